@@ -1,0 +1,142 @@
+// Builds the pinned tools (versions.json) from the Go module proxy into a cache outside the repo,
+// keyed by name and version, so a second run only checks that the binaries are there.
+//   node e2e/tools/tools.ts build [NAME...]   build what is missing (all when no name is given)
+//   node e2e/tools/tools.ts bin-dir           the directory that holds a link to every binary
+//   node e2e/tools/tools.ts list              each binary, its version and where it is
+//   node e2e/tools/tools.ts path NAME         one binary's path
+// A binary provided by the environment (the tool's `env` variable, or KUBEBUILDER_ASSETS for the
+// control-plane binaries) is used instead of building.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface ToolSpec {
+  version: string;
+  module: string;
+  package: string;
+  binary: string;
+  /** Environment variable naming a ready binary to use instead of building. */
+  env?: string;
+  /** Set when the binary ships in a KUBEBUILDER_ASSETS directory (kube-apiserver, etcd, kubectl). */
+  kubebuilderAsset?: boolean;
+  /** go.mod `replace` lines the build needs (modules whose own go.mod replaces staging modules). */
+  replace?: Record<string, string>;
+  /** Extra `require` lines for the wrapper module. */
+  require?: Record<string, string>;
+  /** Build tags and linker flags. */
+  tags?: string[];
+  ldflags?: string;
+  /** Build with CGO_ENABLED=1 (default 0). */
+  cgo?: boolean;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const toolSpecs: Record<string, ToolSpec> = Object.fromEntries(
+  Object.entries(JSON.parse(readFileSync(join(here, 'versions.json'), 'utf8')) as Record<string, unknown>).filter(
+    ([name]) => !name.startsWith('$'),
+  ),
+) as Record<string, ToolSpec>;
+
+export const cacheRoot = process.env.NATS_WARDEN_CACHE ?? join(homedir(), '.cache', 'nats-warden');
+const toolsRoot = join(cacheRoot, 'tools');
+
+function builtPath(name: string, spec: ToolSpec): string {
+  return join(toolsRoot, `${name}@${spec.version}`, spec.binary);
+}
+
+function providedPath(spec: ToolSpec): string | undefined {
+  const fromEnv = spec.env ? process.env[spec.env] : undefined;
+  if (fromEnv && existsSync(fromEnv)) return fromEnv;
+  const assets = process.env.KUBEBUILDER_ASSETS;
+  if (spec.kubebuilderAsset && assets && existsSync(join(assets, spec.binary))) return join(assets, spec.binary);
+  return undefined;
+}
+
+function spec(name: string): ToolSpec {
+  const found = toolSpecs[name];
+  if (!found) throw new Error(`unknown tool ${name}; known: ${Object.keys(toolSpecs).join(', ')}`);
+  return found;
+}
+
+/** The path of a tool's binary, building it first when it is neither provided nor cached. */
+export function toolPath(name: string): string {
+  const s = spec(name);
+  const provided = providedPath(s);
+  if (provided) return provided;
+  const path = builtPath(name, s);
+  if (!existsSync(path)) build(name, s);
+  return path;
+}
+
+function goModFor(s: ToolSpec): string {
+  const requires = { [s.module]: s.version, ...(s.require ?? {}) };
+  const lines = ['module nats-warden.local/tools', '', 'go 1.25', ''];
+  for (const [mod, version] of Object.entries(requires)) lines.push(`require ${mod} ${version}`);
+  for (const [mod, target] of Object.entries(s.replace ?? {})) lines.push(`replace ${mod} => ${target}`);
+  return lines.join('\n') + '\n';
+}
+
+/** Builds in a throwaway wrapper module so that `replace` lines and extra requires can be given. */
+function build(name: string, s: ToolSpec): void {
+  const out = builtPath(name, s);
+  const work = mkdtempSync(join(tmpdir(), `nats-warden-tool-${name}-`));
+  const started = Date.now();
+  process.stderr.write(`tools: building ${name} ${s.version} (${s.package}) ...\n`);
+  try {
+    writeFileSync(join(work, 'go.mod'), goModFor(s));
+    writeFileSync(join(work, 'tools.go'), `//go:build tools\n\npackage tools\n\nimport _ "${s.package}"\n`);
+    const env = { ...process.env, GOFLAGS: '-mod=mod', CGO_ENABLED: s.cgo ? '1' : '0', GOTOOLCHAIN: 'auto' };
+    const run = (args: string[]) => execFileSync('go', args, { cwd: work, env, stdio: ['ignore', 'inherit', 'inherit'] });
+    run(['mod', 'tidy', '-e']);
+    mkdirSync(dirname(out), { recursive: true });
+    const args = ['build', '-trimpath', '-o', `${out}.partial`];
+    if (s.tags?.length) args.push('-tags', s.tags.join(','));
+    args.push('-ldflags', s.ldflags ?? '-s -w');
+    run([...args, s.package]);
+    execFileSync('mv', [`${out}.partial`, out]);
+    process.stderr.write(`tools: built ${name} in ${Math.round((Date.now() - started) / 1000)} s\n`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** A directory of links to every tool, named after the set of versions, so PATH can point at it. */
+export function binDir(): string {
+  const dir = join(toolsRoot, 'bin');
+  mkdirSync(dir, { recursive: true });
+  for (const name of Object.keys(toolSpecs)) {
+    const target = toolPath(name);
+    const link = join(dir, spec(name).binary);
+    rmSync(link, { force: true });
+    symlinkSync(target, link);
+  }
+  return dir;
+}
+
+function main(argv: string[]): void {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'build':
+      for (const name of rest.length ? rest : Object.keys(toolSpecs)) toolPath(name);
+      return;
+    case 'bin-dir':
+      process.stdout.write(binDir() + '\n');
+      return;
+    case 'path':
+      process.stdout.write(toolPath(rest[0] ?? '') + '\n');
+      return;
+    case 'list':
+      for (const [name, s] of Object.entries(toolSpecs)) {
+        const path = providedPath(s) ?? builtPath(name, s);
+        process.stdout.write(`${name}\t${s.version}\t${existsSync(path) ? path : '(not built)'}\n`);
+      }
+      return;
+    default:
+      process.stderr.write('usage: tools.ts build [NAME...] | bin-dir | list | path NAME\n');
+      process.exitCode = 2;
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) main(process.argv.slice(2));

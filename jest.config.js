@@ -1,0 +1,16 @@
+// Jest runs in native ESM mode (client-node is ESM-only); swc strips the TypeScript types.
+// Two projects: `unit` (pure logic and single real processes, fast) and `e2e` (the local control plane).
+const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2024' } }] };
+const common = { extensionsToTreatAsEsm: ['.ts'], transform, testEnvironment: 'node' };
+
+export default {
+  projects: [
+    { ...common, displayName: 'unit', roots: ['<rootDir>/src', '<rootDir>/test'], testMatch: ['**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'e2e',
+      roots: ['<rootDir>/e2e'],
+      testMatch: ['**/*.e2e.ts'],
+    },
+  ],
+};
