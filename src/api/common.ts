@@ -1,0 +1,87 @@
+// Schema building blocks shared by the three kinds: formats and patterns a user meets in many places
+// (durations, quantities, subjects, names). Each carries its own error wording through `description`.
+import { Kind, Type, TypeRegistry, type Static, type TSchema } from '@sinclair/typebox';
+
+export const GROUP = 'natswarden.io';
+export const VERSION = 'v1alpha1';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+
+/** A Go duration as nats-server and cert-manager parse it: "2s", "1h30m", "300ms". */
+export const Duration = (options: object = {}) =>
+  Type.String({ pattern: '^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$', ...options });
+
+/** A Kubernetes quantity as used for sizes: "8Mi", "1Gi", "64Mi", "1048576". */
+export const Quantity = (options: object = {}) =>
+  Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$', ...options });
+
+/** A NATS subject or wildcard pattern: tokens split by '.', `*` as a whole token, `>` only last. */
+export const SUBJECT_PATTERN = '^(>|(\\*|[^.\\s*>]+)(\\.(\\*|[^.\\s*>]+))*(\\.>)?)$';
+export const Subject = (options: object = {}) =>
+  Type.String({ pattern: SUBJECT_PATTERN, minLength: 1, maxLength: 512, ...options });
+
+/** A DNS-1123 name of another object in the same namespace. */
+export const ObjectName = (options: object = {}) =>
+  Type.String({ pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$', maxLength: 253, ...options });
+
+export const LocalObjectReference = Type.Object({ name: ObjectName() });
+
+/** Kubernetes core types we pass through unchanged (resources, affinity, ...). */
+export const PassThrough = (description: string) =>
+  Type.Unsafe<Record<string, unknown>>({ [Kind]: 'PassThrough', type: 'object', 'x-kubernetes-preserve-unknown-fields': true, description });
+TypeRegistry.Set('PassThrough', (_schema, value) => typeof value === 'object' && value !== null && !Array.isArray(value));
+
+export const SubjectList = Type.Array(Subject(), { maxItems: 256 });
+
+export const PermissionRule = Type.Object({
+  allow: Type.Optional(SubjectList),
+  deny: Type.Optional(SubjectList),
+});
+
+/** publish/subscribe allow/deny and the response permission, as nats-server's `permissions {}`. */
+export const Permissions = Type.Object({
+  publish: Type.Optional(PermissionRule),
+  subscribe: Type.Optional(PermissionRule),
+  allowResponses: Type.Optional(
+    Type.Object({
+      maxMsgs: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
+      expires: Type.Optional(Duration()),
+    }),
+  ),
+});
+export type Permissions = Static<typeof Permissions>;
+
+/** A metav1.Condition. */
+export const Condition = Type.Object({
+  type: Type.String(),
+  status: Type.Union([Type.Literal('True'), Type.Literal('False'), Type.Literal('Unknown')]),
+  reason: Type.String(),
+  message: Type.String(),
+  lastTransitionTime: Type.String({ format: 'date-time' }),
+  observedGeneration: Type.Optional(Type.Integer()),
+});
+export type Condition = Static<typeof Condition>;
+
+export const ObjectMeta = Type.Object({
+  name: Type.String(),
+  namespace: Type.Optional(Type.String()),
+  uid: Type.Optional(Type.String()),
+  generation: Type.Optional(Type.Integer()),
+  labels: Type.Optional(Type.Record(Type.String(), Type.String())),
+  annotations: Type.Optional(Type.Record(Type.String(), Type.String())),
+});
+export type ObjectMeta = Static<typeof ObjectMeta>;
+
+/** CEL rule attached to a schema node (x-kubernetes-validations). */
+export interface CelRule {
+  rule: string;
+  message: string;
+  fieldPath?: string;
+  reason?: 'FieldValueInvalid' | 'FieldValueForbidden' | 'FieldValueRequired' | 'FieldValueDuplicate';
+}
+export const withRules = <T extends TSchema>(schema: T, rules: CelRule[]): T =>
+  Object.assign(schema, { 'x-kubernetes-validations': rules });
+
+/** A string enum rendered as OpenAPI `enum` (TypeBox's literal unions would become anyOf). */
+export const StringEnum = <T extends string[]>(values: [...T], options: object = {}) =>
+  Type.Unsafe<T[number]>({ [Kind]: 'StringEnum', type: 'string', enum: values, ...options });
+TypeRegistry.Set('StringEnum', (schema: { enum: string[] }, value) => typeof value === 'string' && schema.enum.includes(value));

@@ -1,0 +1,62 @@
+// NatsUser: one application identity in a NatsAccount. The operator hands it a credentials Secret:
+// user.creds (JWT mode), nkey.seed, username+password, or a client certificate (Config mode), always
+// with ca.crt and the connection URL.
+import { Type, type Static } from '@sinclair/typebox';
+import { Condition, Duration, LocalObjectReference, ObjectMeta, ObjectName, Permissions, Quantity, StringEnum, withRules } from './common.ts';
+
+export const NatsUserSpec = withRules(
+  Type.Object({
+    accountRef: LocalObjectReference,
+    /** Password, NKey or Certificate in Config mode; Creds (a user JWT and seed) in JWT mode. */
+    authType: StringEnum(['Password', 'NKey', 'Certificate', 'Creds'], { default: 'NKey' }),
+    /** Password users: the user name; defaults to metadata.name. */
+    username: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.@-]+$', maxLength: 128 })),
+    /** Password users: bring your own password from a Secret key instead of a generated one. */
+    passwordSecretRef: Type.Optional(Type.Object({ name: ObjectName(), key: Type.String({ default: 'password' }) })),
+    /** Certificate users: the certificate's subject, mapped by verify_and_map. */
+    certificate: Type.Optional(
+      Type.Object({
+        commonName: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+        emailAddresses: Type.Optional(Type.Array(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$' }), { maxItems: 8 })),
+        duration: Duration({ default: '2160h' }),
+        renewBefore: Duration({ default: '360h' }),
+      }),
+    ),
+    permissions: Type.Optional(Permissions),
+    /** JWT mode user limits. */
+    limits: Type.Optional(
+      Type.Object({
+        maxSubscriptions: Type.Optional(Type.Integer({ minimum: -1 })),
+        maxPayload: Type.Optional(Quantity()),
+        maxData: Type.Optional(Quantity()),
+      }),
+    ),
+    /** The credentials Secret to write; defaults to `<name>-nats-credentials`. */
+    secretName: Type.Optional(ObjectName()),
+  }),
+  [
+    { rule: "self.authType == 'Password' || (!has(self.username) && !has(self.passwordSecretRef))", message: 'username and passwordSecretRef apply to authType Password only', fieldPath: '.username' },
+    { rule: "self.authType == 'Certificate' || !has(self.certificate)", message: 'certificate applies to authType Certificate only', fieldPath: '.certificate' },
+    { rule: "self.authType == 'Creds' || !has(self.limits)", message: 'limits apply to authType Creds (JWT mode) only', fieldPath: '.limits' },
+  ],
+);
+
+export const NatsUserStatus = Type.Object({
+  observedGeneration: Type.Optional(Type.Integer()),
+  conditions: Type.Optional(Type.Array(Condition)),
+  secretName: Type.Optional(Type.String()),
+  publicKey: Type.Optional(Type.String()),
+});
+
+export const NatsUser = Type.Object({
+  apiVersion: Type.Literal('natswarden.io/v1alpha1'),
+  kind: Type.Literal('NatsUser'),
+  metadata: ObjectMeta,
+  spec: NatsUserSpec,
+  status: Type.Optional(NatsUserStatus),
+});
+export type NatsUser = Static<typeof NatsUser>;
+export type NatsUserSpec = Static<typeof NatsUserSpec>;
+
+export const credentialsSecretNameOf = (user: NatsUser): string => user.spec.secretName ?? `${user.metadata.name}-nats-credentials`;
+export const usernameOf = (user: NatsUser): string => user.spec.username ?? user.metadata.name;
