@@ -1,0 +1,38 @@
+// nats-warden's command line. `render` works offline; the operator commands come with the runtime.
+import { RenderError } from '../render/index.ts';
+import { InputError } from './documents.ts';
+import { renderCommand } from './render-command.ts';
+
+const USAGE = `usage: nats-warden <command>
+  render -f FILE [-f FILE...] [--cluster-domain DOMAIN]
+      print every object the operator would create for the NatsCluster, NatsAccount and NatsUser
+      documents given, as multi-document YAML, without a cluster
+`;
+
+/** Runs a command; returns the process exit code. Bad input exits 1 with the field path named. */
+export async function main(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'render':
+        out.write(await renderCommand(rest));
+        return 0;
+      case undefined:
+      case '-h':
+      case '--help':
+        out.write(USAGE);
+        return command ? 0 : 2;
+      default:
+        err.write(`unknown command ${command}\n${USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof InputError || error instanceof RenderError) {
+      err.write(`error: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) process.exitCode = await main(process.argv.slice(2));

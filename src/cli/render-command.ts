@@ -1,0 +1,69 @@
+// `nats-warden render -f FILE [-f FILE...]`: prints, as multi-document YAML, every object the
+// operator would create for the resources given — with no cluster. Secrets are generated afresh on
+// each run (the operator generates them once and keeps them); the trust bundle stays empty until
+// cert-manager has issued the CA in a real cluster.
+import { dump } from 'js-yaml';
+import { generateClusterSecrets } from '../identity/cluster-secrets.ts';
+import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_NATS_IMAGE, membersOf, renderCluster, RenderError, type RenderContext } from '../render/index.ts';
+import { InputError, readDocuments, type Documents } from './documents.ts';
+
+export const OPERATOR_IMAGE = 'ghcr.io/nats-warden/nats-warden:0.1.0';
+
+export interface RenderOptions {
+  files: string[];
+  clusterDomain: string;
+}
+
+export function parseRenderArgs(argv: string[]): RenderOptions {
+  const options: RenderOptions = { files: [], clusterDomain: DEFAULT_CLUSTER_DOMAIN };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const next = argv[++i];
+      if (next === undefined) throw new InputError(`${arg} needs a value`);
+      return next;
+    };
+    if (arg === '-f' || arg === '--filename') options.files.push(value());
+    else if (arg === '--cluster-domain') options.clusterDomain = value();
+    else throw new InputError(`unknown argument ${arg}`);
+  }
+  if (!options.files.length) throw new InputError('render needs at least one -f FILE');
+  return options;
+}
+
+/** Renders every NatsCluster in the documents with freshly generated secrets. */
+export async function renderDocuments(docs: Documents, clusterDomain: string): Promise<object[]> {
+  const objects: object[] = [];
+  const claimed = new Set<object>();
+  for (const cluster of docs.clusters) {
+    const members = membersOf(cluster, docs.accounts, docs.users);
+    members.accounts.forEach((a) => claimed.add(a));
+    members.users.forEach((u) => claimed.add(u));
+    const generated = await generateClusterSecrets(cluster, members.accounts, members.users);
+    const context: RenderContext = {
+      clusterDomain,
+      defaultImage: DEFAULT_NATS_IMAGE,
+      operatorImage: OPERATOR_IMAGE,
+      secrets: generated.secrets,
+      trustBundle: '',
+      certificateRevisions: {},
+    };
+    objects.push(...renderCluster(cluster, members, context));
+  }
+  const orphans = [...docs.accounts, ...docs.users].filter((r) => !claimed.has(r));
+  if (orphans.length) {
+    const ref = (r: (typeof orphans)[number]) =>
+      r.kind === 'NatsAccount' ? `spec.clusterRef.name: no NatsCluster ${r.spec.clusterRef.name}` : `spec.accountRef.name: no NatsAccount ${r.spec.accountRef.name}`;
+    throw new RenderError(orphans.map((r) => `${r.kind}/${r.metadata.name}`).join(', '), orphans.map(ref).join('; '));
+  }
+  return objects;
+}
+
+export function toYaml(objects: object[]): string {
+  return objects.map((o) => dump(o, { noRefs: true, lineWidth: -1 })).join('---\n');
+}
+
+export async function renderCommand(argv: string[]): Promise<string> {
+  const options = parseRenderArgs(argv);
+  return toYaml(await renderDocuments(readDocuments(options.files), options.clusterDomain));
+}

@@ -1,0 +1,87 @@
+// Generates every secret a NatsCluster and its users need, for a first reconcile or an offline
+// render. The controller calls this only for what is missing and stores the result in Secrets:
+// an identity that exists is reused forever, never regenerated.
+import { accountNameOf, usernameOf, type NatsAccount, type NatsCluster, type NatsUser } from '../api/index.ts';
+import type { ClusterSecrets, JwtIdentities, UserCredentials } from '../render/context.ts';
+import { accountJwt, newAccountKey, newOperatorKey, newUserKey, operatorJwt, systemAccountJwt, userCreds, type KeyIdentity } from './jwt.ts';
+import { generateJetStreamKey, generatePassword, hashPassword } from './secrets.ts';
+
+export interface GeneratedJwtKeys {
+  operator: KeyIdentity;
+  systemAccount: KeyIdentity;
+  systemUserCreds: string;
+  accounts: Record<string, KeyIdentity>;
+}
+
+export interface GeneratedClusterSecrets {
+  secrets: ClusterSecrets;
+  /** JWT mode: the seeds behind the JWTs (operator-private; kept in the operator's own Secret). */
+  jwtKeys?: GeneratedJwtKeys;
+}
+
+async function jwtIdentities(cluster: NatsCluster, accounts: NatsAccount[]): Promise<{ jwt: JwtIdentities; keys: GeneratedJwtKeys }> {
+  const operator = newOperatorKey();
+  const systemAccount = newAccountKey();
+  const accountKeys = Object.fromEntries(accounts.map((a) => [accountNameOf(a), newAccountKey()]));
+  const publicKeys = Object.fromEntries(Object.entries(accountKeys).map(([name, key]) => [name, key.publicKey]));
+  const jwts: JwtIdentities['accounts'] = {};
+  for (const account of accounts) {
+    const key = accountKeys[accountNameOf(account)] as KeyIdentity;
+    jwts[accountNameOf(account)] = { publicKey: key.publicKey, jwt: await accountJwt(operator, key, account, publicKeys) };
+  }
+  return {
+    jwt: {
+      operatorJwt: await operatorJwt(`${cluster.metadata.namespace ?? 'default'}-${cluster.metadata.name}`, operator, systemAccount.publicKey),
+      systemAccountPublicKey: systemAccount.publicKey,
+      systemAccountJwt: await systemAccountJwt(operator, systemAccount),
+      accounts: jwts,
+    },
+    keys: {
+      operator,
+      systemAccount,
+      systemUserCreds: await userCreds(systemAccount, newUserKey(), 'nats-warden-system'),
+      accounts: accountKeys,
+    },
+  };
+}
+
+async function userCredentials(user: NatsUser, accountOf: (user: NatsUser) => KeyIdentity | undefined): Promise<UserCredentials> {
+  switch (user.spec.authType) {
+    case 'Password': {
+      const plaintext = generatePassword();
+      return { password: { plaintext, bcryptHash: hashPassword(plaintext) } };
+    }
+    case 'NKey': {
+      const key = newUserKey();
+      return { nkey: { seed: key.seed, publicKey: key.publicKey } };
+    }
+    case 'Creds': {
+      const account = accountOf(user);
+      if (!account) return {};
+      const key = newUserKey();
+      return { creds: { content: await userCreds(account, key, usernameOf(user), user.spec), publicKey: key.publicKey } };
+    }
+    case 'Certificate':
+      return {};
+  }
+}
+
+/** Fresh secrets for a cluster and its members (route password, JetStream key, users, JWT identities). */
+export async function generateClusterSecrets(cluster: NatsCluster, accounts: NatsAccount[], users: NatsUser[]): Promise<GeneratedClusterSecrets> {
+  const jwtMode = cluster.spec.auth.mode === 'JWT' ? await jwtIdentities(cluster, accounts) : undefined;
+  const accountKeyOf = (user: NatsUser) => {
+    const account = accounts.find((a) => a.metadata.name === user.spec.accountRef.name);
+    return account ? jwtMode?.keys.accounts[accountNameOf(account)] : undefined;
+  };
+  const userSecrets: Record<string, UserCredentials> = {};
+  for (const user of users) userSecrets[user.metadata.name] = await userCredentials(user, accountKeyOf);
+  return {
+    secrets: {
+      routePassword: generatePassword(),
+      ...(cluster.spec.jetstream.encryption ? { jetstreamKey: generateJetStreamKey() } : {}),
+      ...(jwtMode ? { jwt: jwtMode.jwt } : {}),
+      users: userSecrets,
+    },
+    ...(jwtMode ? { jwtKeys: jwtMode.keys } : {}),
+  };
+}

@@ -1,0 +1,110 @@
+// JWT-mode identities with the official NATS libraries: the operator, the system account and its
+// user, tenant accounts (exports, imports, limits, JetStream) and user creds.
+import { encodeAccount, encodeOperator, encodeUser, fmtCreds, type Account, type Export, type Import } from '@nats-io/jwt';
+import { createAccount, createOperator, createUser, fromSeed, type KeyPair } from '@nats-io/nkeys';
+import type { NatsAccount, NatsUser, Permissions } from '../api/index.ts';
+import { accountNameOf } from '../api/index.ts';
+import { quantityToBytes } from '../render/units.ts';
+
+const text = new TextDecoder();
+/** JWT limits use -1 for "no limit". */
+const quantity = (q: string | undefined) => (q === undefined ? -1 : quantityToBytes(q));
+
+export interface KeyIdentity {
+  seed: string;
+  publicKey: string;
+}
+
+export const identityOf = (kp: KeyPair): KeyIdentity => ({ seed: text.decode(kp.getSeed()), publicKey: kp.getPublicKey() });
+export const keyPairOf = (identity: KeyIdentity): KeyPair => fromSeed(new TextEncoder().encode(identity.seed));
+
+export const newOperatorKey = () => identityOf(createOperator());
+export const newAccountKey = () => identityOf(createAccount());
+export const newUserKey = () => identityOf(createUser());
+
+export async function operatorJwt(name: string, operator: KeyIdentity, systemAccountPublicKey: string): Promise<string> {
+  return encodeOperator(name, keyPairOf(operator), { system_account: systemAccountPublicKey });
+}
+
+/** The system account: signed by the operator, with the limits nats-server expects of it. */
+export async function systemAccountJwt(operator: KeyIdentity, account: KeyIdentity): Promise<string> {
+  const claims: Partial<Account> = {
+    limits: { subs: -1, data: -1, payload: -1, imports: -1, exports: -1, wildcards: true, conn: -1, leaf: -1 },
+    exports: [
+      { name: 'account-monitoring-services', subject: '$SYS.REQ.ACCOUNT.*.*', type: 'service', response_type: 'Stream' },
+      { name: 'account-monitoring-streams', subject: '$SYS.ACCOUNT.*.>', type: 'stream' },
+    ],
+  };
+  return encodeAccount('SYS', account.publicKey, claims, { signer: keyPairOf(operator) });
+}
+
+function exportsOf(account: NatsAccount): Export[] {
+  return (account.spec.exports ?? []).map((e) => ({
+    name: e.stream ?? e.service ?? '',
+    subject: e.stream ?? e.service ?? '',
+    type: e.stream ? 'stream' : 'service',
+    ...(e.responseType ? { response_type: e.responseType } : {}),
+  }));
+}
+
+function importsOf(account: NatsAccount, publicKeys: Record<string, string>): Import[] {
+  return (account.spec.imports ?? []).map((i) => {
+    const source = i.stream ?? i.service;
+    const subject = source?.subject ?? '';
+    const local = i.stream ? (i.prefix ? `${i.prefix}.${subject}` : undefined) : i.to;
+    return {
+      name: subject,
+      subject,
+      account: publicKeys[source?.account ?? ''] ?? '',
+      type: i.stream ? 'stream' : 'service',
+      ...(local ? { local_subject: local } : {}),
+    };
+  });
+}
+
+/** A tenant account JWT; `publicKeys` maps account names (inside NATS) to their public keys. */
+export async function accountJwt(operator: KeyIdentity, key: KeyIdentity, account: NatsAccount, publicKeys: Record<string, string>): Promise<string> {
+  const limits = account.spec.limits;
+  const js = account.spec.jetstream;
+  const jsOn = js?.enabled ?? false;
+  const claims: Partial<Account> = {
+    limits: {
+      conn: limits?.maxConnections ?? -1,
+      subs: limits?.maxSubscriptions ?? -1,
+      payload: quantity(limits?.maxPayload),
+      data: quantity(limits?.maxData),
+      leaf: limits?.maxLeafNodes ?? -1,
+      imports: -1,
+      exports: -1,
+      wildcards: true,
+      mem_storage: jsOn ? quantity(js?.maxMemory) : 0,
+      disk_storage: jsOn ? quantity(js?.maxStorage) : 0,
+      streams: jsOn ? (js?.maxStreams ?? -1) : 0,
+      consumer: jsOn ? (js?.maxConsumers ?? -1) : 0,
+    },
+    exports: exportsOf(account),
+    imports: importsOf(account, publicKeys),
+    ...(account.spec.defaultPermissions ? { default_permissions: jwtPermissions(account.spec.defaultPermissions) } : {}),
+  };
+  return encodeAccount(accountNameOf(account), key.publicKey, claims, { signer: keyPairOf(operator) });
+}
+
+function jwtPermissions(p: Permissions) {
+  return {
+    pub: { allow: p.publish?.allow ?? [], deny: p.publish?.deny ?? [] },
+    sub: { allow: p.subscribe?.allow ?? [], deny: p.subscribe?.deny ?? [] },
+    ...(p.allowResponses ? { resp: { max: p.allowResponses.maxMsgs ?? 1, ttl: 0 } } : {}),
+  };
+}
+
+/** A user's decorated creds file (JWT + seed), signed by its account. */
+export async function userCreds(account: KeyIdentity, user: KeyIdentity, name: string, spec?: NatsUser['spec']): Promise<string> {
+  const claims = {
+    ...(spec?.permissions ? jwtPermissions(spec.permissions) : {}),
+    subs: spec?.limits?.maxSubscriptions ?? -1,
+    payload: quantity(spec?.limits?.maxPayload),
+    data: quantity(spec?.limits?.maxData),
+  };
+  const token = await encodeUser(name, user.publicKey, keyPairOf(account), claims);
+  return text.decode(fmtCreds(token, keyPairOf(user)));
+}

@@ -1,0 +1,163 @@
+// The auth include file (Secret `<cluster>-auth`): Config mode lists accounts with their users by
+// bcrypt hash, nkey or certificate subject; JWT mode names the operator, the system account and the
+// full resolver. It holds hashes and JWTs, so it lives in a Secret, never in the ConfigMap.
+import { accountNameOf, usernameOf, type NatsAccount, type NatsCluster, type NatsUser, type Permissions } from '../api/index.ts';
+import { writeNatsConf, type ConfBlock, type ConfValue } from './conf-writer.ts';
+import type { ClusterSecrets } from './context.ts';
+import { PATHS } from './layout.ts';
+import { quantityToBytes } from './units.ts';
+
+export class RenderError extends Error {
+  readonly path: string;
+  constructor(path: string, message: string) {
+    super(`${path}: ${message}`);
+    this.path = path;
+  }
+}
+
+export function permissionsBlock(permissions: Permissions | undefined): ConfBlock | undefined {
+  if (!permissions) return undefined;
+  const rule = (r: { allow?: string[]; deny?: string[] } | undefined) =>
+    r ? ({ allow: r.allow, deny: r.deny } satisfies ConfBlock) : undefined;
+  return {
+    publish: rule(permissions.publish),
+    subscribe: rule(permissions.subscribe),
+    allow_responses: permissions.allowResponses
+      ? { max: permissions.allowResponses.maxMsgs ?? 1, expires: permissions.allowResponses.expires }
+      : undefined,
+  };
+}
+
+/** The name a certificate user has in the config: what verify_and_map matches on. */
+export function certificateUserName(user: NatsUser): string {
+  const certificate = user.spec.certificate;
+  const email = certificate?.emailAddresses?.[0];
+  return email ?? `CN=${certificate?.commonName ?? user.metadata.name}`;
+}
+
+function userEntry(user: NatsUser, secrets: ClusterSecrets, index: number): ConfBlock {
+  const path = `NatsUser ${user.metadata.name}`;
+  const credentials = secrets.users[user.metadata.name];
+  const permissions = permissionsBlock(user.spec.permissions);
+  switch (user.spec.authType) {
+    case 'Password': {
+      if (!credentials?.password) throw new RenderError(path, 'its password has not been generated yet');
+      return { user: usernameOf(user), password: credentials.password.bcryptHash, permissions };
+    }
+    case 'NKey': {
+      if (!credentials?.nkey) throw new RenderError(path, 'its nkey has not been generated yet');
+      return { nkey: credentials.nkey.publicKey, permissions };
+    }
+    case 'Certificate':
+      return { user: certificateUserName(user), permissions };
+    default:
+      throw new RenderError(`${path} spec.authType`, `Creds users need a cluster in auth.mode JWT (user #${index})`);
+  }
+}
+
+function exportsList(account: NatsAccount): ConfValue[] | undefined {
+  return account.spec.exports?.map((e) => ({
+    stream: e.stream,
+    service: e.service,
+    accounts: e.accounts,
+    response_type: e.responseType?.toLowerCase(),
+  }));
+}
+
+function importsList(account: NatsAccount): ConfValue[] | undefined {
+  return account.spec.imports?.map((i) => ({
+    stream: i.stream ? { account: i.stream.account, subject: i.stream.subject } : undefined,
+    service: i.service ? { account: i.service.account, subject: i.service.subject } : undefined,
+    prefix: i.prefix,
+    to: i.to,
+  }));
+}
+
+function accountJetStream(account: NatsAccount): ConfValue | undefined {
+  const js = account.spec.jetstream;
+  if (!js) return undefined;
+  if (!js.enabled) return 'disabled';
+  const limits: ConfBlock = {
+    max_mem: js.maxMemory === undefined ? undefined : quantityToBytes(js.maxMemory),
+    max_file: js.maxStorage === undefined ? undefined : quantityToBytes(js.maxStorage),
+    max_streams: js.maxStreams,
+    max_consumers: js.maxConsumers,
+  };
+  return Object.values(limits).some((v) => v !== undefined) ? limits : 'enabled';
+}
+
+function accountLimits(account: NatsAccount): ConfBlock | undefined {
+  const limits = account.spec.limits;
+  if (!limits) return undefined;
+  return {
+    max_connections: limits.maxConnections,
+    max_subscriptions: limits.maxSubscriptions,
+    max_payload: limits.maxPayload === undefined ? undefined : quantityToBytes(limits.maxPayload),
+    max_leafnodes: limits.maxLeafNodes,
+  };
+}
+
+/** Config mode: `accounts {}` with users, exports and imports, and the system account. */
+export function configModeAuth(cluster: NatsCluster, accounts: NatsAccount[], users: NatsUser[], secrets: ClusterSecrets): ConfBlock {
+  const byName = [...accounts].sort((a, b) => accountNameOf(a).localeCompare(accountNameOf(b)));
+  const block: ConfBlock = {};
+  for (const account of byName) {
+    const members = users
+      .filter((u) => u.spec.accountRef.name === account.metadata.name)
+      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    block[accountNameOf(account)] = {
+      jetstream: accountJetStream(account),
+      users: members.map((user, index) => userEntry(user, secrets, index)),
+      exports: exportsList(account),
+      imports: importsList(account),
+      default_permissions: permissionsBlock(account.spec.defaultPermissions),
+      limits: accountLimits(account),
+    };
+  }
+  const systemAccount = cluster.spec.auth.systemAccount;
+  if (systemAccount && !accounts.some((a) => a.metadata.name === systemAccount || accountNameOf(a) === systemAccount)) {
+    throw new RenderError('spec.auth.systemAccount', `no NatsAccount named ${systemAccount} refers to this cluster`);
+  }
+  const systemName = accounts.find((a) => a.metadata.name === systemAccount);
+  return {
+    accounts: Object.keys(block).length ? block : undefined,
+    system_account: systemName ? accountNameOf(systemName) : systemAccount,
+  };
+}
+
+/** JWT mode: operator, system account, full resolver, and the system account preloaded. */
+export function jwtModeAuth(cluster: NatsCluster, secrets: ClusterSecrets): ConfBlock {
+  const jwt = secrets.jwt;
+  if (!jwt) throw new RenderError('spec.auth.mode', 'JWT mode needs the operator identity, which has not been generated yet');
+  const resolver = cluster.spec.auth.jwt?.resolver;
+  return {
+    operator: jwt.operatorJwt,
+    system_account: jwt.systemAccountPublicKey,
+    resolver: {
+      type: 'full',
+      dir: PATHS.jwtDir,
+      allow_delete: resolver?.allowDelete ?? false,
+      interval: resolver?.interval ?? '2m',
+      timeout: resolver?.timeout ?? '1.9s',
+      limit: resolver?.limit ?? 1000,
+    },
+    resolver_preload: { [jwt.systemAccountPublicKey]: jwt.systemAccountJwt },
+  };
+}
+
+export function renderAuthConf(cluster: NatsCluster, accounts: NatsAccount[], users: NatsUser[], secrets: ClusterSecrets): string {
+  const block = cluster.spec.auth.mode === 'JWT' ? jwtModeAuth(cluster, secrets) : configModeAuth(cluster, accounts, users, secrets);
+  return writeNatsConf(block, ['Accounts and users, written by nats-warden. Holds hashes and JWTs: Secret only.']);
+}
+
+export function renderRoutesConf(cluster: NatsCluster, secrets: ClusterSecrets): string {
+  return writeNatsConf(
+    { authorization: { user: cluster.spec.auth.routes.username, password: secrets.routePassword } },
+    ['Route credentials, written by nats-warden: Secret only.'],
+  );
+}
+
+export function renderJetStreamKeyConf(secrets: ClusterSecrets): string {
+  if (!secrets.jetstreamKey) throw new RenderError('spec.jetstream.encryption', 'the JetStream key has not been generated yet');
+  return writeNatsConf({ key: secrets.jetstreamKey }, ['JetStream encryption key, written by nats-warden: Secret only.']);
+}

@@ -1,0 +1,48 @@
+// What the renderer needs besides the resources themselves. Everything non-deterministic — generated
+// keys and passwords, certificate revisions, the CA bundle, the cluster domain, default images —
+// comes in here, so render stays pure: the same input always gives the same bytes.
+
+/** Identities of a JWT-mode cluster, generated once by the controller and kept in Secrets. */
+export interface JwtIdentities {
+  operatorJwt: string;
+  systemAccountPublicKey: string;
+  systemAccountJwt: string;
+  /** account name -> public key and signed JWT */
+  accounts: Record<string, { publicKey: string; jwt: string }>;
+}
+
+/** Secret material of one NatsUser, as the credentials Secret hands it to the application. */
+export interface UserCredentials {
+  /** Password users: the plaintext (credentials Secret) and its bcrypt hash (server config). */
+  password?: { plaintext: string; bcryptHash: string };
+  /** NKey users: the seed (credentials Secret) and the public key (server config). */
+  nkey?: { seed: string; publicKey: string };
+  /** Creds users (JWT mode): the decorated creds file content and the user's public key. */
+  creds?: { content: string; publicKey: string };
+}
+
+export interface ClusterSecrets {
+  routePassword: string;
+  /** JetStream encryption key (only read when encryption is on). */
+  jetstreamKey?: string;
+  /** JWT mode only. */
+  jwt?: JwtIdentities;
+  /** NatsUser metadata.name -> its credentials. */
+  users: Record<string, UserCredentials>;
+}
+
+export interface RenderContext {
+  clusterDomain: string;
+  /** nats-server image used when spec.image is not set. */
+  defaultImage: string;
+  /** The operator's own image (reloader sidecar for the Reload rotation strategy). */
+  operatorImage: string;
+  secrets: ClusterSecrets;
+  /** PEM bundle the servers and clients trust: the current CA plus the previous one during a CA change. */
+  trustBundle: string;
+  /** cert-manager's status.revision per certificate role ('server', 'routes'); unknown before issuance. */
+  certificateRevisions: Record<string, number | undefined>;
+}
+
+export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
+export const DEFAULT_NATS_IMAGE = 'nats:2.15.2-alpine';

@@ -1,0 +1,107 @@
+// nats.conf for a NatsCluster: listeners, TLS, routes, monitoring, limits, lame duck and JetStream.
+// Secret values never appear here: they live in Secret-backed files pulled in with `include`.
+import type { NatsCluster } from '../api/index.ts';
+import { include, variable, writeNatsConf, type ConfBlock } from './conf-writer.ts';
+import type { RenderContext } from './context.ts';
+import { ENV, FILES, INCLUDES, PATHS, PORTS } from './layout.ts';
+import { podFqdn } from './names.ts';
+import { quantityToBytes } from './units.ts';
+
+const certFiles = (dir: string) => ({
+  cert_file: `${dir}/tls.crt`,
+  key_file: `${dir}/tls.key`,
+  ca_file: `${PATHS.trustDir}/${FILES.caBundle}`,
+});
+
+/** The client `tls {}` block: everything in spec.tls.client. */
+export function clientTlsBlock(cluster: NatsCluster): ConfBlock {
+  const client = cluster.spec.tls.client;
+  const handshakeFirst = client.handshakeFirst ? (client.handshakeFirstFallback ?? true) : undefined;
+  return {
+    ...certFiles(PATHS.serverCertDir),
+    verify: client.verifyAndMap ? undefined : client.verify,
+    verify_and_map: client.verifyAndMap ? true : undefined,
+    min_version: client.minVersion,
+    cipher_suites: client.cipherSuites,
+    curve_preferences: client.curvePreferences,
+    timeout: client.timeout,
+    connection_rate_limit: client.connectionRateLimit,
+    pinned_certs: client.pinnedCerts?.map((pin) => pin.toLowerCase()),
+    handshake_first: handshakeFirst,
+  };
+}
+
+/** The `cluster {}` block: routes to every peer by FQDN over mutually verified TLS. */
+export function clusterBlock(cluster: NatsCluster, context: RenderContext): ConfBlock {
+  const routes = Array.from(
+    { length: cluster.spec.replicas },
+    (_, ordinal) => `nats-route://${podFqdn(cluster, ordinal, context.clusterDomain)}:${PORTS.cluster}`,
+  );
+  return {
+    name: cluster.metadata.name,
+    host: variable(ENV.podIP),
+    port: PORTS.cluster,
+    // Peers dial the name their certificate carries, not the pod IP nats-server would gossip.
+    advertise: variable(ENV.clusterAdvertise),
+    routes_authorization: include(INCLUDES.routes),
+    routes,
+    tls: {
+      cert_file: `${PATHS.routesCertDir}/tls.crt`,
+      key_file: `${PATHS.routesCertDir}/tls.key`,
+      ca_file: `${PATHS.trustDir}/${FILES.caBundle}`,
+      verify: true,
+      timeout: cluster.spec.tls.client.timeout,
+    },
+  };
+}
+
+function limitsBlock(cluster: NatsCluster): ConfBlock {
+  const limits = cluster.spec.limits;
+  const bytes = (quantity: string | undefined) => (quantity === undefined ? undefined : quantityToBytes(quantity));
+  return {
+    max_connections: limits.maxConnections,
+    max_payload: bytes(limits.maxPayload),
+    max_pending: bytes(limits.maxPending),
+    max_control_line: bytes(limits.maxControlLine),
+    ping_interval: limits.pingInterval,
+    ping_max: limits.pingMax,
+    write_deadline: limits.writeDeadline,
+  };
+}
+
+function jetstreamBlock(cluster: NatsCluster): ConfBlock | undefined {
+  const jetstream = cluster.spec.jetstream;
+  if (!jetstream.enabled) return undefined;
+  return {
+    store_dir: PATHS.jetstreamStoreDir,
+    max_file_store: quantityToBytes(jetstream.fileStorage.size),
+    max_memory_store: jetstream.memoryStorage ? quantityToBytes(jetstream.memoryStorage.size) : undefined,
+    domain: jetstream.domain,
+    cipher: jetstream.encryption?.cipher,
+    encryption_key: jetstream.encryption ? include(INCLUDES.jetstream) : undefined,
+  };
+}
+
+/** The whole nats.conf text for the ConfigMap. */
+export function renderNatsConf(cluster: NatsCluster, context: RenderContext): string {
+  const monitorKey = cluster.spec.tls.monitor.https ? 'https_port' : 'http_port';
+  const conf: ConfBlock = {
+    server_name: variable(ENV.podName),
+    host: variable(ENV.podIP),
+    port: PORTS.client,
+    client_advertise: variable(ENV.clientAdvertise),
+    [monitorKey]: PORTS.monitor,
+    pid_file: PATHS.pidFile,
+    lame_duck_duration: cluster.spec.lameDuck.duration,
+    lame_duck_grace_period: cluster.spec.lameDuck.gracePeriod,
+    ...limitsBlock(cluster),
+    tls: clientTlsBlock(cluster),
+    cluster: clusterBlock(cluster, context),
+    jetstream: jetstreamBlock(cluster),
+    auth: include(INCLUDES.auth),
+  };
+  return writeNatsConf(conf, [
+    `nats.conf for NatsCluster ${cluster.metadata.namespace ?? 'default'}/${cluster.metadata.name}, written by nats-warden.`,
+    'Secrets (route credentials, accounts, JetStream key) are included from Secret-backed files.',
+  ]);
+}

@@ -1,0 +1,158 @@
+// The StatefulSet that runs the servers. Parallel pod management (JetStream peers must all start to
+// elect a leader; the field is immutable, so it is right from the first apply), a lame-duck preStop,
+// /healthz probes, spread across nodes, non-root with a read-only root filesystem, certificates
+// mounted as whole directories (never subPath: subPath mounts never see a renewed certificate).
+import type { NatsCluster } from '../api/index.ts';
+import type { RenderContext } from './context.ts';
+import { ENV, PATHS, PORTS } from './layout.ts';
+import { childMeta, childNames, commonLabels, namespaceOf, selectorLabels } from './names.ts';
+import { durationToSeconds } from './units.ts';
+import { tlsRevisionAnnotation, TLS_REVISION_ANNOTATION } from './tls-revision.ts';
+
+const NATS_UID = 1000;
+
+export function needsDataVolume(cluster: NatsCluster): boolean {
+  return cluster.spec.jetstream.enabled || cluster.spec.auth.mode === 'JWT';
+}
+
+function volumes(cluster: NatsCluster) {
+  const names = childNames(cluster.metadata.name);
+  const secret = (name: string, secretName: string) => ({ name, secret: { secretName, defaultMode: 0o440 } });
+  return [
+    { name: 'config', configMap: { name: names.config } },
+    secret('auth', names.authSecret),
+    secret('routes-auth', names.routesAuthSecret),
+    ...(cluster.spec.jetstream.encryption ? [secret('jetstream-key', names.jetstreamKeySecret)] : []),
+    secret('server-tls', names.serverSecret),
+    secret('routes-tls', names.routesSecret),
+    secret('trust-bundle', names.trustBundle),
+    { name: 'run', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
+    ...(needsDataVolume(cluster) ? [] : [{ name: 'data', emptyDir: {} }]),
+  ];
+}
+
+function volumeMounts(cluster: NatsCluster) {
+  const mount = (name: string, mountPath: string, readOnly = true) => ({ name, mountPath, readOnly });
+  return [
+    mount('config', PATHS.configDir),
+    mount('auth', PATHS.authDir),
+    mount('routes-auth', PATHS.routesAuthDir),
+    ...(cluster.spec.jetstream.encryption ? [mount('jetstream-key', PATHS.jetstreamKeyDir)] : []),
+    mount('server-tls', PATHS.serverCertDir),
+    mount('routes-tls', PATHS.routesCertDir),
+    mount('trust-bundle', PATHS.trustDir),
+    mount('run', PATHS.runDir, false),
+    mount('data', PATHS.dataDir, false),
+  ];
+}
+
+function env(cluster: NatsCluster, context: RenderContext) {
+  const field = (name: string, fieldPath: string) => ({ name, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath } } });
+  const domain = `${childNames(cluster.metadata.name).headlessService}.${namespaceOf(cluster)}.svc.${context.clusterDomain}`;
+  return [
+    field(ENV.podName, 'metadata.name'),
+    field(ENV.podNamespace, 'metadata.namespace'),
+    field(ENV.podIP, 'status.podIP'),
+    // Advertise names that the certificates carry, so clients and peers can verify them.
+    { name: ENV.clientAdvertise, value: `$(${ENV.podName}).${domain}:${PORTS.client}` },
+    { name: ENV.clusterAdvertise, value: `$(${ENV.podName}).${domain}:${PORTS.cluster}` },
+  ];
+}
+
+function probes(cluster: NatsCluster) {
+  const scheme = cluster.spec.tls.monitor.https ? 'HTTPS' : 'HTTP';
+  const get = (path: string) => ({ httpGet: { path, port: 'monitor', scheme } });
+  return {
+    startupProbe: { ...get('/healthz'), periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 90 },
+    readinessProbe: { ...get('/healthz?js-server-only=true'), periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+    livenessProbe: { ...get('/healthz?js-enabled-only=true'), periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 3 },
+  };
+}
+
+function natsContainer(cluster: NatsCluster, context: RenderContext) {
+  return {
+    name: 'nats',
+    image: cluster.spec.image ?? context.defaultImage,
+    args: ['--config', PATHS.confFile],
+    env: env(cluster, context),
+    ports: [
+      { name: 'client', containerPort: PORTS.client, protocol: 'TCP' },
+      { name: 'cluster', containerPort: PORTS.cluster, protocol: 'TCP' },
+      { name: 'monitor', containerPort: PORTS.monitor, protocol: 'TCP' },
+    ],
+    ...probes(cluster),
+    // Lame duck: stop accepting, move clients away over lameDuck.duration; SIGTERM is ignored meanwhile.
+    lifecycle: { preStop: { exec: { command: ['nats-server', '--signal', `ldm=${PATHS.pidFile}`] } } },
+    resources: cluster.spec.podTemplate.resources ?? {},
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      capabilities: { drop: ['ALL'] },
+    },
+    volumeMounts: volumeMounts(cluster),
+  };
+}
+
+function spreadAcrossNodes(cluster: NatsCluster) {
+  return [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: selectorLabels(cluster) } }];
+}
+
+export function terminationGracePeriodSeconds(cluster: NatsCluster): number {
+  return Math.ceil(durationToSeconds(cluster.spec.lameDuck.duration) + durationToSeconds(cluster.spec.lameDuck.gracePeriod)) + 20;
+}
+
+export function renderStatefulSet(cluster: NatsCluster, context: RenderContext) {
+  const names = childNames(cluster.metadata.name);
+  const template = cluster.spec.podTemplate;
+  const claim = cluster.spec.jetstream.enabled ? cluster.spec.jetstream.fileStorage : { size: '1Gi', storageClassName: undefined };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: childMeta(cluster, names.statefulSet, 'server'),
+    spec: {
+      serviceName: names.headlessService,
+      replicas: cluster.spec.replicas,
+      podManagementPolicy: 'Parallel',
+      updateStrategy: { type: 'RollingUpdate' },
+      persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+      selector: { matchLabels: selectorLabels(cluster) },
+      template: {
+        metadata: {
+          labels: { ...(template.labels ?? {}), ...commonLabels(cluster, 'server') },
+          annotations: { ...(template.annotations ?? {}), [TLS_REVISION_ANNOTATION]: tlsRevisionAnnotation(context) },
+        },
+        spec: {
+          serviceAccountName: names.serviceAccount,
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          terminationGracePeriodSeconds: terminationGracePeriodSeconds(cluster),
+          securityContext: { runAsUser: NATS_UID, runAsGroup: NATS_UID, fsGroup: NATS_UID, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+          ...(template.affinity ? { affinity: template.affinity } : {}),
+          topologySpreadConstraints: template.topologySpreadConstraints ?? spreadAcrossNodes(cluster),
+          ...(template.nodeSelector ? { nodeSelector: template.nodeSelector } : {}),
+          ...(template.tolerations ? { tolerations: template.tolerations } : {}),
+          ...(template.priorityClassName ? { priorityClassName: template.priorityClassName } : {}),
+          ...(template.imagePullSecrets ? { imagePullSecrets: template.imagePullSecrets } : {}),
+          containers: [natsContainer(cluster, context)],
+          volumes: volumes(cluster),
+        },
+      },
+      volumeClaimTemplates: needsDataVolume(cluster)
+        ? [
+            {
+              apiVersion: 'v1',
+              kind: 'PersistentVolumeClaim',
+              metadata: { name: 'data', labels: selectorLabels(cluster) },
+              spec: {
+                accessModes: ['ReadWriteOnce'],
+                resources: { requests: { storage: claim.size } },
+                ...(claim.storageClassName ? { storageClassName: claim.storageClassName } : {}),
+              },
+            },
+          ]
+        : [],
+    },
+  };
+}
+

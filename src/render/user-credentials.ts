@@ -1,0 +1,77 @@
+// The credentials Secret a NatsUser's application mounts: what it needs to connect and nothing more.
+// Password users: username + password; NKey users: nkey.seed; JWT users: user.creds; certificate
+// users: a cert-manager client certificate. Always ca.crt (the cluster's trust bundle) and url.
+import { credentialsSecretNameOf, usernameOf, type NatsCluster, type NatsUser } from '../api/index.ts';
+import { RenderError, certificateUserName } from './auth-conf.ts';
+import { issuerRefOf } from './certificates.ts';
+import { base64 } from './config-objects.ts';
+import type { RenderContext } from './context.ts';
+import { PORTS } from './layout.ts';
+import { childNames, namespaceOf, ownerReference } from './names.ts';
+
+/** The URL applications use: the client Service over TLS. */
+export function clientUrl(cluster: NatsCluster, context: RenderContext): string {
+  return `tls://${childNames(cluster.metadata.name).clientService}.${namespaceOf(cluster)}.svc.${context.clusterDomain}:${PORTS.client}`;
+}
+
+function userMeta(user: NatsUser, name: string) {
+  return {
+    name,
+    namespace: user.metadata.namespace ?? 'default',
+    labels: {
+      'app.kubernetes.io/name': 'nats-credentials',
+      'app.kubernetes.io/instance': user.metadata.name,
+      'app.kubernetes.io/managed-by': 'nats-warden',
+      'app.kubernetes.io/part-of': 'nats-warden',
+    },
+    ownerReferences: [ownerReference({ apiVersion: 'natswarden.io/v1alpha1', kind: 'NatsUser', metadata: user.metadata })],
+  };
+}
+
+export const clientCertificateSecretName = (user: NatsUser) => `${user.metadata.name}-nats-client-tls`;
+
+function secretFiles(user: NatsUser, context: RenderContext): Record<string, string> {
+  const credentials = context.secrets.users[user.metadata.name];
+  const missing = (what: string) => new RenderError(`NatsUser ${user.metadata.name}`, `its ${what} has not been generated yet`);
+  switch (user.spec.authType) {
+    case 'Password':
+      if (!credentials?.password) throw missing('password');
+      return { username: usernameOf(user), password: credentials.password.plaintext };
+    case 'NKey':
+      if (!credentials?.nkey) throw missing('nkey');
+      return { 'nkey.seed': credentials.nkey.seed, 'nkey.pub': credentials.nkey.publicKey };
+    case 'Creds':
+      if (!credentials?.creds) throw missing('creds');
+      return { 'user.creds': credentials.creds.content };
+    case 'Certificate':
+      return { 'tls-secret-name': clientCertificateSecretName(user) };
+  }
+}
+
+/** The credentials Secret and, for certificate users, the client Certificate. */
+export function renderUserCredentials(user: NatsUser, cluster: NatsCluster, context: RenderContext): object[] {
+  const files = { ...secretFiles(user, context), 'ca.crt': context.trustBundle, url: clientUrl(cluster, context) };
+  const data = Object.fromEntries(Object.entries(files).map(([key, value]) => [key, base64(value)]));
+  const objects: object[] = [{ apiVersion: 'v1', kind: 'Secret', metadata: userMeta(user, credentialsSecretNameOf(user)), type: 'Opaque', data }];
+  if (user.spec.authType === 'Certificate') {
+    const certificate = user.spec.certificate;
+    const subject = certificateUserName(user);
+    objects.push({
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'Certificate',
+      metadata: userMeta(user, `${user.metadata.name}-nats-client`),
+      spec: {
+        secretName: clientCertificateSecretName(user),
+        commonName: certificate?.commonName ?? user.metadata.name,
+        ...(certificate?.emailAddresses?.length ? { emailAddresses: certificate.emailAddresses } : {}),
+        duration: certificate?.duration ?? '2160h',
+        renewBefore: certificate?.renewBefore ?? '360h',
+        privateKey: { algorithm: 'ECDSA', size: 256, encoding: 'PKCS8', rotationPolicy: 'Always' },
+        usages: ['digital signature', 'client auth'],
+        issuerRef: issuerRefOf(cluster),
+        secretTemplate: { annotations: { 'natswarden.io/mapped-user': subject } },
+      },
+    });
+  }
+  return objects;
+}
