@@ -1,0 +1,59 @@
+// Identities come from the official NATS libraries; these tests check what a server will check.
+import { describe, expect, test } from '@jest/globals';
+import { decode, parseCreds } from '@nats-io/jwt';
+import { loadExample } from '../../test/fixtures/examples.ts';
+import { membersOf } from '../render/index.ts';
+import { generateClusterSecrets } from './cluster-secrets.ts';
+import { generatePassword, hashPassword, passwordMatches } from './secrets.ts';
+
+describe('passwords', () => {
+  test('are long, random and URL-safe', () => {
+    const a = generatePassword();
+    expect(a).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(generatePassword()).not.toBe(a);
+  });
+  test('bcrypt hashes verify, and only for the right password', () => {
+    const hash = hashPassword('s3cret', 4);
+    expect(hash).toMatch(/^\$2[aby]\$04\$/);
+    expect(passwordMatches('s3cret', hash)).toBe(true);
+    expect(passwordMatches('wrong', hash)).toBe(false);
+  });
+});
+
+describe('JWT-mode identities', () => {
+  const docs = loadExample('jwt-operator');
+  const cluster = docs.clusters[0]!;
+  const members = membersOf(cluster, docs.accounts, docs.users);
+
+  test('operator, system account, accounts and users chain correctly', async () => {
+    const { secrets, jwtKeys } = await generateClusterSecrets(cluster, members.accounts, members.users);
+    const jwt = secrets.jwt!;
+    const operator = decode<{ system_account: string }>(jwt.operatorJwt);
+    expect(operator.sub).toMatch(/^O/);
+    expect(operator.nats.system_account).toBe(jwt.systemAccountPublicKey);
+    expect(decode(jwt.systemAccountJwt).iss).toBe(operator.sub);
+    const telemetry = decode<{ exports: { subject: string }[] }>(jwt.accounts.telemetry!.jwt);
+    expect(telemetry.iss).toBe(operator.sub);
+    expect(telemetry.nats.exports?.[0]?.subject).toBe('metrics.>');
+    const analytics = decode<{ imports: { account: string; local_subject: string }[] }>(jwt.accounts.analytics!.jwt);
+    expect(analytics.nats.imports?.[0]).toMatchObject({ account: jwt.accounts.telemetry!.publicKey, local_subject: 'telemetry.metrics.>' });
+    const creds = await parseCreds(new TextEncoder().encode(secrets.users.sensor!.creds!.content));
+    expect(creds.uc.iss).toBe(jwt.accounts.telemetry!.publicKey);
+    expect(creds.key).toMatch(/^SU/);
+    expect(jwtKeys?.operator.seed).toMatch(/^SO/);
+  });
+});
+
+describe('Config-mode identities', () => {
+  test('nkey users get a seed and its public key; password users a hash of their password', async () => {
+    const docs = loadExample('config-accounts');
+    const cluster = docs.clusters[0]!;
+    const members = membersOf(cluster, docs.accounts, docs.users);
+    const { secrets } = await generateClusterSecrets(cluster, members.accounts, members.users);
+    expect(secrets.users['order-service']!.nkey!.seed).toMatch(/^SU/);
+    expect(secrets.users['order-service']!.nkey!.publicKey).toMatch(/^U/);
+    const password = secrets.users['billing-app']!.password!;
+    expect(passwordMatches(password.plaintext, password.bcryptHash)).toBe(true);
+    expect(secrets.jwt).toBeUndefined();
+  });
+});
