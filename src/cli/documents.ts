@@ -2,7 +2,13 @@
 // file, the resource and the field path.
 import { loadAll } from 'js-yaml';
 import { readFileSync } from 'node:fs';
-import { validateResource, type NatsAccount, type NatsCluster, type NatsUser, type Resource } from '../api/index.ts';
+import {
+  validateResource,
+  type NatsAccount,
+  type NatsCluster,
+  type NatsUser,
+  type Resource,
+} from '../api/index.ts';
 
 export interface Documents {
   clusters: NatsCluster[];

@@ -11,7 +11,8 @@ import { main } from './main.ts';
 async function run(argv: string[]) {
   let stdout = '';
   let stderr = '';
-  const sink = (append: (s: string) => void) => new Writable({ write: (chunk, _e, done) => (append(String(chunk)), done()) });
+  const sink = (append: (s: string) => void) =>
+    new Writable({ write: (chunk, _e, done) => (append(String(chunk)), done()) });
   const code = await main(argv, sink((s) => (stdout += s)) as never, sink((s) => (stderr += s)) as never);
   return { code, stdout, stderr };
 }
@@ -28,7 +29,17 @@ describe('nats-warden render', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const kinds = (loadAll(stdout) as { kind: string }[]).map((o) => o.kind);
-    expect(kinds).toEqual(expect.arrayContaining(['Certificate', 'ConfigMap', 'Secret', 'StatefulSet', 'Service', 'PodDisruptionBudget', 'ServiceAccount']));
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        'Certificate',
+        'ConfigMap',
+        'Secret',
+        'StatefulSet',
+        'Service',
+        'PodDisruptionBudget',
+        'ServiceAccount',
+      ]),
+    );
   });
 
   test('renders several files together', async () => {
@@ -39,7 +50,9 @@ describe('nats-warden render', () => {
   });
 
   test('invalid input exits 1 and names the field', async () => {
-    const file = tempFile('apiVersion: natswarden.io/v1alpha1\nkind: NatsCluster\nmetadata: {name: x}\nspec:\n  tls:\n    client: {minVersion: "1.1"}\n');
+    const file = tempFile(
+      'apiVersion: natswarden.io/v1alpha1\nkind: NatsCluster\nmetadata: {name: x}\nspec:\n  tls:\n    client: {minVersion: "1.1"}\n',
+    );
     const { code, stdout, stderr } = await run(['render', '-f', file]);
     expect(code).toBe(1);
     expect(stdout).toBe('');
@@ -47,7 +60,9 @@ describe('nats-warden render', () => {
   });
 
   test('a user whose account is missing exits 1 and names the reference', async () => {
-    const file = tempFile('apiVersion: natswarden.io/v1alpha1\nkind: NatsUser\nmetadata: {name: u}\nspec: {accountRef: {name: nowhere}}\n');
+    const file = tempFile(
+      'apiVersion: natswarden.io/v1alpha1\nkind: NatsUser\nmetadata: {name: u}\nspec: {accountRef: {name: nowhere}}\n',
+    );
     const { code, stderr } = await run(['render', '-f', file]);
     expect(code).toBe(1);
     expect(stderr).toContain('spec.accountRef.name: no NatsAccount nowhere');

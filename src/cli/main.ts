@@ -1,12 +1,15 @@
 // nats-warden's command line. `render` works offline; the operator commands come with the runtime.
 import { RenderError } from '../render/index.ts';
 import { InputError } from './documents.ts';
+import { operatorCommand } from './operator-command.ts';
 import { renderCommand } from './render-command.ts';
 
 const USAGE = `usage: nats-warden <command>
   render -f FILE [-f FILE...] [--cluster-domain DOMAIN]
       print every object the operator would create for the NatsCluster, NatsAccount and NatsUser
       documents given, as multi-document YAML, without a cluster
+  operator [--kubeconfig PATH] [--namespace NS ...] [--health-addr HOST:PORT] [--no-leader-election]
+      run the operator (in-cluster configuration when no kubeconfig is given)
 `;
 
 /** Runs a command; returns the process exit code. Bad input exits 1 with the field path named. */
@@ -17,6 +20,8 @@ export async function main(argv: string[], out = process.stdout, err = process.s
       case 'render':
         out.write(await renderCommand(rest));
         return 0;
+      case 'operator':
+        return await operatorCommand(rest);
       case undefined:
       case '-h':
       case '--help':

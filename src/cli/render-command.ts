@@ -4,7 +4,14 @@
 // cert-manager has issued the CA in a real cluster.
 import { dump } from 'js-yaml';
 import { generateClusterSecrets } from '../identity/cluster-secrets.ts';
-import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_NATS_IMAGE, membersOf, renderCluster, RenderError, type RenderContext } from '../render/index.ts';
+import {
+  DEFAULT_CLUSTER_DOMAIN,
+  DEFAULT_NATS_IMAGE,
+  membersOf,
+  renderCluster,
+  RenderError,
+  type RenderContext,
+} from '../render/index.ts';
 import { InputError, readDocuments, type Documents } from './documents.ts';
 
 export const OPERATOR_IMAGE = 'ghcr.io/nats-warden/nats-warden:0.1.0';
@@ -53,8 +60,13 @@ export async function renderDocuments(docs: Documents, clusterDomain: string): P
   const orphans = [...docs.accounts, ...docs.users].filter((r) => !claimed.has(r));
   if (orphans.length) {
     const ref = (r: (typeof orphans)[number]) =>
-      r.kind === 'NatsAccount' ? `spec.clusterRef.name: no NatsCluster ${r.spec.clusterRef.name}` : `spec.accountRef.name: no NatsAccount ${r.spec.accountRef.name}`;
-    throw new RenderError(orphans.map((r) => `${r.kind}/${r.metadata.name}`).join(', '), orphans.map(ref).join('; '));
+      r.kind === 'NatsAccount'
+        ? `spec.clusterRef.name: no NatsCluster ${r.spec.clusterRef.name}`
+        : `spec.accountRef.name: no NatsAccount ${r.spec.accountRef.name}`;
+    throw new RenderError(
+      orphans.map((r) => `${r.kind}/${r.metadata.name}`).join(', '),
+      orphans.map(ref).join('; '),
+    );
   }
   return objects;
 }

@@ -1,9 +1,24 @@
 // Generates every secret a NatsCluster and its users need, for a first reconcile or an offline
 // render. The controller calls this only for what is missing and stores the result in Secrets:
 // an identity that exists is reused forever, never regenerated.
-import { accountNameOf, usernameOf, type NatsAccount, type NatsCluster, type NatsUser } from '../api/index.ts';
+import {
+  accountNameOf,
+  usernameOf,
+  type NatsAccount,
+  type NatsCluster,
+  type NatsUser,
+} from '../api/index.ts';
 import type { ClusterSecrets, JwtIdentities, UserCredentials } from '../render/context.ts';
-import { accountJwt, newAccountKey, newOperatorKey, newUserKey, operatorJwt, systemAccountJwt, userCreds, type KeyIdentity } from './jwt.ts';
+import {
+  accountJwt,
+  newAccountKey,
+  newOperatorKey,
+  newUserKey,
+  operatorJwt,
+  systemAccountJwt,
+  userCreds,
+  type KeyIdentity,
+} from './jwt.ts';
 import { generateJetStreamKey, generatePassword, hashPassword } from './secrets.ts';
 
 export interface GeneratedJwtKeys {
@@ -19,19 +34,31 @@ export interface GeneratedClusterSecrets {
   jwtKeys?: GeneratedJwtKeys;
 }
 
-async function jwtIdentities(cluster: NatsCluster, accounts: NatsAccount[]): Promise<{ jwt: JwtIdentities; keys: GeneratedJwtKeys }> {
+async function jwtIdentities(
+  cluster: NatsCluster,
+  accounts: NatsAccount[],
+): Promise<{ jwt: JwtIdentities; keys: GeneratedJwtKeys }> {
   const operator = newOperatorKey();
   const systemAccount = newAccountKey();
   const accountKeys = Object.fromEntries(accounts.map((a) => [accountNameOf(a), newAccountKey()]));
-  const publicKeys = Object.fromEntries(Object.entries(accountKeys).map(([name, key]) => [name, key.publicKey]));
+  const publicKeys = Object.fromEntries(
+    Object.entries(accountKeys).map(([name, key]) => [name, key.publicKey]),
+  );
   const jwts: JwtIdentities['accounts'] = {};
   for (const account of accounts) {
     const key = accountKeys[accountNameOf(account)] as KeyIdentity;
-    jwts[accountNameOf(account)] = { publicKey: key.publicKey, jwt: await accountJwt(operator, key, account, publicKeys) };
+    jwts[accountNameOf(account)] = {
+      publicKey: key.publicKey,
+      jwt: await accountJwt(operator, key, account, publicKeys),
+    };
   }
   return {
     jwt: {
-      operatorJwt: await operatorJwt(`${cluster.metadata.namespace ?? 'default'}-${cluster.metadata.name}`, operator, systemAccount.publicKey),
+      operatorJwt: await operatorJwt(
+        `${cluster.metadata.namespace ?? 'default'}-${cluster.metadata.name}`,
+        operator,
+        systemAccount.publicKey,
+      ),
       systemAccountPublicKey: systemAccount.publicKey,
       systemAccountJwt: await systemAccountJwt(operator, systemAccount),
       accounts: jwts,
@@ -45,7 +72,10 @@ async function jwtIdentities(cluster: NatsCluster, accounts: NatsAccount[]): Pro
   };
 }
 
-async function userCredentials(user: NatsUser, accountOf: (user: NatsUser) => KeyIdentity | undefined): Promise<UserCredentials> {
+async function userCredentials(
+  user: NatsUser,
+  accountOf: (user: NatsUser) => KeyIdentity | undefined,
+): Promise<UserCredentials> {
   switch (user.spec.authType) {
     case 'Password': {
       const plaintext = generatePassword();
@@ -59,7 +89,12 @@ async function userCredentials(user: NatsUser, accountOf: (user: NatsUser) => Ke
       const account = accountOf(user);
       if (!account) return {};
       const key = newUserKey();
-      return { creds: { content: await userCreds(account, key, usernameOf(user), user.spec), publicKey: key.publicKey } };
+      return {
+        creds: {
+          content: await userCreds(account, key, usernameOf(user), user.spec),
+          publicKey: key.publicKey,
+        },
+      };
     }
     case 'Certificate':
       return {};
@@ -67,7 +102,11 @@ async function userCredentials(user: NatsUser, accountOf: (user: NatsUser) => Ke
 }
 
 /** Fresh secrets for a cluster and its members (route password, JetStream key, users, JWT identities). */
-export async function generateClusterSecrets(cluster: NatsCluster, accounts: NatsAccount[], users: NatsUser[]): Promise<GeneratedClusterSecrets> {
+export async function generateClusterSecrets(
+  cluster: NatsCluster,
+  accounts: NatsAccount[],
+  users: NatsUser[],
+): Promise<GeneratedClusterSecrets> {
   const jwtMode = cluster.spec.auth.mode === 'JWT' ? await jwtIdentities(cluster, accounts) : undefined;
   const accountKeyOf = (user: NatsUser) => {
     const account = accounts.find((a) => a.metadata.name === user.spec.accountRef.name);

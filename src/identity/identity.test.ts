@@ -35,8 +35,13 @@ describe('JWT-mode identities', () => {
     const telemetry = decode<{ exports: { subject: string }[] }>(jwt.accounts.telemetry!.jwt);
     expect(telemetry.iss).toBe(operator.sub);
     expect(telemetry.nats.exports?.[0]?.subject).toBe('metrics.>');
-    const analytics = decode<{ imports: { account: string; local_subject: string }[] }>(jwt.accounts.analytics!.jwt);
-    expect(analytics.nats.imports?.[0]).toMatchObject({ account: jwt.accounts.telemetry!.publicKey, local_subject: 'telemetry.metrics.>' });
+    const analytics = decode<{ imports: { account: string; local_subject: string }[] }>(
+      jwt.accounts.analytics!.jwt,
+    );
+    expect(analytics.nats.imports?.[0]).toMatchObject({
+      account: jwt.accounts.telemetry!.publicKey,
+      local_subject: 'telemetry.metrics.>',
+    });
     const creds = await parseCreds(new TextEncoder().encode(secrets.users.sensor!.creds!.content));
     expect(creds.uc.iss).toBe(jwt.accounts.telemetry!.publicKey);
     expect(creds.key).toMatch(/^SU/);

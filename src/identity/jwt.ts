@@ -1,6 +1,14 @@
 // JWT-mode identities with the official NATS libraries: the operator, the system account and its
 // user, tenant accounts (exports, imports, limits, JetStream) and user creds.
-import { encodeAccount, encodeOperator, encodeUser, fmtCreds, type Account, type Export, type Import } from '@nats-io/jwt';
+import {
+  encodeAccount,
+  encodeOperator,
+  encodeUser,
+  fmtCreds,
+  type Account,
+  type Export,
+  type Import,
+} from '@nats-io/jwt';
 import { createAccount, createOperator, createUser, fromSeed, type KeyPair } from '@nats-io/nkeys';
 import type { NatsAccount, NatsUser, Permissions } from '../api/index.ts';
 import { accountNameOf } from '../api/index.ts';
@@ -15,23 +23,45 @@ export interface KeyIdentity {
   publicKey: string;
 }
 
-export const identityOf = (kp: KeyPair): KeyIdentity => ({ seed: text.decode(kp.getSeed()), publicKey: kp.getPublicKey() });
-export const keyPairOf = (identity: KeyIdentity): KeyPair => fromSeed(new TextEncoder().encode(identity.seed));
+export const identityOf = (kp: KeyPair): KeyIdentity => ({
+  seed: text.decode(kp.getSeed()),
+  publicKey: kp.getPublicKey(),
+});
+export const keyPairOf = (identity: KeyIdentity): KeyPair =>
+  fromSeed(new TextEncoder().encode(identity.seed));
 
 export const newOperatorKey = () => identityOf(createOperator());
 export const newAccountKey = () => identityOf(createAccount());
 export const newUserKey = () => identityOf(createUser());
 
-export async function operatorJwt(name: string, operator: KeyIdentity, systemAccountPublicKey: string): Promise<string> {
+export async function operatorJwt(
+  name: string,
+  operator: KeyIdentity,
+  systemAccountPublicKey: string,
+): Promise<string> {
   return encodeOperator(name, keyPairOf(operator), { system_account: systemAccountPublicKey });
 }
 
 /** The system account: signed by the operator, with the limits nats-server expects of it. */
 export async function systemAccountJwt(operator: KeyIdentity, account: KeyIdentity): Promise<string> {
   const claims: Partial<Account> = {
-    limits: { subs: -1, data: -1, payload: -1, imports: -1, exports: -1, wildcards: true, conn: -1, leaf: -1 },
+    limits: {
+      subs: -1,
+      data: -1,
+      payload: -1,
+      imports: -1,
+      exports: -1,
+      wildcards: true,
+      conn: -1,
+      leaf: -1,
+    },
     exports: [
-      { name: 'account-monitoring-services', subject: '$SYS.REQ.ACCOUNT.*.*', type: 'service', response_type: 'Stream' },
+      {
+        name: 'account-monitoring-services',
+        subject: '$SYS.REQ.ACCOUNT.*.*',
+        type: 'service',
+        response_type: 'Stream',
+      },
       { name: 'account-monitoring-streams', subject: '$SYS.ACCOUNT.*.>', type: 'stream' },
     ],
   };
@@ -63,7 +93,12 @@ function importsOf(account: NatsAccount, publicKeys: Record<string, string>): Im
 }
 
 /** A tenant account JWT; `publicKeys` maps account names (inside NATS) to their public keys. */
-export async function accountJwt(operator: KeyIdentity, key: KeyIdentity, account: NatsAccount, publicKeys: Record<string, string>): Promise<string> {
+export async function accountJwt(
+  operator: KeyIdentity,
+  key: KeyIdentity,
+  account: NatsAccount,
+  publicKeys: Record<string, string>,
+): Promise<string> {
   const limits = account.spec.limits;
   const js = account.spec.jetstream;
   const jsOn = js?.enabled ?? false;
@@ -84,7 +119,9 @@ export async function accountJwt(operator: KeyIdentity, key: KeyIdentity, accoun
     },
     exports: exportsOf(account),
     imports: importsOf(account, publicKeys),
-    ...(account.spec.defaultPermissions ? { default_permissions: jwtPermissions(account.spec.defaultPermissions) } : {}),
+    ...(account.spec.defaultPermissions
+      ? { default_permissions: jwtPermissions(account.spec.defaultPermissions) }
+      : {}),
   };
   return encodeAccount(accountNameOf(account), key.publicKey, claims, { signer: keyPairOf(operator) });
 }
@@ -98,7 +135,12 @@ function jwtPermissions(p: Permissions) {
 }
 
 /** A user's decorated creds file (JWT + seed), signed by its account. */
-export async function userCreds(account: KeyIdentity, user: KeyIdentity, name: string, spec?: NatsUser['spec']): Promise<string> {
+export async function userCreds(
+  account: KeyIdentity,
+  user: KeyIdentity,
+  name: string,
+  spec?: NatsUser['spec'],
+): Promise<string> {
   const claims = {
     ...(spec?.permissions ? jwtPermissions(spec.permissions) : {}),
     subs: spec?.limits?.maxSubscriptions ?? -1,

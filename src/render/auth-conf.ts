@@ -1,7 +1,14 @@
 // The auth include file (Secret `<cluster>-auth`): Config mode lists accounts with their users by
 // bcrypt hash, nkey or certificate subject; JWT mode names the operator, the system account and the
 // full resolver. It holds hashes and JWTs, so it lives in a Secret, never in the ConfigMap.
-import { accountNameOf, usernameOf, type NatsAccount, type NatsCluster, type NatsUser, type Permissions } from '../api/index.ts';
+import {
+  accountNameOf,
+  usernameOf,
+  type NatsAccount,
+  type NatsCluster,
+  type NatsUser,
+  type Permissions,
+} from '../api/index.ts';
 import { writeNatsConf, type ConfBlock, type ConfValue } from './conf-writer.ts';
 import type { ClusterSecrets } from './context.ts';
 import { PATHS } from './layout.ts';
@@ -51,7 +58,10 @@ function userEntry(user: NatsUser, secrets: ClusterSecrets, index: number): Conf
     case 'Certificate':
       return { user: certificateUserName(user), permissions };
     default:
-      throw new RenderError(`${path} spec.authType`, `Creds users need a cluster in auth.mode JWT (user #${index})`);
+      throw new RenderError(
+        `${path} spec.authType`,
+        `Creds users need a cluster in auth.mode JWT (user #${index})`,
+      );
   }
 }
 
@@ -98,7 +108,12 @@ function accountLimits(account: NatsAccount): ConfBlock | undefined {
 }
 
 /** Config mode: `accounts {}` with users, exports and imports, and the system account. */
-export function configModeAuth(cluster: NatsCluster, accounts: NatsAccount[], users: NatsUser[], secrets: ClusterSecrets): ConfBlock {
+export function configModeAuth(
+  cluster: NatsCluster,
+  accounts: NatsAccount[],
+  users: NatsUser[],
+  secrets: ClusterSecrets,
+): ConfBlock {
   const byName = [...accounts].sort((a, b) => accountNameOf(a).localeCompare(accountNameOf(b)));
   const block: ConfBlock = {};
   for (const account of byName) {
@@ -115,8 +130,14 @@ export function configModeAuth(cluster: NatsCluster, accounts: NatsAccount[], us
     };
   }
   const systemAccount = cluster.spec.auth.systemAccount;
-  if (systemAccount && !accounts.some((a) => a.metadata.name === systemAccount || accountNameOf(a) === systemAccount)) {
-    throw new RenderError('spec.auth.systemAccount', `no NatsAccount named ${systemAccount} refers to this cluster`);
+  if (
+    systemAccount &&
+    !accounts.some((a) => a.metadata.name === systemAccount || accountNameOf(a) === systemAccount)
+  ) {
+    throw new RenderError(
+      'spec.auth.systemAccount',
+      `no NatsAccount named ${systemAccount} refers to this cluster`,
+    );
   }
   const systemName = accounts.find((a) => a.metadata.name === systemAccount);
   return {
@@ -128,7 +149,11 @@ export function configModeAuth(cluster: NatsCluster, accounts: NatsAccount[], us
 /** JWT mode: operator, system account, full resolver, and the system account preloaded. */
 export function jwtModeAuth(cluster: NatsCluster, secrets: ClusterSecrets): ConfBlock {
   const jwt = secrets.jwt;
-  if (!jwt) throw new RenderError('spec.auth.mode', 'JWT mode needs the operator identity, which has not been generated yet');
+  if (!jwt)
+    throw new RenderError(
+      'spec.auth.mode',
+      'JWT mode needs the operator identity, which has not been generated yet',
+    );
   const resolver = cluster.spec.auth.jwt?.resolver;
   return {
     operator: jwt.operatorJwt,
@@ -145,9 +170,19 @@ export function jwtModeAuth(cluster: NatsCluster, secrets: ClusterSecrets): Conf
   };
 }
 
-export function renderAuthConf(cluster: NatsCluster, accounts: NatsAccount[], users: NatsUser[], secrets: ClusterSecrets): string {
-  const block = cluster.spec.auth.mode === 'JWT' ? jwtModeAuth(cluster, secrets) : configModeAuth(cluster, accounts, users, secrets);
-  return writeNatsConf(block, ['Accounts and users, written by nats-warden. Holds hashes and JWTs: Secret only.']);
+export function renderAuthConf(
+  cluster: NatsCluster,
+  accounts: NatsAccount[],
+  users: NatsUser[],
+  secrets: ClusterSecrets,
+): string {
+  const block =
+    cluster.spec.auth.mode === 'JWT'
+      ? jwtModeAuth(cluster, secrets)
+      : configModeAuth(cluster, accounts, users, secrets);
+  return writeNatsConf(block, [
+    'Accounts and users, written by nats-warden. Holds hashes and JWTs: Secret only.',
+  ]);
 }
 
 export function renderRoutesConf(cluster: NatsCluster, secrets: ClusterSecrets): string {
@@ -158,6 +193,9 @@ export function renderRoutesConf(cluster: NatsCluster, secrets: ClusterSecrets):
 }
 
 export function renderJetStreamKeyConf(secrets: ClusterSecrets): string {
-  if (!secrets.jetstreamKey) throw new RenderError('spec.jetstream.encryption', 'the JetStream key has not been generated yet');
-  return writeNatsConf({ key: secrets.jetstreamKey }, ['JetStream encryption key, written by nats-warden: Secret only.']);
+  if (!secrets.jetstreamKey)
+    throw new RenderError('spec.jetstream.encryption', 'the JetStream key has not been generated yet');
+  return writeNatsConf({ key: secrets.jetstreamKey }, [
+    'JetStream encryption key, written by nats-warden: Secret only.',
+  ]);
 }

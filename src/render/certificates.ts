@@ -62,7 +62,10 @@ export function renderCaBootstrap(cluster: NatsCluster): object[] {
 
 function leafUsages(cluster: NatsCluster, ...auth: string[]): string[] {
   // RSA key exchange needs key encipherment; ECDSA and Ed25519 only sign.
-  const keyUsages = cluster.spec.tls.privateKey.algorithm === 'RSA' ? ['digital signature', 'key encipherment'] : ['digital signature'];
+  const keyUsages =
+    cluster.spec.tls.privateKey.algorithm === 'RSA'
+      ? ['digital signature', 'key encipherment']
+      : ['digital signature'];
   return [...keyUsages, ...auth];
 }
 
@@ -121,7 +124,11 @@ export function renderLeafCertificates(cluster: NatsCluster, context: RenderCont
     }),
     leafCertificate(cluster, names.routesCertificate, names.routesSecret, {
       commonName: `${names.headlessService}.${namespaceOf(cluster)}.svc`,
-      dnsNames: unique([`*.${headless}`, ...podNames(cluster, context), ...(cluster.spec.tls.routes?.extraDNSNames ?? [])]),
+      dnsNames: unique([
+        `*.${headless}`,
+        ...podNames(cluster, context),
+        ...(cluster.spec.tls.routes?.extraDNSNames ?? []),
+      ]),
       usages: leafUsages(cluster, 'server auth', 'client auth'),
     }),
   ];
@@ -133,7 +140,10 @@ export function leafLifetimeProblems(cluster: NatsCluster): string[] {
   const duration = durationToSeconds(cluster.spec.tls.duration);
   const renewBefore = durationToSeconds(cluster.spec.tls.renewBefore);
   if (renewBefore >= duration) problems.push('spec.tls.renewBefore must be shorter than spec.tls.duration');
-  if (!cluster.spec.tls.issuerRef && duration >= durationToSeconds(CA_DURATION) - durationToSeconds(CA_RENEW_BEFORE)) {
+  if (
+    !cluster.spec.tls.issuerRef &&
+    duration >= durationToSeconds(CA_DURATION) - durationToSeconds(CA_RENEW_BEFORE)
+  ) {
     problems.push(`spec.tls.duration must be well below the bootstrapped CA's lifetime (${CA_DURATION})`);
   }
   return problems;

@@ -4,11 +4,19 @@ import { durationToSeconds, quantityToBytes } from './units.ts';
 
 describe('writeNatsConf', () => {
   test('quotes strings, leaves numbers, booleans and $variables bare, skips undefined', () => {
-    const text = writeNatsConf({ server_name: variable('POD_NAME'), port: 4222, debug: false, name: 'a "b"', skipped: undefined });
+    const text = writeNatsConf({
+      server_name: variable('POD_NAME'),
+      port: 4222,
+      debug: false,
+      name: 'a "b"',
+      skipped: undefined,
+    });
     expect(text).toBe('server_name: $POD_NAME\nport: 4222\ndebug: false\nname: "a \\"b\\""\n');
   });
   test('quotes keys that are not bare words (account names, nkeys)', () => {
-    expect(writeNatsConf({ accounts: { 'my-app': { users: [] } } })).toBe('accounts: {\n  "my-app": {\n    users: []\n  }\n}\n');
+    expect(writeNatsConf({ accounts: { 'my-app': { users: [] } } })).toBe(
+      'accounts: {\n  "my-app": {\n    users: []\n  }\n}\n',
+    );
   });
   test('writes includes in place, whatever their key', () => {
     expect(writeNatsConf({ cluster: { port: 6222, auth: include('../secrets/routes.conf') } })).toBe(

@@ -10,7 +10,13 @@ export const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base
 
 function secret(cluster: NatsCluster, name: string, component: string, files: Record<string, string>) {
   const data = Object.fromEntries(Object.entries(files).map(([key, value]) => [key, base64(value)]));
-  return { apiVersion: 'v1', kind: 'Secret', metadata: childMeta(cluster, name, component), type: 'Opaque', data };
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: childMeta(cluster, name, component),
+    type: 'Opaque',
+    data,
+  };
 }
 
 export function renderConfigMap(cluster: NatsCluster, context: RenderContext) {
@@ -22,13 +28,26 @@ export function renderConfigMap(cluster: NatsCluster, context: RenderContext) {
   };
 }
 
-export function renderConfigSecrets(cluster: NatsCluster, accounts: NatsAccount[], users: NatsUser[], context: RenderContext) {
+export function renderConfigSecrets(
+  cluster: NatsCluster,
+  accounts: NatsAccount[],
+  users: NatsUser[],
+  context: RenderContext,
+) {
   const names = childNames(cluster.metadata.name);
   return [
-    secret(cluster, names.authSecret, 'auth', { [FILES.authConf]: renderAuthConf(cluster, accounts, users, context.secrets) }),
-    secret(cluster, names.routesAuthSecret, 'auth', { [FILES.routesConf]: renderRoutesConf(cluster, context.secrets) }),
+    secret(cluster, names.authSecret, 'auth', {
+      [FILES.authConf]: renderAuthConf(cluster, accounts, users, context.secrets),
+    }),
+    secret(cluster, names.routesAuthSecret, 'auth', {
+      [FILES.routesConf]: renderRoutesConf(cluster, context.secrets),
+    }),
     ...(cluster.spec.jetstream.encryption
-      ? [secret(cluster, names.jetstreamKeySecret, 'jetstream', { [FILES.jetstreamConf]: renderJetStreamKeyConf(context.secrets) })]
+      ? [
+          secret(cluster, names.jetstreamKeySecret, 'jetstream', {
+            [FILES.jetstreamConf]: renderJetStreamKeyConf(context.secrets),
+          }),
+        ]
       : []),
     secret(cluster, names.trustBundle, 'pki', { [FILES.caBundle]: context.trustBundle }),
   ];

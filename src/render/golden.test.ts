@@ -19,8 +19,10 @@ function renderExample(name: string): { objects: string; confs: Record<string, s
     const objects = renderCluster(cluster, members, fixedContext(cluster, members.accounts, members.users));
     rendered.push(...objects);
     for (const o of objects as { kind: string; data?: Record<string, string> }[]) {
-      if (o.kind === 'ConfigMap' && o.data?.['nats.conf']) confs[`${cluster.metadata.name}.nats.conf`] = o.data['nats.conf'];
-      if (o.kind === 'Secret' && o.data?.['auth.conf']) confs[`${cluster.metadata.name}.auth.conf`] = Buffer.from(o.data['auth.conf'], 'base64').toString();
+      if (o.kind === 'ConfigMap' && o.data?.['nats.conf'])
+        confs[`${cluster.metadata.name}.nats.conf`] = o.data['nats.conf'];
+      if (o.kind === 'Secret' && o.data?.['auth.conf'])
+        confs[`${cluster.metadata.name}.auth.conf`] = Buffer.from(o.data['auth.conf'], 'base64').toString();
     }
   }
   return { objects: toYaml(rendered), confs };
@@ -31,7 +33,8 @@ function expectGolden(file: string, actual: string): void {
   if (process.env.UPDATE_GOLDEN === '1' || !existsSync(path)) {
     mkdirSync(GOLDEN_DIR, { recursive: true });
     writeFileSync(path, actual);
-    if (process.env.CI === 'true') throw new Error(`golden file ${file} was missing; run UPDATE_GOLDEN=1 and commit it`);
+    if (process.env.CI === 'true')
+      throw new Error(`golden file ${file} was missing; run UPDATE_GOLDEN=1 and commit it`);
   }
   expect(actual).toBe(readFileSync(path, 'utf8'));
 }
@@ -41,7 +44,9 @@ describe.each(exampleNames())('example %s', (name) => {
 
   test('every rendered object matches its golden file', () => expectGolden(`${name}.yaml`, objects));
 
-  test.each(Object.keys(confs))('%s matches its golden file', (file) => expectGolden(`${name}.${file}`, confs[file] ?? ''));
+  test.each(Object.keys(confs))('%s matches its golden file', (file) =>
+    expectGolden(`${name}.${file}`, confs[file] ?? ''),
+  );
 
   test('rendering twice gives the same bytes', () => expect(renderExample(name).objects).toBe(objects));
 });

@@ -5,7 +5,12 @@ import { RenderError } from './auth-conf.ts';
 import { leafLifetimeProblems, renderCaBootstrap, renderLeafCertificates } from './certificates.ts';
 import { renderConfigMap, renderConfigSecrets } from './config-objects.ts';
 import type { RenderContext } from './context.ts';
-import { renderClientService, renderHeadlessService, renderPodDisruptionBudget, renderServiceAccount } from './services.ts';
+import {
+  renderClientService,
+  renderHeadlessService,
+  renderPodDisruptionBudget,
+  renderServiceAccount,
+} from './services.ts';
 import { renderStatefulSet } from './statefulset.ts';
 import { renderUserCredentials } from './user-credentials.ts';
 
@@ -24,10 +29,16 @@ export interface ClusterMembers {
 
 /** The NatsAccounts that refer to the cluster and the NatsUsers that refer to those accounts. */
 export function membersOf(cluster: NatsCluster, accounts: NatsAccount[], users: NatsUser[]): ClusterMembers {
-  const sameNamespace = (ns: string | undefined) => (ns ?? 'default') === (cluster.metadata.namespace ?? 'default');
-  const own = accounts.filter((a) => sameNamespace(a.metadata.namespace) && a.spec.clusterRef.name === cluster.metadata.name);
+  const sameNamespace = (ns: string | undefined) =>
+    (ns ?? 'default') === (cluster.metadata.namespace ?? 'default');
+  const own = accounts.filter(
+    (a) => sameNamespace(a.metadata.namespace) && a.spec.clusterRef.name === cluster.metadata.name,
+  );
   const names = new Set(own.map((a) => a.metadata.name));
-  return { accounts: own, users: users.filter((u) => sameNamespace(u.metadata.namespace) && names.has(u.spec.accountRef.name)) };
+  return {
+    accounts: own,
+    users: users.filter((u) => sameNamespace(u.metadata.namespace) && names.has(u.spec.accountRef.name)),
+  };
 }
 
 /** Problems no schema can see, because they span resources. Each names the resource and field. */
@@ -37,20 +48,32 @@ export function crossResourceProblems(cluster: NatsCluster, { accounts, users }:
   const accountNames = new Set(accounts.map(accountNameOf));
   for (const user of users) {
     const field = `NatsUser ${user.metadata.name} spec.authType`;
-    if (jwt && user.spec.authType !== 'Creds') problems.push(`${field}: must be Creds, because NatsCluster ${cluster.metadata.name} uses auth.mode JWT`);
-    if (!jwt && user.spec.authType === 'Creds') problems.push(`${field}: Creds needs auth.mode JWT; NatsCluster ${cluster.metadata.name} uses Config`);
+    if (jwt && user.spec.authType !== 'Creds')
+      problems.push(
+        `${field}: must be Creds, because NatsCluster ${cluster.metadata.name} uses auth.mode JWT`,
+      );
+    if (!jwt && user.spec.authType === 'Creds')
+      problems.push(`${field}: Creds needs auth.mode JWT; NatsCluster ${cluster.metadata.name} uses Config`);
     if (user.spec.authType === 'Certificate' && !cluster.spec.tls.client.verifyAndMap) {
-      problems.push(`${field}: Certificate users need spec.tls.client.verifyAndMap on NatsCluster ${cluster.metadata.name}`);
+      problems.push(
+        `${field}: Certificate users need spec.tls.client.verifyAndMap on NatsCluster ${cluster.metadata.name}`,
+      );
     }
   }
   for (const account of accounts) {
     account.spec.imports?.forEach((entry, i) => {
       const from = entry.stream?.account ?? entry.service?.account ?? '';
-      if (!accountNames.has(from)) problems.push(`NatsAccount ${account.metadata.name} spec.imports[${i}]: no account ${from} in this cluster`);
+      if (!accountNames.has(from))
+        problems.push(
+          `NatsAccount ${account.metadata.name} spec.imports[${i}]: no account ${from} in this cluster`,
+        );
     });
     account.spec.exports?.forEach((entry, i) =>
       entry.accounts?.forEach((name) => {
-        if (!accountNames.has(name)) problems.push(`NatsAccount ${account.metadata.name} spec.exports[${i}].accounts: no account ${name} in this cluster`);
+        if (!accountNames.has(name))
+          problems.push(
+            `NatsAccount ${account.metadata.name} spec.exports[${i}].accounts: no account ${name} in this cluster`,
+          );
       }),
     );
   }
@@ -58,7 +81,11 @@ export function crossResourceProblems(cluster: NatsCluster, { accounts, users }:
 }
 
 /** Every object a NatsCluster owns, and every credentials object of its users. */
-export function renderCluster(cluster: NatsCluster, members: ClusterMembers, context: RenderContext): object[] {
+export function renderCluster(
+  cluster: NatsCluster,
+  members: ClusterMembers,
+  context: RenderContext,
+): object[] {
   const problems = crossResourceProblems(cluster, members);
   if (problems.length) throw new RenderError(`NatsCluster ${cluster.metadata.name}`, problems.join('; '));
   return [

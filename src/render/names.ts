@@ -62,7 +62,12 @@ export function ownerReference(owner: Owner) {
 }
 
 /** metadata for a child of the NatsCluster. */
-export function childMeta(cluster: NatsCluster, name: string, component: string, extra: { annotations?: Record<string, string> } = {}) {
+export function childMeta(
+  cluster: NatsCluster,
+  name: string,
+  component: string,
+  extra: { annotations?: Record<string, string> } = {},
+) {
   return {
     name,
     namespace: cluster.metadata.namespace ?? 'default',

@@ -57,7 +57,8 @@ export function clusterBlock(cluster: NatsCluster, context: RenderContext): Conf
 
 function limitsBlock(cluster: NatsCluster): ConfBlock {
   const limits = cluster.spec.limits;
-  const bytes = (quantity: string | undefined) => (quantity === undefined ? undefined : quantityToBytes(quantity));
+  const bytes = (quantity: string | undefined) =>
+    quantity === undefined ? undefined : quantityToBytes(quantity);
   return {
     max_connections: limits.maxConnections,
     max_payload: bytes(limits.maxPayload),

@@ -7,7 +7,16 @@ import { CA_DURATION } from './certificates.ts';
 import { membersOf, renderCluster, TLS_REVISION_ANNOTATION, type RenderContext } from './index.ts';
 import { durationToSeconds } from './units.ts';
 
-type Obj = { kind: string; metadata: { name: string; ownerReferences?: { kind: string; controller: boolean }[]; labels?: Record<string, string> }; spec?: any; data?: Record<string, string> };
+type Obj = {
+  kind: string;
+  metadata: {
+    name: string;
+    ownerReferences?: { kind: string; controller: boolean }[];
+    labels?: Record<string, string>;
+  };
+  spec?: any;
+  data?: Record<string, string>;
+};
 
 function renderAll(name: string) {
   const docs = loadExample(name);
@@ -20,13 +29,19 @@ function renderAll(name: string) {
 
 function secretValues(context: RenderContext): string[] {
   const s = context.secrets;
-  const users = Object.values(s.users).flatMap((u) => [u.password?.plaintext, u.password?.bcryptHash, u.nkey?.seed, u.creds?.content]);
+  const users = Object.values(s.users).flatMap((u) => [
+    u.password?.plaintext,
+    u.password?.bcryptHash,
+    u.nkey?.seed,
+    u.creds?.content,
+  ]);
   return [s.routePassword, s.jetstreamKey, ...users].filter((v): v is string => typeof v === 'string');
 }
 
 describe.each(exampleNames())('example %s', (name) => {
   for (const { cluster, context, objects } of renderAll(name)) {
-    const find = (kind: string, objName?: string) => objects.find((o) => o.kind === kind && (!objName || o.metadata.name === objName));
+    const find = (kind: string, objName?: string) =>
+      objects.find((o) => o.kind === kind && (!objName || o.metadata.name === objName));
     const sts = find('StatefulSet') as Obj;
     const pod = sts.spec.template.spec;
 
@@ -49,7 +64,9 @@ describe.each(exampleNames())('example %s', (name) => {
       expect(nats.securityContext.readOnlyRootFilesystem).toBe(true);
       expect(nats.volumeMounts.every((m: { subPath?: string }) => m.subPath === undefined)).toBe(true);
       expect(nats.lifecycle.preStop.exec.command.join(' ')).toContain('--signal ldm=');
-      expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(durationToSeconds(cluster.spec.lameDuck.duration));
+      expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(
+        durationToSeconds(cluster.spec.lameDuck.duration),
+      );
       expect(nats.readinessProbe.httpGet.path).toMatch(/^\/healthz/);
       expect(pod.topologySpreadConstraints[0].topologyKey).toBe('kubernetes.io/hostname');
     });
@@ -60,7 +77,9 @@ describe.each(exampleNames())('example %s', (name) => {
       const server = find('Certificate', `${cluster.metadata.name}-server`) as Obj;
       const ns = cluster.metadata.namespace;
       for (let i = 0; i < cluster.spec.replicas; i++) {
-        expect(server.spec.dnsNames).toContain(`${cluster.metadata.name}-${i}.${cluster.metadata.name}-headless.${ns}.svc.cluster.local`);
+        expect(server.spec.dnsNames).toContain(
+          `${cluster.metadata.name}-${i}.${cluster.metadata.name}-headless.${ns}.svc.cluster.local`,
+        );
       }
       expect(server.spec.dnsNames).toContain(`${cluster.metadata.name}.${ns}.svc`);
     });
@@ -70,7 +89,9 @@ describe.each(exampleNames())('example %s', (name) => {
         const ca = find('Certificate', `${cluster.metadata.name}-ca`) as Obj;
         expect(ca.spec.isCA).toBe(true);
         expect(ca.spec.privateKey.rotationPolicy).toBe('Never');
-        expect(durationToSeconds(CA_DURATION)).toBeGreaterThan(4 * durationToSeconds(cluster.spec.tls.duration));
+        expect(durationToSeconds(CA_DURATION)).toBeGreaterThan(
+          4 * durationToSeconds(cluster.spec.tls.duration),
+        );
       });
     }
   }
@@ -79,14 +100,19 @@ describe.each(exampleNames())('example %s', (name) => {
 describe('the TLS revision annotation', () => {
   const { cluster, members, context } = renderAll('secure-cluster')[0]!;
   const annotation = (c: NatsCluster, ctx: RenderContext) =>
-    ((renderCluster(c, members, ctx) as Obj[]).find((o) => o.kind === 'StatefulSet') as Obj).spec.template.metadata.annotations[TLS_REVISION_ANNOTATION];
+    ((renderCluster(c, members, ctx) as Obj[]).find((o) => o.kind === 'StatefulSet') as Obj).spec.template
+      .metadata.annotations[TLS_REVISION_ANNOTATION];
   const before = annotation(cluster, context);
 
   test('changes when a certificate is re-issued', () => {
-    expect(annotation(cluster, { ...context, certificateRevisions: { server: 2, routes: 1 } })).not.toBe(before);
+    expect(annotation(cluster, { ...context, certificateRevisions: { server: 2, routes: 1 } })).not.toBe(
+      before,
+    );
   });
   test('changes when the CA bundle changes', () => {
-    expect(annotation(cluster, { ...context, trustBundle: context.trustBundle + 'NEXT-CA\n' })).not.toBe(before);
+    expect(annotation(cluster, { ...context, trustBundle: context.trustBundle + 'NEXT-CA\n' })).not.toBe(
+      before,
+    );
   });
   test('does not change for an unrelated edit (limits)', () => {
     const edited = validateResource({ ...cluster, spec: { ...cluster.spec, limits: { maxConnections: 5 } } });
@@ -99,19 +125,28 @@ describe('cross-resource problems name the resource and field', () => {
   const docs = loadExample('config-accounts');
   const cluster = docs.clusters[0]!;
   const members = membersOf(cluster, docs.accounts, docs.users);
-  const render = (m: typeof members) => () => renderCluster(cluster, m, fixedContext(cluster, m.accounts, m.users));
+  const render = (m: typeof members) => () =>
+    renderCluster(cluster, m, fixedContext(cluster, m.accounts, m.users));
 
   test('a Creds user in a Config-mode cluster', () => {
-    const users = members.users.map((u, i) => (i === 0 ? { ...u, spec: { ...u.spec, authType: 'Creds' as const } } : u));
-    expect(render({ ...members, users })).toThrow(/NatsUser order-service spec.authType: Creds needs auth.mode JWT/);
+    const users = members.users.map((u, i) =>
+      i === 0 ? { ...u, spec: { ...u.spec, authType: 'Creds' as const } } : u,
+    );
+    expect(render({ ...members, users })).toThrow(
+      /NatsUser order-service spec.authType: Creds needs auth.mode JWT/,
+    );
   });
   test('an import from an account that is not in the cluster', () => {
     const accounts = members.accounts.filter((a) => a.metadata.name !== 'orders');
-    expect(render({ accounts, users: [] })).toThrow(/NatsAccount billing spec.imports\[0\]: no account orders/);
+    expect(render({ accounts, users: [] })).toThrow(
+      /NatsAccount billing spec.imports\[0\]: no account orders/,
+    );
   });
   test('a missing generated secret is reported, never invented', () => {
     const context = fixedContext(cluster, members.accounts, members.users);
     const secrets = { ...fixedSecrets(cluster, members.accounts, members.users), users: {} };
-    expect(() => renderCluster(cluster, members, { ...context, secrets })).toThrow(/has not been generated yet/);
+    expect(() => renderCluster(cluster, members, { ...context, secrets })).toThrow(
+      /has not been generated yet/,
+    );
   });
 });

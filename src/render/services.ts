@@ -25,8 +25,17 @@ export function renderClientService(cluster: NatsCluster) {
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: childMeta(cluster, childNames(cluster.metadata.name).clientService, 'server', service.annotations ? { annotations: service.annotations } : {}),
-    spec: { type: service.type, selector: selectorLabels(cluster), ports: ports.filter((p) => p.name === 'client') },
+    metadata: childMeta(
+      cluster,
+      childNames(cluster.metadata.name).clientService,
+      'server',
+      service.annotations ? { annotations: service.annotations } : {},
+    ),
+    spec: {
+      type: service.type,
+      selector: selectorLabels(cluster),
+      ports: ports.filter((p) => p.name === 'client'),
+    },
   };
 }
 

@@ -47,7 +47,10 @@ function volumeMounts(cluster: NatsCluster) {
 }
 
 function env(cluster: NatsCluster, context: RenderContext) {
-  const field = (name: string, fieldPath: string) => ({ name, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath } } });
+  const field = (name: string, fieldPath: string) => ({
+    name,
+    valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath } },
+  });
   const domain = `${childNames(cluster.metadata.name).headlessService}.${namespaceOf(cluster)}.svc.${context.clusterDomain}`;
   return [
     field(ENV.podName, 'metadata.name'),
@@ -64,8 +67,18 @@ function probes(cluster: NatsCluster) {
   const get = (path: string) => ({ httpGet: { path, port: 'monitor', scheme } });
   return {
     startupProbe: { ...get('/healthz'), periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 90 },
-    readinessProbe: { ...get('/healthz?js-server-only=true'), periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
-    livenessProbe: { ...get('/healthz?js-enabled-only=true'), periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 3 },
+    readinessProbe: {
+      ...get('/healthz?js-server-only=true'),
+      periodSeconds: 10,
+      timeoutSeconds: 5,
+      failureThreshold: 3,
+    },
+    livenessProbe: {
+      ...get('/healthz?js-enabled-only=true'),
+      periodSeconds: 30,
+      timeoutSeconds: 10,
+      failureThreshold: 3,
+    },
   };
 }
 
@@ -95,17 +108,31 @@ function natsContainer(cluster: NatsCluster, context: RenderContext) {
 }
 
 function spreadAcrossNodes(cluster: NatsCluster) {
-  return [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: selectorLabels(cluster) } }];
+  return [
+    {
+      maxSkew: 1,
+      topologyKey: 'kubernetes.io/hostname',
+      whenUnsatisfiable: 'DoNotSchedule',
+      labelSelector: { matchLabels: selectorLabels(cluster) },
+    },
+  ];
 }
 
 export function terminationGracePeriodSeconds(cluster: NatsCluster): number {
-  return Math.ceil(durationToSeconds(cluster.spec.lameDuck.duration) + durationToSeconds(cluster.spec.lameDuck.gracePeriod)) + 20;
+  return (
+    Math.ceil(
+      durationToSeconds(cluster.spec.lameDuck.duration) +
+        durationToSeconds(cluster.spec.lameDuck.gracePeriod),
+    ) + 20
+  );
 }
 
 export function renderStatefulSet(cluster: NatsCluster, context: RenderContext) {
   const names = childNames(cluster.metadata.name);
   const template = cluster.spec.podTemplate;
-  const claim = cluster.spec.jetstream.enabled ? cluster.spec.jetstream.fileStorage : { size: '1Gi', storageClassName: undefined };
+  const claim = cluster.spec.jetstream.enabled
+    ? cluster.spec.jetstream.fileStorage
+    : { size: '1Gi', storageClassName: undefined };
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
@@ -120,14 +147,23 @@ export function renderStatefulSet(cluster: NatsCluster, context: RenderContext) 
       template: {
         metadata: {
           labels: { ...(template.labels ?? {}), ...commonLabels(cluster, 'server') },
-          annotations: { ...(template.annotations ?? {}), [TLS_REVISION_ANNOTATION]: tlsRevisionAnnotation(context) },
+          annotations: {
+            ...(template.annotations ?? {}),
+            [TLS_REVISION_ANNOTATION]: tlsRevisionAnnotation(context),
+          },
         },
         spec: {
           serviceAccountName: names.serviceAccount,
           automountServiceAccountToken: false,
           enableServiceLinks: false,
           terminationGracePeriodSeconds: terminationGracePeriodSeconds(cluster),
-          securityContext: { runAsUser: NATS_UID, runAsGroup: NATS_UID, fsGroup: NATS_UID, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+          securityContext: {
+            runAsUser: NATS_UID,
+            runAsGroup: NATS_UID,
+            fsGroup: NATS_UID,
+            runAsNonRoot: true,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
           ...(template.affinity ? { affinity: template.affinity } : {}),
           topologySpreadConstraints: template.topologySpreadConstraints ?? spreadAcrossNodes(cluster),
           ...(template.nodeSelector ? { nodeSelector: template.nodeSelector } : {}),
@@ -155,4 +191,3 @@ export function renderStatefulSet(cluster: NatsCluster, context: RenderContext) 
     },
   };
 }
-

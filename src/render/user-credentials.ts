@@ -24,7 +24,9 @@ function userMeta(user: NatsUser, name: string) {
       'app.kubernetes.io/managed-by': 'nats-warden',
       'app.kubernetes.io/part-of': 'nats-warden',
     },
-    ownerReferences: [ownerReference({ apiVersion: 'natswarden.io/v1alpha1', kind: 'NatsUser', metadata: user.metadata })],
+    ownerReferences: [
+      ownerReference({ apiVersion: 'natswarden.io/v1alpha1', kind: 'NatsUser', metadata: user.metadata }),
+    ],
   };
 }
 
@@ -32,7 +34,8 @@ export const clientCertificateSecretName = (user: NatsUser) => `${user.metadata.
 
 function secretFiles(user: NatsUser, context: RenderContext): Record<string, string> {
   const credentials = context.secrets.users[user.metadata.name];
-  const missing = (what: string) => new RenderError(`NatsUser ${user.metadata.name}`, `its ${what} has not been generated yet`);
+  const missing = (what: string) =>
+    new RenderError(`NatsUser ${user.metadata.name}`, `its ${what} has not been generated yet`);
   switch (user.spec.authType) {
     case 'Password':
       if (!credentials?.password) throw missing('password');
@@ -49,10 +52,26 @@ function secretFiles(user: NatsUser, context: RenderContext): Record<string, str
 }
 
 /** The credentials Secret and, for certificate users, the client Certificate. */
-export function renderUserCredentials(user: NatsUser, cluster: NatsCluster, context: RenderContext): object[] {
-  const files = { ...secretFiles(user, context), 'ca.crt': context.trustBundle, url: clientUrl(cluster, context) };
+export function renderUserCredentials(
+  user: NatsUser,
+  cluster: NatsCluster,
+  context: RenderContext,
+): object[] {
+  const files = {
+    ...secretFiles(user, context),
+    'ca.crt': context.trustBundle,
+    url: clientUrl(cluster, context),
+  };
   const data = Object.fromEntries(Object.entries(files).map(([key, value]) => [key, base64(value)]));
-  const objects: object[] = [{ apiVersion: 'v1', kind: 'Secret', metadata: userMeta(user, credentialsSecretNameOf(user)), type: 'Opaque', data }];
+  const objects: object[] = [
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: userMeta(user, credentialsSecretNameOf(user)),
+      type: 'Opaque',
+      data,
+    },
+  ];
   if (user.spec.authType === 'Certificate') {
     const certificate = user.spec.certificate;
     const subject = certificateUserName(user);

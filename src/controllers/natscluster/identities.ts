@@ -1,0 +1,140 @@
+// The cluster's generated identities (route password, JetStream key, JWT-mode operator and system
+// account, every user's credentials) live in one Secret, `<cluster>-identities`, written once and
+// reused forever. Lost after the cluster was set up, it is not silently regenerated: the cluster goes
+// Degraded until a human annotates it with natswarden.io/regenerate-identities=true.
+import type { NatsAccount, NatsCluster, NatsUser } from '../../api/index.ts';
+import { generateClusterSecrets } from '../../identity/cluster-secrets.ts';
+import type { ClusterSecrets, UserCredentials } from '../../render/index.ts';
+import { childMeta } from '../../render/names.ts';
+
+export const REGENERATE_ANNOTATION = 'natswarden.io/regenerate-identities';
+export const identitiesSecretName = (cluster: NatsCluster) => `${cluster.metadata.name}-identities`;
+
+type SecretData = Record<string, string>;
+const decode = (data: SecretData | undefined, key: string) =>
+  data?.[key] === undefined ? undefined : Buffer.from(data[key], 'base64').toString('utf8');
+const encode = (values: Record<string, string | undefined>) =>
+  Object.fromEntries(
+    Object.entries(values)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, Buffer.from(v as string).toString('base64')]),
+  );
+
+export type IdentityOutcome =
+  { kind: 'ready'; secrets: ClusterSecrets; secret?: object } | { kind: 'lost'; message: string };
+
+function parse(data: SecretData): ClusterSecrets | undefined {
+  const routePassword = decode(data, 'route-password');
+  if (!routePassword) return undefined;
+  const users: Record<string, UserCredentials> = {};
+  for (const key of Object.keys(data)) {
+    const match = /^user\.(.+)\.json$/.exec(key);
+    if (match?.[1]) users[match[1]] = JSON.parse(decode(data, key) ?? '{}') as UserCredentials;
+  }
+  const operatorJwt = decode(data, 'operator.jwt');
+  return {
+    routePassword,
+    ...(decode(data, 'jetstream-key') ? { jetstreamKey: decode(data, 'jetstream-key') } : {}),
+    ...(operatorJwt
+      ? {
+          jwt: {
+            operatorJwt,
+            systemAccountPublicKey: decode(data, 'system-account.pub') ?? '',
+            systemAccountJwt: decode(data, 'system-account.jwt') ?? '',
+            accounts: JSON.parse(decode(data, 'accounts.json') ?? '{}'),
+          },
+        }
+      : {}),
+    users,
+  };
+}
+
+function toSecret(
+  cluster: NatsCluster,
+  secrets: ClusterSecrets,
+  extra: Record<string, string | undefined>,
+): object {
+  const users = Object.fromEntries(
+    Object.entries(secrets.users).map(([name, creds]) => [`user.${name}.json`, JSON.stringify(creds)]),
+  );
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: childMeta(cluster, identitiesSecretName(cluster), 'identities'),
+    type: 'Opaque',
+    data: encode({
+      'route-password': secrets.routePassword,
+      'jetstream-key': secrets.jetstreamKey,
+      'operator.jwt': secrets.jwt?.operatorJwt,
+      'system-account.pub': secrets.jwt?.systemAccountPublicKey,
+      'system-account.jwt': secrets.jwt?.systemAccountJwt,
+      'accounts.json': secrets.jwt ? JSON.stringify(secrets.jwt.accounts) : undefined,
+      ...extra,
+      ...users,
+    }),
+  };
+}
+
+/**
+ * Reads the identities from their Secret, generating only what is missing: a new cluster gets
+ * everything; a new user or a newly enabled JetStream key gets just that. Returns the Secret to
+ * apply when something was generated.
+ */
+export async function ensureIdentities(
+  cluster: NatsCluster,
+  accounts: NatsAccount[],
+  users: NatsUser[],
+  existing: { data?: SecretData } | undefined,
+): Promise<IdentityOutcome> {
+  const data = existing?.data ?? {};
+  const stored = existing ? parse(data) : undefined;
+  const wasSetUp = cluster.status?.observedGeneration !== undefined;
+  const regenerate = cluster.metadata.annotations?.[REGENERATE_ANNOTATION] === 'true';
+  if (!stored && wasSetUp && !regenerate) {
+    return {
+      kind: 'lost',
+      message: `Secret ${identitiesSecretName(cluster)} (route password, keys, user credentials) is missing; existing clients and peers would be locked out by new ones. Restore it, or annotate the NatsCluster with ${REGENERATE_ANNOTATION}=true to generate new identities.`,
+    };
+  }
+  const missingUsers = users.filter(
+    (u) =>
+      !stored?.users[u.metadata.name] ||
+      (u.spec.authType === 'Creds' && !stored.users[u.metadata.name]?.creds),
+  );
+  const needsJsKey = cluster.spec.jetstream.encryption !== undefined && !stored?.jetstreamKey;
+  const needsJwt = cluster.spec.auth.mode === 'JWT' && !stored?.jwt;
+  if (stored && !missingUsers.length && !needsJsKey && !needsJwt) return { kind: 'ready', secrets: stored };
+
+  // JWT users are signed by account keys held here; generate them against the stored operator when present.
+  const fresh = await generateClusterSecrets(
+    cluster,
+    accounts,
+    stored && !needsJwt ? missingUsers.filter((u) => u.spec.authType !== 'Creds') : users,
+  );
+  const merged: ClusterSecrets = {
+    routePassword: stored?.routePassword ?? fresh.secrets.routePassword,
+    ...((stored?.jetstreamKey ?? fresh.secrets.jetstreamKey)
+      ? { jetstreamKey: stored?.jetstreamKey ?? fresh.secrets.jetstreamKey }
+      : {}),
+    ...((stored?.jwt ?? fresh.secrets.jwt) ? { jwt: stored?.jwt ?? fresh.secrets.jwt } : {}),
+    users: { ...fresh.secrets.users, ...(stored?.users ?? {}) },
+  };
+  const keys = fresh.jwtKeys;
+  const extra =
+    needsJwt && keys
+      ? {
+          'operator.seed': keys.operator.seed,
+          'system-account.seed': keys.systemAccount.seed,
+          'system-user.creds': keys.systemUserCreds,
+          'account-seeds.json': JSON.stringify(
+            Object.fromEntries(Object.entries(keys.accounts).map(([n, k]) => [n, k.seed])),
+          ),
+        }
+      : Object.fromEntries(
+          ['operator.seed', 'system-account.seed', 'system-user.creds', 'account-seeds.json'].map((k) => [
+            k,
+            decode(data, k),
+          ]),
+        );
+  return { kind: 'ready', secrets: merged, secret: toSecret(cluster, merged, extra) };
+}

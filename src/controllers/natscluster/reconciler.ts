@@ -1,0 +1,257 @@
+// Reconciles one NatsCluster: read the caches, render, apply, write status. Level-based and
+// idempotent: it receives only a key and makes the world match the spec, whatever happened before.
+import type { KubernetesObject } from '@kubernetes/client-node';
+import {
+  validateAgainst,
+  NatsCluster as NatsClusterSchema,
+  type NatsAccount,
+  type NatsCluster,
+  type NatsUser,
+} from '../../api/index.ts';
+import type { Kube } from '../../k8s/client.ts';
+import { classify } from '../../k8s/errors.ts';
+import type { EventRecorder } from '../../k8s/events.ts';
+import type { Cache } from '../../k8s/informers.ts';
+import {
+  crossResourceProblems,
+  membersOf,
+  renderCluster,
+  RenderError,
+  type RenderContext,
+} from '../../render/index.ts';
+import { renderCaBootstrap, renderLeafCertificates } from '../../render/certificates.ts';
+import { childNames } from '../../render/names.ts';
+import type { Logger } from '../../runtime/logger.ts';
+import type { OperatorMetrics } from '../../runtime/metrics.ts';
+import { findCondition, sameJson } from '../../status/conditions.ts';
+import { ensureIdentities, identitiesSecretName } from './identities.ts';
+import { observeCertificate, observeRollout } from './observe.ts';
+import { clusterStatus, type ClusterObservation } from './status.ts';
+import { nextTrustBundle } from './trust-bundle.ts';
+
+export interface ClusterCaches {
+  clusters: Cache;
+  accounts: Cache;
+  users: Cache;
+  certificates: Cache;
+  secrets: Cache;
+  statefulSets: Cache;
+}
+
+export interface ReconcilerOptions {
+  clusterDomain: string;
+  defaultImage: string;
+  operatorImage: string;
+}
+
+export interface Result {
+  requeueAfterMs?: number;
+}
+
+const WAIT_MS = 3_000;
+const RESYNC_MS = 5 * 60_000;
+const decode = (s: KubernetesObject | undefined, key: string) => {
+  const value = (s as { data?: Record<string, string> } | undefined)?.data?.[key];
+  return value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8');
+};
+
+export class NatsClusterReconciler {
+  private readonly kube: Kube;
+  private readonly caches: ClusterCaches;
+  private readonly events: EventRecorder;
+  private readonly metrics: OperatorMetrics;
+  private readonly log: Logger;
+  private readonly options: ReconcilerOptions;
+
+  constructor(
+    kube: Kube,
+    caches: ClusterCaches,
+    events: EventRecorder,
+    metrics: OperatorMetrics,
+    log: Logger,
+    options: ReconcilerOptions,
+  ) {
+    this.kube = kube;
+    this.caches = caches;
+    this.events = events;
+    this.metrics = metrics;
+    this.log = log;
+    this.options = options;
+  }
+
+  async reconcile(key: string): Promise<Result> {
+    const [namespace = 'default', name = ''] = key.split('/');
+    const raw = this.caches.clusters.get(name, namespace);
+    if (!raw) return {}; // deleted: owner references let the garbage collector remove the children
+    const checked = validateAgainst<NatsCluster>(NatsClusterSchema, raw);
+    if (!checked.ok) {
+      const message = checked.errors.map((e) => `${e.path}: ${e.message}`).join('; ');
+      return this.finish(raw as NatsCluster, {
+        degraded: { reason: 'InvalidSpec', message },
+        certificates: [],
+        configApplied: false,
+        rollout: observeRollout(undefined, 0),
+      });
+    }
+    const cluster = checked.value;
+    const members = membersOf(
+      cluster,
+      this.caches.accounts.list(namespace) as NatsAccount[],
+      this.caches.users.list(namespace) as NatsUser[],
+    );
+    const rolloutNow = () =>
+      observeRollout(
+        this.caches.statefulSets.get(childNames(name).statefulSet, namespace),
+        cluster.spec.replicas,
+      );
+    const degraded = (reason: string, message: string) =>
+      this.finish(cluster, {
+        degraded: { reason, message },
+        certificates: [],
+        configApplied: false,
+        rollout: rolloutNow(),
+      });
+
+    const problems = crossResourceProblems(cluster, members);
+    if (problems.length) return degraded('InvalidSpec', problems.join('; '));
+
+    const identities = await ensureIdentities(
+      cluster,
+      members.accounts,
+      members.users,
+      this.caches.secrets.get(identitiesSecretName(cluster), namespace) as never,
+    );
+    if (identities.kind === 'lost') return degraded('IdentitiesMissing', identities.message);
+    if (identities.secret) await this.kube.apply(identities.secret as KubernetesObject);
+
+    for (const object of [
+      ...renderCaBootstrap(cluster),
+      ...renderLeafCertificates(cluster, this.contextFor(cluster, identities.secrets, '', {})),
+    ]) {
+      await this.kube.apply(object as KubernetesObject);
+    }
+    const names = childNames(name);
+    const certificates = [
+      observeCertificate(
+        'server',
+        names.serverCertificate,
+        this.caches.certificates.get(names.serverCertificate, namespace) as never,
+      ),
+      observeCertificate(
+        'routes',
+        names.routesCertificate,
+        this.caches.certificates.get(names.routesCertificate, namespace) as never,
+      ),
+    ];
+    this.recordExpiry(cluster, certificates);
+    if (!certificates.every((c) => c.ready)) {
+      await this.finish(cluster, { certificates, configApplied: false, rollout: rolloutNow() });
+      return { requeueAfterMs: WAIT_MS };
+    }
+
+    const trustBundle = this.trustBundle(cluster);
+    if (!trustBundle)
+      return degraded(
+        'TrustBundleUnavailable',
+        `the CA certificate of ${cluster.spec.tls.issuerRef ? `issuer ${cluster.spec.tls.issuerRef.name}` : `Secret ${names.caSecret}`} is not readable yet`,
+      );
+    const revisions = Object.fromEntries(certificates.map((c) => [c.role, c.revision]));
+    let objects: object[];
+    try {
+      objects = renderCluster(
+        cluster,
+        members,
+        this.contextFor(cluster, identities.secrets, trustBundle, revisions),
+      );
+    } catch (error) {
+      if (error instanceof RenderError) return degraded('InvalidSpec', error.message);
+      throw error;
+    }
+    for (const object of objects) await this.kube.apply(object as KubernetesObject);
+
+    const rollout = rolloutNow();
+    await this.finish(cluster, { certificates, configApplied: true, rollout });
+    return { requeueAfterMs: rollout.rolledOut ? RESYNC_MS : WAIT_MS };
+  }
+
+  private contextFor(
+    cluster: NatsCluster,
+    secrets: RenderContext['secrets'],
+    trustBundle: string,
+    revisions: RenderContext['certificateRevisions'],
+  ): RenderContext {
+    return { ...this.options, secrets, trustBundle, certificateRevisions: revisions };
+  }
+
+  /** Current CA plus the previous one while leaves still carry it (see trust-bundle.ts). */
+  private trustBundle(cluster: NatsCluster): string | undefined {
+    const ns = cluster.metadata.namespace ?? 'default';
+    const names = childNames(cluster.metadata.name);
+    const leafCas = [names.serverSecret, names.routesSecret].map(
+      (s) => decode(this.caches.secrets.get(s, ns), 'ca.crt') ?? '',
+    );
+    // Without a bootstrapped CA, the issuer's CA is what the leaves name as their issuer.
+    const currentCa = cluster.spec.tls.issuerRef
+      ? leafCas[0]
+      : decode(this.caches.secrets.get(names.caSecret, ns), 'tls.crt');
+    if (!currentCa) return undefined;
+    const today = decode(this.caches.secrets.get(names.trustBundle, ns), 'ca.crt');
+    return nextTrustBundle(currentCa, today, leafCas);
+  }
+
+  private recordExpiry(cluster: NatsCluster, certificates: { name: string; notAfter?: string }[]): void {
+    for (const c of certificates) {
+      if (!c.notAfter) continue;
+      this.metrics.certificateExpiry.set(
+        {
+          namespace: cluster.metadata.namespace ?? 'default',
+          cluster: cluster.metadata.name,
+          certificate: c.name,
+        },
+        Date.parse(c.notAfter) / 1000,
+      );
+    }
+  }
+
+  /** Writes status only when it changed; records an Event when Ready or Degraded flips. */
+  private async finish(cluster: NatsCluster, seen: ClusterObservation): Promise<Result> {
+    const status = clusterStatus(cluster, seen, new Date().toISOString());
+    if (sameJson(status, cluster.status ?? {})) return seen.degraded ? { requeueAfterMs: RESYNC_MS } : {};
+    const ns = cluster.metadata.namespace ?? 'default';
+    try {
+      await this.kube.patchStatus(
+        'natswarden.io',
+        'v1alpha1',
+        'natsclusters',
+        ns,
+        cluster.metadata.name,
+        status,
+      );
+    } catch (error) {
+      if (classify(error) === 'NotFound') return {};
+      throw error;
+    }
+    for (const type of ['Ready', 'Degraded']) {
+      const before = findCondition(cluster.status?.conditions, type);
+      const after = findCondition(status.conditions, type);
+      if (
+        after &&
+        before?.status !== after.status &&
+        !(type === 'Degraded' && after.status === 'False' && !before)
+      ) {
+        const warning = (type === 'Degraded') === (after.status === 'True');
+        await this.events.record(cluster, warning ? 'Warning' : 'Normal', after.reason, after.message);
+        this.log.info(
+          {
+            cluster: `${ns}/${cluster.metadata.name}`,
+            condition: type,
+            status: after.status,
+            reason: after.reason,
+          },
+          'condition changed',
+        );
+      }
+    }
+    return seen.degraded ? { requeueAfterMs: RESYNC_MS } : {};
+  }
+}

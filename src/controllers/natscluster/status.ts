@@ -1,0 +1,82 @@
+// The NatsCluster's status from what the reconcile saw: conditions Ready, CertificatesReady,
+// ConfigApplied, Progressing, Degraded; replicas; certificates[]. Pure.
+import type { NatsCluster } from '../../api/index.ts';
+import { setConditions, type ConditionUpdate } from '../../status/conditions.ts';
+import type { CertificateObservation, RolloutObservation } from './observe.ts';
+
+export interface ClusterObservation {
+  /** Set when the spec or its identities make the cluster impossible to render. */
+  degraded?: { reason: string; message: string };
+  certificates: CertificateObservation[];
+  configApplied: boolean;
+  rollout: RolloutObservation;
+}
+
+const cond = (type: string, ok: boolean, reason: string, message: string): ConditionUpdate => ({
+  type,
+  status: ok ? 'True' : 'False',
+  reason,
+  message,
+});
+
+export function clusterStatus(
+  cluster: NatsCluster,
+  seen: ClusterObservation,
+  now: string,
+): NonNullable<NatsCluster['status']> {
+  const generation = cluster.metadata.generation;
+  const certsReady = seen.certificates.length > 0 && seen.certificates.every((c) => c.ready);
+  const waitingCerts = seen.certificates.filter((c) => !c.ready).map((c) => `${c.name} (${c.reason})`);
+  const { rollout } = seen;
+  const ready = !seen.degraded && certsReady && seen.configApplied && rollout.rolledOut;
+  const updates: ConditionUpdate[] = [
+    seen.degraded
+      ? cond('Degraded', true, seen.degraded.reason, seen.degraded.message)
+      : cond('Degraded', false, 'AsExpected', 'no problem found'),
+    certsReady
+      ? cond('CertificatesReady', true, 'Issued', 'every certificate is issued')
+      : cond('CertificatesReady', false, 'Issuing', `waiting for ${waitingCerts.join(', ')}`),
+    seen.configApplied
+      ? cond('ConfigApplied', true, 'Applied', 'configuration and workload applied')
+      : cond(
+          'ConfigApplied',
+          false,
+          certsReady ? 'NotApplied' : 'WaitingForCertificates',
+          'the workload is applied once certificates are issued',
+        ),
+    rollout.rolledOut || !rollout.exists
+      ? cond(
+          'Progressing',
+          false,
+          rollout.exists ? 'RolledOut' : 'NotStarted',
+          rollout.exists ? 'every server runs the current revision' : 'no servers yet',
+        )
+      : cond(
+          'Progressing',
+          true,
+          'RollingOut',
+          `${rollout.updatedReplicas}/${rollout.replicas} servers updated, ${rollout.readyReplicas} ready`,
+        ),
+    ready
+      ? cond('Ready', true, 'Ready', `${rollout.readyReplicas}/${rollout.replicas} servers ready`)
+      : cond(
+          'Ready',
+          false,
+          seen.degraded ? 'Degraded' : 'NotReady',
+          `${rollout.readyReplicas}/${rollout.replicas} servers ready`,
+        ),
+  ];
+  return {
+    ...(generation !== undefined ? { observedGeneration: generation } : {}),
+    conditions: setConditions(cluster.status?.conditions, updates, now, generation),
+    replicas: rollout.replicas,
+    readyReplicas: rollout.readyReplicas,
+    certificates: seen.certificates.map((c) => ({
+      name: c.name,
+      secretName: c.secretName,
+      ...(c.notAfter ? { notAfter: c.notAfter } : {}),
+      ...(c.renewalTime ? { renewalTime: c.renewalTime } : {}),
+      ...(c.revision !== undefined ? { revision: c.revision } : {}),
+    })),
+  };
+}

@@ -1,0 +1,102 @@
+// The operator's only door to the API server: server-side apply with one field manager, status
+// patches on the status subresource, reads, deletes, Events. Nothing else imports client-node
+// except the informers beside this file.
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  KubernetesObjectApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
+import { isNotFound } from './errors.ts';
+
+export const FIELD_MANAGER = 'nats-warden';
+
+export function loadKubeConfig(path?: string): KubeConfig {
+  const kc = new KubeConfig();
+  if (path) kc.loadFromFile(path);
+  else kc.loadFromDefault(); // KUBECONFIG, ~/.kube/config, or the in-cluster service account
+  return kc;
+}
+
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+export class Kube {
+  readonly kc: KubeConfig;
+  readonly objects: KubernetesObjectApi;
+  readonly core: CoreV1Api;
+  readonly custom: CustomObjectsApi;
+
+  constructor(kc: KubeConfig) {
+    this.kc = kc;
+    this.objects = KubernetesObjectApi.makeApiClient(kc);
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.custom = kc.makeApiClient(CustomObjectsApi);
+  }
+
+  /** Server-side apply of the whole desired object, taking ownership of the fields it names. */
+  async apply<T extends KubernetesObject>(desired: T): Promise<T> {
+    return this.objects.patch(
+      desired,
+      undefined,
+      undefined,
+      FIELD_MANAGER,
+      true,
+      PatchStrategy.ServerSideApply,
+    );
+  }
+
+  async get<T extends KubernetesObject>(ref: ObjectRef): Promise<T | undefined> {
+    try {
+      return await this.objects.read<T>({
+        apiVersion: ref.apiVersion,
+        kind: ref.kind,
+        metadata: { name: ref.name, namespace: ref.namespace ?? 'default' },
+      } as never);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async delete(ref: ObjectRef): Promise<void> {
+    try {
+      await this.objects.delete(
+        {
+          apiVersion: ref.apiVersion,
+          kind: ref.kind,
+          metadata: { name: ref.name, namespace: ref.namespace },
+        },
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        'Background',
+      );
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+
+  /** Merge-patches a custom resource's status subresource. */
+  async patchStatus(
+    group: string,
+    version: string,
+    plural: string,
+    namespace: string,
+    name: string,
+    status: object,
+  ): Promise<void> {
+    await this.custom.patchNamespacedCustomObjectStatus(
+      { group, version, namespace, plural, name, body: { status }, fieldManager: FIELD_MANAGER },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+  }
+}

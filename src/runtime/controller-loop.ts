@@ -1,0 +1,43 @@
+// Runs a reconciler over a work queue: a fixed number of workers, never two on one key, errors
+// retried with per-key backoff, "look again later" honoured, metrics and logs for every reconcile.
+import { apiMessage } from '../k8s/errors.ts';
+import type { Logger } from './logger.ts';
+import type { OperatorMetrics } from './metrics.ts';
+import type { WorkQueue } from './work-queue.ts';
+
+export interface Reconciler {
+  reconcile(key: string): Promise<{ requeueAfterMs?: number }>;
+}
+
+export async function runWorkers(
+  name: string,
+  queue: WorkQueue,
+  reconciler: Reconciler,
+  workers: number,
+  metrics: OperatorMetrics,
+  log: Logger,
+): Promise<void> {
+  const worker = async () => {
+    for (;;) {
+      const key = await queue.get();
+      if (key === undefined) return;
+      const stop = metrics.reconcileDuration.startTimer({ controller: name });
+      try {
+        const result = await reconciler.reconcile(key);
+        queue.forget(key);
+        metrics.reconciles.inc({ controller: name, result: 'success' });
+        if (result.requeueAfterMs) queue.addAfter(key, result.requeueAfterMs);
+      } catch (error) {
+        const delay = queue.addRateLimited(key);
+        metrics.reconciles.inc({ controller: name, result: 'error' });
+        metrics.reconcileErrors.inc({ controller: name });
+        log.warn({ controller: name, key, error: apiMessage(error), retryInMs: delay }, 'reconcile failed');
+      } finally {
+        stop();
+        queue.done(key);
+        metrics.queueDepth.set({ controller: name }, queue.depth);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: workers }, worker));
+}

@@ -1,0 +1,46 @@
+// Prometheus metrics: reconciles, errors, duration, queue depth, and certificate expiry per cluster.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class OperatorMetrics {
+  readonly registry = new Registry();
+  readonly reconciles = new Counter({
+    name: 'nats_warden_reconcile_total',
+    help: 'Reconciles by controller and result',
+    labelNames: ['controller', 'result'],
+    registers: [this.registry],
+  });
+  readonly reconcileErrors = new Counter({
+    name: 'nats_warden_reconcile_errors_total',
+    help: 'Failed reconciles by controller',
+    labelNames: ['controller'],
+    registers: [this.registry],
+  });
+  readonly reconcileDuration = new Histogram({
+    name: 'nats_warden_reconcile_duration_seconds',
+    help: 'Reconcile duration by controller',
+    labelNames: ['controller'],
+    buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly queueDepth = new Gauge({
+    name: 'nats_warden_workqueue_depth',
+    help: 'Keys waiting in the work queue',
+    labelNames: ['controller'],
+    registers: [this.registry],
+  });
+  readonly certificateExpiry = new Gauge({
+    name: 'nats_warden_certificate_expiry_timestamp_seconds',
+    help: 'notAfter of each certificate, by cluster and certificate',
+    labelNames: ['namespace', 'cluster', 'certificate'],
+    registers: [this.registry],
+  });
+  readonly leader = new Gauge({
+    name: 'nats_warden_leader',
+    help: '1 when this instance leads',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

@@ -1,0 +1,64 @@
+// metav1.Condition bookkeeping: set a condition, keeping lastTransitionTime unless the status flips;
+// compare statuses so a status write happens only when something changed. Pure: the caller passes
+// the time.
+import type { Condition } from '../api/index.ts';
+
+export type ConditionStatus = 'True' | 'False' | 'Unknown';
+
+export interface ConditionUpdate {
+  type: string;
+  status: ConditionStatus;
+  reason: string;
+  message: string;
+}
+
+export function setCondition(
+  conditions: Condition[] | undefined,
+  update: ConditionUpdate,
+  now: string,
+  observedGeneration?: number,
+): Condition[] {
+  const list = [...(conditions ?? [])];
+  const index = list.findIndex((c) => c.type === update.type);
+  const previous = index >= 0 ? list[index] : undefined;
+  const next: Condition = {
+    ...update,
+    lastTransitionTime: previous && previous.status === update.status ? previous.lastTransitionTime : now,
+    ...(observedGeneration !== undefined ? { observedGeneration } : {}),
+  };
+  if (index >= 0) list[index] = next;
+  else list.push(next);
+  return list;
+}
+
+export function setConditions(
+  conditions: Condition[] | undefined,
+  updates: ConditionUpdate[],
+  now: string,
+  observedGeneration?: number,
+): Condition[] {
+  return updates.reduce(
+    (list, update) => setCondition(list, update, now, observedGeneration),
+    conditions ?? [],
+  );
+}
+
+export function findCondition(conditions: Condition[] | undefined, type: string): Condition | undefined {
+  return conditions?.find((c) => c.type === type);
+}
+
+/** Deep equality of two JSON values, key order ignored: decides whether a status write is needed. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  return stable(a) === stable(b);
+}
+
+function stable(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stable).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => a.localeCompare(b));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stable(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
