@@ -1,7 +1,7 @@
 // The render command end to end, in-process: what a user sees on stdout, stderr and in the exit code.
-import { describe, expect, test } from '@jest/globals';
+import { afterAll, describe, expect, test } from '@jest/globals';
 import { loadAll } from 'js-yaml';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -17,8 +17,13 @@ async function run(argv: string[]) {
   return { code, stdout, stderr };
 }
 
+const tempDirs: string[] = [];
+afterAll(() => tempDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
 function tempFile(text: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'nats-warden-cli-')), 'input.yaml');
+  const dir = mkdtempSync(join(tmpdir(), 'nats-warden-cli-'));
+  tempDirs.push(dir);
+  const file = join(dir, 'input.yaml');
   writeFileSync(file, text);
   return file;
 }

@@ -47,18 +47,29 @@ function secretFiles(user: NatsUser, context: RenderContext): Record<string, str
       if (!credentials?.creds) throw missing('creds');
       return { 'user.creds': credentials.creds.content };
     case 'Certificate':
-      return { 'tls-secret-name': clientCertificateSecretName(user) };
+      return {}; // the certificate is the credential
   }
 }
 
-/** The credentials Secret and, for certificate users, the client Certificate. */
+/** Certificate users, and every user of a cluster that verifies client certificates, get one. */
+export function needsClientCertificate(user: NatsUser, cluster: NatsCluster): boolean {
+  return (
+    user.spec.authType === 'Certificate' ||
+    cluster.spec.tls.client.verify ||
+    cluster.spec.tls.client.verifyAndMap
+  );
+}
+
+/** The credentials Secret and, where the cluster wants one, the client Certificate. */
 export function renderUserCredentials(
   user: NatsUser,
   cluster: NatsCluster,
   context: RenderContext,
 ): object[] {
+  const withCertificate = needsClientCertificate(user, cluster);
   const files = {
     ...secretFiles(user, context),
+    ...(withCertificate ? { 'tls-secret-name': clientCertificateSecretName(user) } : {}),
     'ca.crt': context.trustBundle,
     url: clientUrl(cluster, context),
   };
@@ -72,9 +83,9 @@ export function renderUserCredentials(
       data,
     },
   ];
-  if (user.spec.authType === 'Certificate') {
+  if (withCertificate) {
     const certificate = user.spec.certificate;
-    const subject = certificateUserName(user);
+    const mapped = user.spec.authType === 'Certificate';
     objects.push({
       apiVersion: 'cert-manager.io/v1',
       kind: 'Certificate',
@@ -83,12 +94,15 @@ export function renderUserCredentials(
         secretName: clientCertificateSecretName(user),
         commonName: certificate?.commonName ?? user.metadata.name,
         ...(certificate?.emailAddresses?.length ? { emailAddresses: certificate.emailAddresses } : {}),
-        duration: certificate?.duration ?? '2160h',
-        renewBefore: certificate?.renewBefore ?? '360h',
+        duration: certificate?.duration ?? cluster.spec.tls.duration,
+        renewBefore: certificate?.renewBefore ?? cluster.spec.tls.renewBefore,
         privateKey: { algorithm: 'ECDSA', size: 256, encoding: 'PKCS8', rotationPolicy: 'Always' },
         usages: ['digital signature', 'client auth'],
         issuerRef: issuerRefOf(cluster),
-        secretTemplate: { annotations: { 'natswarden.io/mapped-user': subject } },
+        secretTemplate: {
+          labels: userMeta(user, '').labels,
+          ...(mapped ? { annotations: { 'natswarden.io/mapped-user': certificateUserName(user) } } : {}),
+        },
       },
     });
   }
