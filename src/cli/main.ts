@@ -2,6 +2,7 @@
 import { RenderError } from '../render/index.ts';
 import { InputError } from './documents.ts';
 import { operatorCommand } from './operator-command.ts';
+import { reloaderCommand } from './reloader-command.ts';
 import { renderCommand } from './render-command.ts';
 
 const USAGE = `usage: nats-warden <command>
@@ -10,6 +11,8 @@ const USAGE = `usage: nats-warden <command>
       documents given, as multi-document YAML, without a cluster
   operator [--kubeconfig PATH] [--namespace NS ...] [--health-addr HOST:PORT] [--no-leader-election]
       run the operator (in-cluster configuration when no kubeconfig is given)
+  reloader --pid-file FILE --watch DIR [--watch DIR...]
+      sidecar: send nats-server SIGHUP when the mounted configuration, credentials or certificates change
 `;
 
 /** Runs a command; returns the process exit code. Bad input exits 1 with the field path named. */
@@ -22,6 +25,8 @@ export async function main(argv: string[], out = process.stdout, err = process.s
         return 0;
       case 'operator':
         return await operatorCommand(rest);
+      case 'reloader':
+        return await reloaderCommand(rest);
       case undefined:
       case '-h':
       case '--help':

@@ -42,6 +42,8 @@ export interface RenderContext {
   trustBundle: string;
   /** cert-manager's status.revision per certificate role ('server', 'routes'); unknown before issuance. */
   certificateRevisions: Record<string, number | undefined>;
+  /** The StatefulSet's rollingUpdate.partition, driven by the operator's health-gated roll (0 when idle). */
+  partition?: number;
 }
 
 export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';

@@ -61,8 +61,11 @@ describe.each(exampleNames())('example %s', (name) => {
       expect(sts.spec.podManagementPolicy).toBe('Parallel');
       expect(pod.securityContext.runAsNonRoot).toBe(true);
       const nats = pod.containers[0];
-      expect(nats.securityContext.readOnlyRootFilesystem).toBe(true);
-      expect(nats.volumeMounts.every((m: { subPath?: string }) => m.subPath === undefined)).toBe(true);
+      for (const container of pod.containers) {
+        expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
+        expect(container.volumeMounts.every((m: { subPath?: string }) => m.subPath === undefined)).toBe(true);
+      }
+      expect(pod.shareProcessNamespace).toBe(true);
       expect(nats.lifecycle.preStop.exec.command.join(' ')).toContain('--signal ldm=');
       expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(
         durationToSeconds(cluster.spec.lameDuck.duration),
@@ -118,6 +121,47 @@ describe('the TLS revision annotation', () => {
     const edited = validateResource({ ...cluster, spec: { ...cluster.spec, limits: { maxConnections: 5 } } });
     if (!edited.ok) throw new Error(JSON.stringify(edited.errors));
     expect(annotation(edited.value as NatsCluster, context)).toBe(before);
+  });
+});
+
+describe('the Reload rotation strategy', () => {
+  const { cluster, members, context } = renderAll('secure-cluster')[0]!;
+  const reloadCluster = {
+    ...cluster,
+    spec: { ...cluster.spec, tls: { ...cluster.spec.tls, rotation: { strategy: 'Reload' as const } } },
+  };
+  const sts = (c: NatsCluster, ctx: RenderContext) =>
+    (renderCluster(c, members, ctx) as Obj[]).find((o) => o.kind === 'StatefulSet') as Obj;
+
+  test('a renewed certificate leaves the pod template alone: nothing restarts', () => {
+    const before = sts(reloadCluster, context);
+    const after = sts(reloadCluster, { ...context, certificateRevisions: { server: 7, routes: 7 } });
+    expect(after.spec.template).toEqual(before.spec.template);
+    expect(before.spec.template.metadata.annotations[TLS_REVISION_ANNOTATION]).toBeUndefined();
+  });
+
+  test('the reloader watches the certificate directories', () => {
+    const reloader = sts(reloadCluster, context).spec.template.spec.containers.find(
+      (c: { name: string }) => c.name === 'reloader',
+    );
+    expect(reloader.args.join(' ')).toContain('--watch /etc/nats/certs/server');
+    const rolling = sts(cluster, context).spec.template.spec.containers.find(
+      (c: { name: string }) => c.name === 'reloader',
+    );
+    expect(rolling.args.join(' ')).not.toContain('/etc/nats/certs/server');
+    expect(rolling.args.join(' ')).toContain('--watch /etc/nats/secrets/auth');
+  });
+
+  test('the template hash on the StatefulSet changes with the template and nothing else', () => {
+    const a = sts(cluster, context).metadata as { annotations: Record<string, string> };
+    const b = sts(cluster, { ...context, partition: 2 }).metadata as { annotations: Record<string, string> };
+    const c = sts(cluster, { ...context, certificateRevisions: { server: 9, routes: 1 } }).metadata as {
+      annotations: Record<string, string>;
+    };
+    expect(b.annotations['natswarden.io/template-hash']).toBe(a.annotations['natswarden.io/template-hash']);
+    expect(c.annotations['natswarden.io/template-hash']).not.toBe(
+      a.annotations['natswarden.io/template-hash'],
+    );
   });
 });
 

@@ -8,6 +8,10 @@ import { ENV, PATHS, PORTS } from './layout.ts';
 import { childMeta, childNames, commonLabels, namespaceOf, selectorLabels } from './names.ts';
 import { durationToSeconds } from './units.ts';
 import { tlsRevisionAnnotation, TLS_REVISION_ANNOTATION } from './tls-revision.ts';
+import { createHash } from 'node:crypto';
+
+/** On the StatefulSet: a digest of the desired pod template; a change starts a health-gated roll. */
+export const TEMPLATE_HASH_ANNOTATION = 'natswarden.io/template-hash';
 
 const NATS_UID = 1000;
 
@@ -107,6 +111,33 @@ function natsContainer(cluster: NatsCluster, context: RenderContext) {
   };
 }
 
+/** The directories whose changes the reloader turns into a SIGHUP; certificates too under Reload. */
+export function reloadedDirs(cluster: NatsCluster): string[] {
+  const dirs: string[] = [PATHS.configDir, PATHS.authDir, PATHS.routesAuthDir];
+  if (cluster.spec.tls.rotation.strategy === 'Reload')
+    dirs.push(PATHS.serverCertDir, PATHS.routesCertDir, PATHS.trustDir);
+  return dirs;
+}
+
+function reloaderContainer(cluster: NatsCluster, context: RenderContext) {
+  const watched = new Set(reloadedDirs(cluster));
+  return {
+    name: 'reloader',
+    image: context.operatorImage,
+    args: ['reloader', '--pid-file', PATHS.pidFile, ...[...watched].flatMap((dir) => ['--watch', dir])],
+    resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '96Mi' } },
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      capabilities: { drop: ['ALL'] },
+    },
+    volumeMounts: volumeMounts(cluster).filter(
+      (m) => watched.has(m.mountPath) || m.mountPath === PATHS.runDir,
+    ),
+  };
+}
+
 function spreadAcrossNodes(cluster: NatsCluster) {
   return [
     {
@@ -127,53 +158,67 @@ export function terminationGracePeriodSeconds(cluster: NatsCluster): number {
   );
 }
 
+function podTemplateAnnotations(cluster: NatsCluster, context: RenderContext): Record<string, string> {
+  const annotations = { ...(cluster.spec.podTemplate.annotations ?? {}) };
+  // Under Reload, new certificates are reloaded in place: they must not change the template.
+  if (cluster.spec.tls.rotation.strategy === 'RollingRestart')
+    annotations[TLS_REVISION_ANNOTATION] = tlsRevisionAnnotation(context);
+  return annotations;
+}
+
+export function templateHash(template: object): string {
+  return createHash('sha256').update(JSON.stringify(template)).digest('hex').slice(0, 20);
+}
+
 export function renderStatefulSet(cluster: NatsCluster, context: RenderContext) {
   const names = childNames(cluster.metadata.name);
   const template = cluster.spec.podTemplate;
+  const podTemplate = {
+    metadata: {
+      labels: { ...(template.labels ?? {}), ...commonLabels(cluster, 'server') },
+      annotations: podTemplateAnnotations(cluster, context),
+    },
+    spec: {
+      serviceAccountName: names.serviceAccount,
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      // The reloader signals nats-server, so the containers share one process namespace.
+      shareProcessNamespace: true,
+      terminationGracePeriodSeconds: terminationGracePeriodSeconds(cluster),
+      securityContext: {
+        runAsUser: NATS_UID,
+        runAsGroup: NATS_UID,
+        fsGroup: NATS_UID,
+        runAsNonRoot: true,
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+      ...(template.affinity ? { affinity: template.affinity } : {}),
+      topologySpreadConstraints: template.topologySpreadConstraints ?? spreadAcrossNodes(cluster),
+      ...(template.nodeSelector ? { nodeSelector: template.nodeSelector } : {}),
+      ...(template.tolerations ? { tolerations: template.tolerations } : {}),
+      ...(template.priorityClassName ? { priorityClassName: template.priorityClassName } : {}),
+      ...(template.imagePullSecrets ? { imagePullSecrets: template.imagePullSecrets } : {}),
+      containers: [natsContainer(cluster, context), reloaderContainer(cluster, context)],
+      volumes: volumes(cluster),
+    },
+  };
   const claim = cluster.spec.jetstream.enabled
     ? cluster.spec.jetstream.fileStorage
     : { size: '1Gi', storageClassName: undefined };
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
-    metadata: childMeta(cluster, names.statefulSet, 'server'),
+    metadata: childMeta(cluster, names.statefulSet, 'server', {
+      annotations: { [TEMPLATE_HASH_ANNOTATION]: templateHash(podTemplate) },
+    }),
     spec: {
       serviceName: names.headlessService,
       replicas: cluster.spec.replicas,
       podManagementPolicy: 'Parallel',
-      updateStrategy: { type: 'RollingUpdate' },
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: context.partition ?? 0 } },
       persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
       selector: { matchLabels: selectorLabels(cluster) },
-      template: {
-        metadata: {
-          labels: { ...(template.labels ?? {}), ...commonLabels(cluster, 'server') },
-          annotations: {
-            ...(template.annotations ?? {}),
-            [TLS_REVISION_ANNOTATION]: tlsRevisionAnnotation(context),
-          },
-        },
-        spec: {
-          serviceAccountName: names.serviceAccount,
-          automountServiceAccountToken: false,
-          enableServiceLinks: false,
-          terminationGracePeriodSeconds: terminationGracePeriodSeconds(cluster),
-          securityContext: {
-            runAsUser: NATS_UID,
-            runAsGroup: NATS_UID,
-            fsGroup: NATS_UID,
-            runAsNonRoot: true,
-            seccompProfile: { type: 'RuntimeDefault' },
-          },
-          ...(template.affinity ? { affinity: template.affinity } : {}),
-          topologySpreadConstraints: template.topologySpreadConstraints ?? spreadAcrossNodes(cluster),
-          ...(template.nodeSelector ? { nodeSelector: template.nodeSelector } : {}),
-          ...(template.tolerations ? { tolerations: template.tolerations } : {}),
-          ...(template.priorityClassName ? { priorityClassName: template.priorityClassName } : {}),
-          ...(template.imagePullSecrets ? { imagePullSecrets: template.imagePullSecrets } : {}),
-          containers: [natsContainer(cluster, context)],
-          volumes: volumes(cluster),
-        },
-      },
+      template: podTemplate,
       volumeClaimTemplates: needsDataVolume(cluster)
         ? [
             {

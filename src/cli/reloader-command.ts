@@ -1,0 +1,86 @@
+// `nats-warden reloader --pid-file FILE --watch DIR [--watch DIR...]`: the sidecar that makes
+// nats-server re-read its configuration, credentials and certificates in place. Kubelet swaps a
+// volume's `..data` link atomically when a ConfigMap or Secret changes; polling a digest of every
+// watched file sees that swap (and plain edits) without inotify's pitfalls with symlinks. On a
+// change it sends SIGHUP to the pid in the pid file (shareProcessNamespace makes it visible).
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError } from './documents.ts';
+
+export interface ReloaderOptions {
+  pidFile: string;
+  watch: string[];
+  intervalMs: number;
+}
+
+export function parseReloaderArgs(argv: string[]): ReloaderOptions {
+  const options: ReloaderOptions = { pidFile: '', watch: [], intervalMs: 2_000 };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = argv[++i];
+    if (value === undefined) throw new InputError(`${arg} needs a value`);
+    if (arg === '--pid-file') options.pidFile = value;
+    else if (arg === '--watch') options.watch.push(value);
+    else if (arg === '--interval') options.intervalMs = Number(value) * 1000;
+    else throw new InputError(`unknown argument ${arg}`);
+  }
+  if (!options.pidFile || !options.watch.length)
+    throw new InputError('reloader needs --pid-file and at least one --watch');
+  return options;
+}
+
+/** A digest of every regular file under the directories (dot entries such as ..data skipped; their targets are read through the visible names). */
+export function digestOf(dirs: string[]): string {
+  const hash = createHash('sha256');
+  for (const dir of dirs) {
+    let names: string[];
+    try {
+      names = readdirSync(dir)
+        .filter((n) => !n.startsWith('.'))
+        .sort();
+    } catch {
+      hash.update(`${dir}:missing\n`);
+      continue;
+    }
+    for (const name of names) {
+      const path = join(dir, name);
+      try {
+        if (statSync(path).isFile()) hash.update(`${path}\n`).update(readFileSync(path));
+      } catch {
+        hash.update(`${path}:unreadable\n`);
+      }
+    }
+  }
+  return hash.digest('hex');
+}
+
+function signalReload(pidFile: string): string {
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  if (!Number.isInteger(pid) || pid <= 0) throw new Error(`no pid in ${pidFile}`);
+  process.kill(pid, 'SIGHUP');
+  return `sent SIGHUP to nats-server (pid ${pid})`;
+}
+
+export async function reloaderCommand(
+  argv: string[],
+  log: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+): Promise<number> {
+  const options = parseReloaderArgs(argv);
+  let last = digestOf(options.watch);
+  log(`reloader: watching ${options.watch.join(', ')}`);
+  let stopped = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => (stopped = true));
+  while (!stopped) {
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs));
+    const next = digestOf(options.watch);
+    if (next === last) continue;
+    try {
+      log(`reloader: mounted files changed; ${signalReload(options.pidFile)}`);
+      last = next;
+    } catch (error) {
+      log(`reloader: could not signal nats-server yet: ${(error as Error).message}`);
+    }
+  }
+  return 0;
+}
