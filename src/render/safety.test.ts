@@ -13,6 +13,7 @@ type Obj = {
     name: string;
     ownerReferences?: { kind: string; controller: boolean }[];
     labels?: Record<string, string>;
+    annotations?: Record<string, string>;
   };
   spec?: any;
   data?: Record<string, string>;
