@@ -44,6 +44,8 @@ export interface RenderContext {
   certificateRevisions: Record<string, number | undefined>;
   /** The StatefulSet's rollingUpdate.partition, driven by the operator's health-gated roll (0 when idle). */
   partition?: number;
+  /** Recorded on the StatefulSet once every server was confirmed healthy (see controllers/natscluster/roll.ts). */
+  verifiedKey?: string;
 }
 
 export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';

@@ -12,6 +12,8 @@ import { createHash } from 'node:crypto';
 
 /** On the StatefulSet: a digest of the desired pod template; a change starts a health-gated roll. */
 export const TEMPLATE_HASH_ANNOTATION = 'natswarden.io/template-hash';
+/** On the StatefulSet: the revision and certificates whose servers were all confirmed healthy. */
+export const VERIFIED_ANNOTATION = 'natswarden.io/verified';
 
 const NATS_UID = 1000;
 
@@ -209,7 +211,10 @@ export function renderStatefulSet(cluster: NatsCluster, context: RenderContext) 
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
     metadata: childMeta(cluster, names.statefulSet, 'server', {
-      annotations: { [TEMPLATE_HASH_ANNOTATION]: templateHash(podTemplate) },
+      annotations: {
+        [TEMPLATE_HASH_ANNOTATION]: templateHash(podTemplate),
+        ...(context.verifiedKey ? { [VERIFIED_ANNOTATION]: context.verifiedKey } : {}),
+      },
     }),
     spec: {
       serviceName: names.headlessService,

@@ -50,6 +50,7 @@ const KINDS = {
     plural: 'statefulsets',
     labelSelector: MANAGED,
   },
+  pods: { apiVersion: 'v1', kind: 'Pod', plural: 'pods', labelSelector: MANAGED },
 } satisfies Record<string, Omit<WatchedKind, 'namespace'>>;
 
 export async function runOperator(options: OperatorOptions): Promise<{ stop: () => Promise<void> }> {
@@ -95,6 +96,7 @@ export async function runOperator(options: OperatorOptions): Promise<{ stop: () 
     [caches.certificates, (o) => enqueueCluster(o.metadata?.namespace, o.metadata?.labels?.[INSTANCE_LABEL])],
     [caches.secrets, (o) => enqueueCluster(o.metadata?.namespace, o.metadata?.labels?.[INSTANCE_LABEL])],
     [caches.statefulSets, (o) => enqueueCluster(o.metadata?.namespace, o.metadata?.labels?.[INSTANCE_LABEL])],
+    [caches.pods, (o) => enqueueCluster(o.metadata?.namespace, o.metadata?.labels?.[INSTANCE_LABEL])],
   ];
   for (const [cache, handler] of handlers)
     for (const verb of ['add', 'update', 'delete'] as const) cache.on(verb, handler);

@@ -17,6 +17,7 @@ import {
   membersOf,
   renderCluster,
   RenderError,
+  TEMPLATE_HASH_ANNOTATION,
   type RenderContext,
 } from '../../render/index.ts';
 import { renderCaBootstrap, renderLeafCertificates } from '../../render/certificates.ts';
@@ -26,6 +27,7 @@ import type { OperatorMetrics } from '../../runtime/metrics.ts';
 import { findCondition, sameJson } from '../../status/conditions.ts';
 import { ensureIdentities, identitiesSecretName } from './identities.ts';
 import { observeCertificate, observeRollout } from './observe.ts';
+import { rollStep, type RollOutcome } from './roll-step.ts';
 import { clusterStatus, type ClusterObservation } from './status.ts';
 import { nextTrustBundle } from './trust-bundle.ts';
 
@@ -36,12 +38,15 @@ export interface ClusterCaches {
   certificates: Cache;
   secrets: Cache;
   statefulSets: Cache;
+  pods: Cache;
 }
 
 export interface ReconcilerOptions {
   clusterDomain: string;
   defaultImage: string;
   operatorImage: string;
+  /** How long a replaced pod may stay unhealthy before the roll is declared blocked. */
+  rollTimeoutMs?: number;
 }
 
 export interface Result {
@@ -156,13 +161,33 @@ export class NatsClusterReconciler {
         `the CA certificate of ${cluster.spec.tls.issuerRef ? `issuer ${cluster.spec.tls.issuerRef.name}` : `Secret ${names.caSecret}`} is not readable yet`,
       );
     const revisions = Object.fromEntries(certificates.map((c) => [c.role, c.revision]));
+    const context = this.contextFor(cluster, identities.secrets, trustBundle, revisions);
     let objects: object[];
+    let roll: RollOutcome;
     try {
-      objects = renderCluster(
+      // First pass: learn the desired pod template's hash; then plan the roll and render for real.
+      const desired = renderCluster(cluster, members, context);
+      const desiredStatefulSet = desired.find(
+        (o) => (o as { kind: string }).kind === 'StatefulSet',
+      ) as KubernetesObject;
+      roll = await rollStep({
         cluster,
-        members,
-        this.contextFor(cluster, identities.secrets, trustBundle, revisions),
-      );
+        clusterDomain: this.options.clusterDomain,
+        trustBundle,
+        certificates,
+        desiredTemplateHash: desiredStatefulSet.metadata?.annotations?.[TEMPLATE_HASH_ANNOTATION] ?? '',
+        statefulSet: this.caches.statefulSets.get(names.statefulSet, namespace) as never,
+        pods: this.caches.pods
+          .list(namespace)
+          .filter((p) => p.metadata?.labels?.['app.kubernetes.io/instance'] === name) as never,
+        timeoutMs: this.options.rollTimeoutMs ?? 120_000,
+        now: Date.now(),
+      });
+      objects = renderCluster(cluster, members, {
+        ...context,
+        partition: roll.partition,
+        ...(roll.verifiedKey ? { verifiedKey: roll.verifiedKey } : {}),
+      });
     } catch (error) {
       if (error instanceof RenderError) return degraded('InvalidSpec', error.message);
       throw error;
@@ -170,8 +195,8 @@ export class NatsClusterReconciler {
     for (const object of objects) await this.kube.apply(object as KubernetesObject);
 
     const rollout = rolloutNow();
-    await this.finish(cluster, { certificates, configApplied: true, rollout });
-    return { requeueAfterMs: rollout.rolledOut ? RESYNC_MS : WAIT_MS };
+    await this.finish(cluster, { certificates, configApplied: true, rollout, roll });
+    return { requeueAfterMs: roll.phase === 'Idle' && rollout.rolledOut ? RESYNC_MS : WAIT_MS };
   }
 
   private contextFor(

@@ -10,19 +10,22 @@ const pods = (revisions: string[], ready = revisions.map(() => true)): PodView[]
     restarts: 0,
     createdAt: '2026-01-01T00:00:00Z',
   }));
-const sts = (over: Partial<StatefulSetView>): StatefulSetView => ({
-  exists: true,
-  replicas: 3,
-  partition: 0,
-  templateHash: 'h1',
-  updateRevision: 'r1',
-  ...over,
-});
+const sts = (over: Partial<StatefulSetView>): StatefulSetView =>
+  ({
+    exists: true,
+    replicas: 3,
+    partition: 0,
+    templateHash: 'h1',
+    updateRevision: 'r1',
+    ...over,
+  }) as StatefulSetView;
 const NOW = Date.parse('2026-01-01T00:01:00Z');
 
 describe('planRoll', () => {
   test('a new StatefulSet starts every pod at once', () => {
-    expect(planRoll({ exists: false, replicas: 3, partition: 0 }, 'h1', [], NOW, 60_000)).toEqual({
+    expect(
+      planRoll({ exists: false, replicas: 3, partition: 0, verified: false }, 'h1', [], NOW, 60_000),
+    ).toEqual({
       kind: 'idle',
       partition: 0,
     });
@@ -111,7 +114,7 @@ describe('planRoll', () => {
   test('once verified, the steady state is idle', () => {
     expect(
       planRoll(
-        sts({ partition: 0, updateRevision: 'r2', verifiedRevision: 'r2' }),
+        sts({ partition: 0, updateRevision: 'r2', verified: true }),
         'h1',
         pods(['r2', 'r2', 'r2']),
         NOW,

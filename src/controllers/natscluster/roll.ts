@@ -20,8 +20,8 @@ export interface StatefulSetView {
   partition: number;
   templateHash?: string;
   updateRevision?: string;
-  /** The revision whose servers were all last confirmed healthy (natswarden.io/verified-revision). */
-  verifiedRevision?: string;
+  /** Whether every server was confirmed healthy for this revision and these certificates. */
+  verified: boolean;
 }
 
 export type RollDecision =
@@ -74,7 +74,7 @@ export function planRoll(
     const all = Array.from({ length: sts.replicas }, (_, i) => byOrdinal.get(i));
     const first = all.findIndex((p) => !updated(p) || !p?.ready);
     if (first >= 0) return waitOn(all[first], first);
-    return sts.verifiedRevision === sts.updateRevision
+    return sts.verified
       ? { kind: 'idle', partition: 0 }
       : { kind: 'verify', partition: 0, pods: all as PodView[] };
   }

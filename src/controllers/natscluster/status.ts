@@ -3,6 +3,7 @@
 import type { NatsCluster } from '../../api/index.ts';
 import { setConditions, type ConditionUpdate } from '../../status/conditions.ts';
 import type { CertificateObservation, RolloutObservation } from './observe.ts';
+import type { RollOutcome } from './roll-step.ts';
 
 export interface ClusterObservation {
   /** Set when the spec or its identities make the cluster impossible to render. */
@@ -10,6 +11,8 @@ export interface ClusterObservation {
   certificates: CertificateObservation[];
   configApplied: boolean;
   rollout: RolloutObservation;
+  /** The health-gated roll's state; absent before the workload exists. */
+  roll?: RollOutcome;
 }
 
 const cond = (type: string, ok: boolean, reason: string, message: string): ConditionUpdate => ({
@@ -27,8 +30,15 @@ export function clusterStatus(
   const generation = cluster.metadata.generation;
   const certsReady = seen.certificates.length > 0 && seen.certificates.every((c) => c.ready);
   const waitingCerts = seen.certificates.filter((c) => !c.ready).map((c) => `${c.name} (${c.reason})`);
-  const { rollout } = seen;
-  const ready = !seen.degraded && certsReady && seen.configApplied && rollout.rolledOut;
+  const { rollout, roll } = seen;
+  const blocked = roll?.phase === 'Blocked';
+  const degraded =
+    seen.degraded ??
+    (blocked
+      ? { reason: 'RollBlocked', message: `roll stopped at ${roll.message}; the other servers keep serving` }
+      : undefined);
+  const settled = !roll || roll.phase === 'Idle';
+  const ready = !degraded && certsReady && seen.configApplied && rollout.rolledOut && settled;
   const updates: ConditionUpdate[] = [
     seen.degraded
       ? cond('Degraded', true, seen.degraded.reason, seen.degraded.message)
