@@ -11,6 +11,10 @@ export default {
       displayName: 'e2e',
       roots: ['<rootDir>/e2e'],
       testMatch: ['**/*.e2e.ts'],
+      // Starts the local control plane (e2e/harness) unless KUBECONFIG names a cluster to use.
+      globalSetup: '<rootDir>/e2e/harness/global-setup.ts',
+      globalTeardown: '<rootDir>/e2e/harness/global-teardown.ts',
+      slowTestThreshold: 120,
     },
   ],
 };

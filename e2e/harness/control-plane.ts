@@ -1,0 +1,125 @@
+// Starts and stops the local control plane: etcd, kube-apiserver, kube-controller-manager,
+// kube-scheduler, the cert-manager controller and the process kubelet, in that order, each waited
+// for before the next. The CRDs (cert-manager's and ours from crds/) are installed once the API
+// server is ready. State goes to .cluster/state.json after every start so `down` can always clean up.
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { toolPath } from '../tools/tools.ts';
+import * as c from './components.ts';
+import { get, waitFor, waitHealthy } from './health.ts';
+import { kubectl } from './kubectl.ts';
+import { paths, repoRoot } from './paths.ts';
+import { ensurePki, kubeconfigYaml, type Pki } from './pki.ts';
+import { freePort } from './ports.ts';
+import { isAlive, readState, startProcess, stopProcess, writeState, type ClusterState } from './processes.ts';
+
+const say = (line: string) => process.stderr.write(`cluster: ${line}\n`);
+
+export function isUp(): boolean {
+  const state = readState();
+  return Boolean(state && state.processes.length > 0 && state.processes.every((p) => isAlive(p.pid)));
+}
+
+async function pickPorts(): Promise<c.Ports> {
+  return {
+    etcdClient: await freePort(), etcdPeer: await freePort(), apiserver: await freePort(),
+    controllerManager: await freePort(), scheduler: await freePort(),
+    certManagerHealth: await freePort(), certManagerMetrics: await freePort(),
+  };
+}
+
+function writeKubeconfigs(pki: Pki, server: string): void {
+  for (const user of ['admin', 'kube-controller-manager', 'kube-scheduler', 'cert-manager', 'kubelet']) {
+    writeFileSync(paths.kubeconfigFor(user), kubeconfigYaml(pki, server, user), { mode: 0o600 });
+  }
+  writeFileSync(paths.kubeconfig, kubeconfigYaml(pki, server, 'admin'), { mode: 0o600 });
+}
+
+async function installCrds(): Promise<void> {
+  const dirs = [toolPath('cert-manager-crds'), join(repoRoot, 'crds')].filter(
+    (d) => existsSync(d) && readdirSync(d).some((f) => f.endsWith('.yaml') || f.endsWith('.yml')),
+  );
+  for (const dir of dirs) await kubectl(paths.kubeconfig, ['apply', '--server-side', '-f', dir], undefined, 120_000);
+  await kubectl(paths.kubeconfig, ['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s'], undefined, 70_000);
+  await kubectl(paths.kubeconfig, ['create', 'namespace', 'cert-manager']).catch(() => undefined);
+}
+
+async function nodesReady(): Promise<boolean> {
+  const out = JSON.parse(await kubectl(paths.kubeconfig, ['get', 'nodes', '-o', 'json'])) as {
+    items: { status?: { conditions?: { type: string; status: string }[] } }[];
+  };
+  const ready = out.items.filter((n) => n.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True'));
+  return ready.length >= c.nodeNames.length;
+}
+
+/** Starts everything; returns the admin kubeconfig path. Reuses a running cluster. */
+export async function up(): Promise<string> {
+  if (isUp()) {
+    say(`already up (${paths.kubeconfig})`);
+    return paths.kubeconfig;
+  }
+  await down();
+  const started = Date.now();
+  mkdirSync(paths.root, { recursive: true });
+  const pki = ensurePki(paths.pki);
+  const ports = await pickPorts();
+  const server = `https://127.0.0.1:${ports.apiserver}`;
+  const state: ClusterState = { startedAt: new Date().toISOString(), server, ports: { ...ports }, processes: [] };
+  const start = (name: string, command: string[]) => {
+    const p = startProcess(name, command);
+    state.processes.push(p);
+    writeState(state);
+    return p;
+  };
+  try {
+    writeKubeconfigs(pki, server);
+    const etcd = start('etcd', c.etcd(ports));
+    await waitHealthy(etcd, `http://127.0.0.1:${ports.etcdClient}/health`, {}, 30_000);
+    const api = start('kube-apiserver', c.apiserver(ports, pki));
+    const admin = { ca: pki.caCert, ...pki.client('admin') };
+    await waitHealthy(api, `${server}/readyz`, admin, 90_000);
+    say(`apiserver ready at ${server} (${Math.round((Date.now() - started) / 1000)} s)`);
+    const kcm = start('kube-controller-manager', c.controllerManager(ports, pki));
+    const sched = start('kube-scheduler', c.scheduler(ports));
+    await installCrds();
+    await waitHealthy(kcm, `https://127.0.0.1:${ports.controllerManager}/healthz`, {}, 60_000);
+    await waitHealthy(sched, `https://127.0.0.1:${ports.scheduler}/healthz`, {}, 60_000);
+    const cm = start('cert-manager', c.certManager(ports));
+    const kubelet = start('kubelet', c.kubelet(ports));
+    await waitHealthy(cm, `http://127.0.0.1:${ports.certManagerHealth}/livez`, {}, 60_000);
+    await waitFor('three Ready nodes', nodesReady, 60_000, kubelet);
+    say(`up in ${Math.round((Date.now() - started) / 1000)} s; KUBECONFIG=${paths.kubeconfig}`);
+    return paths.kubeconfig;
+  } catch (error) {
+    say(`start failed, stopping what was started: ${String(error)}`);
+    await down();
+    throw error;
+  }
+}
+
+/** Stops every recorded process (the kubelet first, so pods end before the API goes) and wipes state. */
+export async function down(): Promise<void> {
+  const state = readState();
+  if (state) {
+    for (const p of [...state.processes].reverse()) {
+      await stopProcess(p, p.name === 'kubelet' ? 20_000 : 10_000);
+    }
+  }
+  for (const dir of [paths.etcdData, paths.kubelet, paths.state]) rmSync(dir, { recursive: true, force: true });
+}
+
+export async function status(): Promise<{ up: boolean; lines: string[] }> {
+  const state = readState();
+  if (!state) return { up: false, lines: ['down (no .cluster/state.json)'] };
+  const lines = [`started ${state.startedAt}, API ${state.server}, KUBECONFIG=${paths.kubeconfig}`];
+  for (const p of state.processes) lines.push(`${p.name.padEnd(24)} pid ${p.pid} ${isAlive(p.pid) ? 'running' : 'EXITED'}`);
+  try {
+    const pki = ensurePki(paths.pki);
+    const r = await get(`${state.server}/readyz`, { ca: pki.caCert, ...pki.client('admin') });
+    lines.push(`apiserver /readyz: ${r.status} ${r.body.trim()}`);
+    lines.push((await kubectl(paths.kubeconfig, ['get', 'nodes', '-o', 'wide'], undefined, 10_000)).trimEnd());
+  } catch (error) {
+    lines.push(`apiserver unreachable: ${String(error)}`);
+  }
+  return { up: isUp(), lines };
+}

@@ -1,0 +1,96 @@
+// Background processes of the local control plane. Each runs detached in its own process group
+// (so stopping the group also stops what it started, e.g. the kubelet's pod processes), logs to
+// .cluster/logs/<name>.log, and is recorded in .cluster/state.json so a later `cluster down`
+// (another Node process) can find and stop it.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync, closeSync } from 'node:fs';
+import { paths } from './paths.ts';
+
+export interface Started {
+  name: string;
+  pid: number;
+  command: string[];
+  log: string;
+}
+
+export interface ClusterState {
+  startedAt: string;
+  server: string;
+  ports: Record<string, number>;
+  processes: Started[];
+}
+
+export function readState(): ClusterState | undefined {
+  if (!existsSync(paths.state)) return undefined;
+  return JSON.parse(readFileSync(paths.state, 'utf8')) as ClusterState;
+}
+
+export function writeState(state: ClusterState): void {
+  writeFileSync(paths.state, JSON.stringify(state, null, 2) + '\n');
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function startProcess(name: string, command: string[], env: NodeJS.ProcessEnv = {}): Started {
+  mkdirSync(paths.logs, { recursive: true });
+  const log = paths.log(name);
+  const fd = openSync(log, 'a');
+  const [file, ...args] = command;
+  if (!file) throw new Error(`empty command for ${name}`);
+  const child = spawn(file, args, {
+    detached: true,
+    stdio: ['ignore', fd, fd],
+    env: { ...process.env, ...env },
+    cwd: paths.root,
+  });
+  closeSync(fd);
+  child.unref();
+  if (child.pid === undefined) throw new Error(`could not start ${name} (${file})`);
+  return { name, pid: child.pid, command, log };
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return isAlive(pid);
+  }
+}
+
+/** SIGTERM to the process group, SIGKILL after `graceMs`; resolves when the group is gone. */
+export async function stopProcess(p: Started, graceMs = 10_000): Promise<void> {
+  if (!groupAlive(p.pid)) return;
+  signalGroup(p.pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (groupAlive(p.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (groupAlive(p.pid)) signalGroup(p.pid, 'SIGKILL');
+  const hard = Date.now() + 5_000;
+  while (groupAlive(p.pid) && Date.now() < hard) await new Promise((r) => setTimeout(r, 50));
+}
+
+/** The last lines of a component's log, for error messages. */
+export function logTail(name: string, lines = 30): string {
+  const log = paths.log(name);
+  if (!existsSync(log)) return '(no log)';
+  return readFileSync(log, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+}
