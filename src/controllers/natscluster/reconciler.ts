@@ -30,6 +30,7 @@ import { observeCertificate, observeRollout } from './observe.ts';
 import { rollStep, type RollOutcome } from './roll-step.ts';
 import { clusterStatus, type ClusterObservation } from './status.ts';
 import { nextTrustBundle } from './trust-bundle.ts';
+import { ConfigValidator, configFilesFor } from './validate.ts';
 
 export interface ClusterCaches {
   clusters: Cache;
@@ -67,6 +68,8 @@ export class NatsClusterReconciler {
   private readonly metrics: OperatorMetrics;
   private readonly log: Logger;
   private readonly options: ReconcilerOptions;
+  private readonly validator = new ConfigValidator();
+  private warnedNoValidator = false;
 
   constructor(
     kube: Kube,
@@ -191,6 +194,25 @@ export class NatsClusterReconciler {
     } catch (error) {
       if (error instanceof RenderError) return degraded('InvalidSpec', error.message);
       throw error;
+    }
+    const leafSecrets = Object.fromEntries(
+      [names.serverSecret, names.routesSecret].map((s) => [
+        s,
+        (this.caches.secrets.get(s, namespace) as { data?: Record<string, string> } | undefined)?.data,
+      ]),
+    );
+    const verdict = await this.validator.validate(
+      key,
+      configFilesFor(cluster, objects, leafSecrets, this.options.clusterDomain),
+    );
+    if (verdict.ok === false)
+      return degraded(
+        'ConfigRejected',
+        `nats-server rejects the rendered configuration, so nothing was applied: ${verdict.message}`,
+      );
+    if (verdict.ok === 'skipped' && !this.warnedNoValidator) {
+      this.warnedNoValidator = true;
+      this.log.warn(verdict.message);
     }
     for (const object of objects) await this.kube.apply(object as KubernetesObject);
 
