@@ -1,0 +1,119 @@
+// Small reads and waits on the cluster for e2e specs and the demo, through client-node.
+import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api, KubeConfig } from '@kubernetes/client-node';
+
+export interface Api {
+  kc: KubeConfig;
+  core: CoreV1Api;
+  custom: CustomObjectsApi;
+  discovery: DiscoveryV1Api;
+}
+
+export function apiFor(kubeconfig: string): Api {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  return {
+    kc,
+    core: kc.makeApiClient(CoreV1Api),
+    custom: kc.makeApiClient(CustomObjectsApi),
+    discovery: kc.makeApiClient(DiscoveryV1Api),
+  };
+}
+
+export interface ClusterCondition {
+  type: string;
+  status: string;
+  reason: string;
+  message: string;
+}
+
+export async function natsCluster(
+  api: Api,
+  namespace: string,
+  name: string,
+): Promise<{
+  status?: {
+    conditions?: ClusterCondition[];
+    readyReplicas?: number;
+    certificates?: { name: string; notAfter?: string; revision?: number }[];
+  };
+}> {
+  return (await api.custom.getNamespacedCustomObject({
+    group: 'natswarden.io',
+    version: 'v1alpha1',
+    namespace,
+    plural: 'natsclusters',
+    name,
+  })) as never;
+}
+
+export const conditionOf = (cluster: { status?: { conditions?: ClusterCondition[] } }, type: string) =>
+  cluster.status?.conditions?.find((c) => c.type === type);
+
+/** Polls until `check` returns a value, or fails after `timeoutMs` with the last state described. */
+export async function waitUntil<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs: number,
+  describe?: () => Promise<string>,
+  intervalMs = 1_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError = '';
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      lastError = String(error);
+    }
+    if (Date.now() > deadline) {
+      const state = describe ? await describe().catch((e) => String(e)) : lastError;
+      throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}: ${state}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+export async function waitForCondition(
+  api: Api,
+  namespace: string,
+  name: string,
+  type: string,
+  status: string,
+  timeoutMs: number,
+  onProgress?: (line: string) => void,
+): Promise<void> {
+  let last = '';
+  await waitUntil(
+    `NatsCluster ${namespace}/${name} ${type}=${status}`,
+    async () => {
+      const cluster = await natsCluster(api, namespace, name);
+      const line = (cluster.status?.conditions ?? [])
+        .map((c) => `${c.type}=${c.status} (${c.reason}: ${c.message})`)
+        .join('; ');
+      if (onProgress && line !== last) onProgress(line);
+      last = line;
+      return conditionOf(cluster, type)?.status === status ? true : undefined;
+    },
+    timeoutMs,
+    async () => last,
+  );
+}
+
+export async function secretData(api: Api, namespace: string, name: string): Promise<Record<string, string>> {
+  const secret = await api.core.readNamespacedSecret({ namespace, name });
+  return Object.fromEntries(
+    Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
+  );
+}
+
+/** Ready addresses behind a Service, from its EndpointSlices: where kube-proxy would send a client. */
+export async function serviceAddresses(api: Api, namespace: string, service: string): Promise<string[]> {
+  const slices = await api.discovery.listNamespacedEndpointSlice({
+    namespace,
+    labelSelector: `kubernetes.io/service-name=${service}`,
+  });
+  return slices.items.flatMap((s) =>
+    (s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).flatMap((e) => e.addresses),
+  );
+}

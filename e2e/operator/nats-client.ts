@@ -1,0 +1,61 @@
+// A real NATS client round trip with an application's credentials Secret, the way an application
+// mounts it: ca.crt (the cluster's trust bundle), the client certificate, and its nkey, password
+// or creds. Used by the demo and the e2e specs.
+import {
+  connect,
+  credsAuthenticator,
+  nkeyAuthenticator,
+  usernamePasswordAuthenticator,
+  type NatsConnection,
+} from '@nats-io/transport-node';
+
+export interface Credentials {
+  'ca.crt': string;
+  url: string;
+  'nkey.seed'?: string;
+  username?: string;
+  password?: string;
+  'user.creds'?: string;
+}
+
+export interface ClientCertificate {
+  'tls.crt': string;
+  'tls.key': string;
+}
+
+export async function connectWith(
+  address: string,
+  credentials: Credentials,
+  certificate: ClientCertificate | undefined,
+  servername: string,
+): Promise<NatsConnection> {
+  const encoder = new TextEncoder();
+  const authenticator = credentials['nkey.seed']
+    ? nkeyAuthenticator(encoder.encode(credentials['nkey.seed'].trim()))
+    : credentials['user.creds']
+      ? credsAuthenticator(encoder.encode(credentials['user.creds']))
+      : credentials.username
+        ? usernamePasswordAuthenticator(credentials.username, credentials.password)
+        : undefined;
+  return connect({
+    servers: [`tls://${address}:4222`],
+    tls: {
+      ca: credentials['ca.crt'],
+      ...(certificate ? { cert: certificate['tls.crt'], key: certificate['tls.key'] } : {}),
+      servername,
+    } as never,
+    ...(authenticator ? { authenticator } : {}),
+    timeout: 5_000,
+    reconnect: false,
+  });
+}
+
+/** Publishes one message to a fresh subject and receives it: proof of a working round trip. */
+export async function roundTrip(nc: NatsConnection, subject = `warden.demo.${Date.now()}`): Promise<string> {
+  const sub = nc.subscribe(subject, { max: 1, timeout: 5_000 });
+  await nc.flush();
+  const payload = `hello through TLS at ${new Date().toISOString()}`;
+  nc.publish(subject, payload);
+  for await (const msg of sub) return msg.string();
+  throw new Error(`no message on ${subject}`);
+}

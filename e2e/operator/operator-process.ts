@@ -1,0 +1,48 @@
+// The operator as the e2e suite and the demo run it: a host process against the harness's (or any)
+// kubeconfig, recorded in the harness state so `cluster down` stops it with everything else. Tests
+// start and kill instances at will (a second replica, a kill mid-roll).
+import { join } from 'node:path';
+import { repoRoot } from '../harness/paths.ts';
+import { readState, startProcess, stopProcess, writeState, type Started } from '../harness/processes.ts';
+import { freePort } from '../harness/ports.ts';
+
+export interface OperatorInstance extends Started {
+  healthUrl: string;
+}
+
+export async function startOperator(
+  kubeconfig: string,
+  name = 'operator',
+  extraArgs: string[] = [],
+): Promise<OperatorInstance> {
+  const port = await freePort();
+  const cli = join(repoRoot, 'src', 'cli', 'main.ts');
+  const started = startProcess(
+    name,
+    [
+      process.execPath,
+      cli,
+      'operator',
+      '--kubeconfig',
+      kubeconfig,
+      '--health-addr',
+      `127.0.0.1:${port}`,
+      '--identity',
+      name,
+      '--leader-election-namespace',
+      'default',
+      ...extraArgs,
+    ],
+    { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
+  );
+  const state = readState();
+  if (state) writeState({ ...state, processes: [...state.processes, started] });
+  return { ...started, healthUrl: `http://127.0.0.1:${port}` };
+}
+
+/** Stops an instance; `kill` ends it at once (SIGKILL), as a crash would. */
+export async function stopOperator(instance: OperatorInstance, kill = false): Promise<void> {
+  await stopProcess(instance, kill ? 0 : 10_000);
+  const state = readState();
+  if (state) writeState({ ...state, processes: state.processes.filter((p) => p.pid !== instance.pid) });
+}
