@@ -1,20 +1,35 @@
-// Where the local control plane keeps its state: `.cluster/` at the repository root (git-ignored).
+// Where the local control plane keeps its state: `.cluster/` at the repository root (git-ignored),
+// or NATS_WARDEN_CLUSTER_DIR (read on every use, so a test can run a second cluster elsewhere).
 // Every file the harness and the process kubelet write lives under it, so `cluster down` can
-// remove it whole and nothing leaks into the checkout or the home directory.
+// remove it and nothing leaks into the checkout or the home directory.
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const clusterDir = process.env.NATS_WARDEN_CLUSTER_DIR ?? join(repoRoot, '.cluster');
+const root = () => process.env.NATS_WARDEN_CLUSTER_DIR ?? join(repoRoot, '.cluster');
 
 export const paths = {
-  root: clusterDir,
-  state: join(clusterDir, 'state.json'),
-  kubeconfig: join(clusterDir, 'kubeconfig'),
-  pki: join(clusterDir, 'pki'),
-  logs: join(clusterDir, 'logs'),
-  etcdData: join(clusterDir, 'etcd'),
-  kubelet: join(clusterDir, 'kubelet'),
-  kubeconfigFor: (component: string) => join(clusterDir, 'pki', `${component}.kubeconfig`),
-  log: (component: string) => join(clusterDir, 'logs', `${component}.log`),
+  get root() {
+    return root();
+  },
+  get state() {
+    return join(root(), 'state.json');
+  },
+  get kubeconfig() {
+    return join(root(), 'kubeconfig');
+  },
+  get pki() {
+    return join(root(), 'pki');
+  },
+  get logs() {
+    return join(root(), 'logs');
+  },
+  get etcdData() {
+    return join(root(), 'etcd');
+  },
+  get kubelet() {
+    return join(root(), 'kubelet');
+  },
+  kubeconfigFor: (component: string) => join(root(), 'pki', `${component}.kubeconfig`),
+  log: (component: string) => join(root(), 'logs', `${component}.log`),
 };

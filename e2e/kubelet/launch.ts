@@ -53,6 +53,8 @@ export function launcher(ctx: LaunchContext): Launcher {
       KUBERNETES_SERVICE_HOST: '127.0.0.1',
       KUBERNETES_SERVICE_PORT: String(ctx.apiserverPort),
       KUBERNETES_SERVICE_PORT_HTTPS: String(ctx.apiserverPort),
+      // Marks the process as this pod's, so tests (and people) can find what a pod left behind.
+      NATS_WARDEN_POD: `${pod.metadata.namespace}/${pod.metadata.name}`,
     };
     const env = containerEnv(ctx.cache, pod, ctx.container, ctx.podIP, base);
     const argv = (argvIn ?? containerArgv(ctx.container)).map((a) => expand(a, env));

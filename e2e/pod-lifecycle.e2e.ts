@@ -1,0 +1,92 @@
+// Proofs about single pods: a Secret update reaches the mounted files within seconds through an
+// atomic `..data` swap (never half old, half new), and a preStop hook runs before the process gets
+// SIGTERM (the hook and the signal handler both append to a file on a PVC, read back afterwards).
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
+import { images, probeConfigMap, probeContainer, probeVolume } from './harness/fixtures.ts';
+import { apply, createNamespace, deleteNamespace, getJson, isReady, k, podGet, waitUntil } from './harness/k8s.ts';
+
+jest.setTimeout(300_000);
+
+let ns = '';
+const local = process.env.NATS_WARDEN_E2E_HARNESS === '1';
+// A real kubelet refreshes Secret volumes on its sync period (up to a minute or more).
+const propagationMs = Number(process.env.E2E_SECRET_PROPAGATION_MS ?? (local ? 10_000 : 150_000));
+
+const secret = (value: string) => ({
+  apiVersion: 'v1', kind: 'Secret', metadata: { name: 'watched', namespace: ns },
+  stringData: { a: value, b: value },
+});
+
+const pod = (name: string, spec: any) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns }, spec });
+
+async function readyPod(name: string): Promise<any> {
+  return waitUntil(`pod ${name} Ready`, async () => {
+    const p = await getJson(['get', 'pod', name, '-n', ns]);
+    return isReady(p) && p;
+  }, 120_000);
+}
+
+beforeAll(async () => {
+  ns = await createNamespace('pod');
+  await apply([probeConfigMap(ns)]);
+});
+
+afterAll(async () => {
+  if (ns) await deleteNamespace(ns);
+});
+
+describe('pod lifecycle', () => {
+  test('a Secret update reaches the mounted file within a few seconds, atomically', async () => {
+    await apply([secret('one')]);
+    await apply([pod('watcher', {
+      containers: [probeContainer([{ name: 'watched', mountPath: '/etc/watched', readOnly: true }])],
+      volumes: [probeVolume, { name: 'watched', secret: { secretName: 'watched' } }],
+    })]);
+    await readyPod('watcher');
+    const look = async () => JSON.parse(await podGet(ns, 'watcher', 8080, '/atomic?dir=/etc/watched'));
+    const first = await look();
+    expect(first.files).toEqual({ a: 'one', b: 'one' });
+    expect(first.visible).toEqual({ a: '..data/a', b: '..data/b' });
+    const updatedAt = Date.now();
+    await apply([secret('two')]);
+    const observations: any[] = [];
+    const after = await waitUntil('the new value in the mounted files', async () => {
+      const o = await look();
+      observations.push(o);
+      return o.direct.a === 'two' && o;
+    }, propagationMs, 100);
+    const took = Date.now() - updatedAt;
+    expect(took).toBeLessThan(propagationMs);
+    expect(after.files).toEqual({ a: 'two', b: 'two' });
+    expect(after.link).not.toBe(first.link);
+    for (const o of observations) expect(o.files.a).toBe(o.files.b);
+  });
+
+  test('a preStop hook runs before the process receives SIGTERM', async () => {
+    await apply([{
+      apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'out', namespace: ns },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '16Mi' } } },
+    }]);
+    const out = { name: 'out', persistentVolumeClaim: { claimName: 'out' } };
+    await apply([pod('stopper', {
+      terminationGracePeriodSeconds: 20,
+      containers: [{
+        name: 'main', image: images.busybox,
+        command: ['sh', '-c', 'echo started >> /out/log; trap "echo SIGTERM >> /out/log; exit 0" TERM; while true; do sleep 0.2; done'],
+        lifecycle: { preStop: { exec: { command: ['sh', '-c', 'echo preStop >> /out/log; sleep 2; echo preStop-done >> /out/log'] } } },
+        readinessProbe: { exec: { command: ['test', '-f', '/out/log'] }, periodSeconds: 1 },
+        volumeMounts: [{ name: 'out', mountPath: '/out' }],
+      }],
+      volumes: [out],
+    })]);
+    await readyPod('stopper');
+    await k(['delete', 'pod', 'stopper', '-n', ns, '--wait=true', '--timeout=60s'], undefined, 70_000);
+    await apply([pod('reader', {
+      containers: [probeContainer([{ name: 'out', mountPath: '/out', readOnly: true }])],
+      volumes: [probeVolume, out],
+    })]);
+    await readyPod('reader');
+    const log = (await podGet(ns, 'reader', 8080, '/file?path=/out/log')).trim().split('\n');
+    expect(log).toEqual(['started', 'preStop', 'preStop-done', 'SIGTERM']);
+  });
+});
