@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { repoRoot } from '../harness/paths.ts';
 import { readState, startProcess, stopProcess, writeState, type Started } from '../harness/processes.ts';
 import { freePort } from '../harness/ports.ts';
+import { toolPath } from '../tools/tools.ts';
 
 export interface OperatorInstance extends Started {
   healthUrl: string;
@@ -33,7 +34,8 @@ export async function startOperator(
       'default',
       ...extraArgs,
     ],
-    { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
+    // The real nats-server validates every rendered configuration before it is applied.
+    { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', NATS_SERVER_BIN: toolPath('nats-server') },
   );
   const state = readState();
   if (state) writeState({ ...state, processes: [...state.processes, started] });
