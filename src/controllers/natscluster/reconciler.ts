@@ -167,6 +167,9 @@ export class NatsClusterReconciler {
     const context = this.contextFor(cluster, identities.secrets, trustBundle, revisions);
     let objects: object[];
     let roll: RollOutcome;
+    const statefulSet = this.caches.statefulSets.get(names.statefulSet, namespace) as
+      | { spec?: { updateStrategy?: { rollingUpdate?: { partition?: number } } } }
+      | undefined;
     try {
       // First pass: learn the desired pod template's hash; then plan the roll and render for real.
       const desired = renderCluster(cluster, members, context);
@@ -179,7 +182,7 @@ export class NatsClusterReconciler {
         trustBundle,
         certificates,
         desiredTemplateHash: desiredStatefulSet.metadata?.annotations?.[TEMPLATE_HASH_ANNOTATION] ?? '',
-        statefulSet: this.caches.statefulSets.get(names.statefulSet, namespace) as never,
+        statefulSet: statefulSet as never,
         pods: this.caches.pods
           .list(namespace)
           .filter((p) => p.metadata?.labels?.['app.kubernetes.io/instance'] === name) as never,
@@ -215,6 +218,9 @@ export class NatsClusterReconciler {
       this.log.warn(verdict.message);
     }
     for (const object of objects) await this.kube.apply(object as KubernetesObject);
+    if (statefulSet && roll.partition !== (statefulSet.spec?.updateStrategy?.rollingUpdate?.partition ?? 0)) {
+      await this.events.record(cluster, 'Normal', 'RollStep', `partition ${roll.partition}: ${roll.message}`);
+    }
 
     const rollout = rolloutNow();
     await this.finish(cluster, { certificates, configApplied: true, rollout, roll });
