@@ -5,12 +5,25 @@
 //   node e2e/tools/tools.ts list              each binary, its version and where it is
 //   node e2e/tools/tools.ts path NAME         one binary's path
 // A binary provided by the environment (the tool's `env` variable, or KUBEBUILDER_ASSETS for the
-// control-plane binaries) is used instead of building.
+// control-plane binaries) is used instead of building. docs/tools.md says what is built and why.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expandVersion, localReplacedRequirements, plainCrd } from './gomod.ts';
 
 export interface ToolSpec {
   version: string;
@@ -25,7 +38,22 @@ export interface ToolSpec {
   replace?: Record<string, string>;
   /** Extra `require` lines for the wrapper module. */
   require?: Record<string, string>;
-  /** Build tags and linker flags. */
+  /**
+   * For a module whose go.mod requires modules and replaces them onto directories inside itself
+   * (k8s.io/kubernetes and its staging modules): the published version to use for each of them,
+   * derived from the module's go.mod at build time. May use {major}, {minor}, {patch} of `version`.
+   */
+  replaceLocal?: string;
+  /**
+   * A Go source file of ours (relative to e2e/tools) that is the main package; the wrapper module
+   * itself is built instead of `package`, which then only names what it imports.
+   */
+  main?: string;
+  /** Not a binary: this directory of the module's CRD files, made plain (gomod.ts plainCrd). */
+  crdDir?: string;
+  /** Arguments that make the binary print its version (for `list`). */
+  versionArgs?: string[];
+  /** Build tags and linker flags ({version}, {major}, {minor}, {patch} are expanded). */
   tags?: string[];
   ldflags?: string;
   /** Build with CGO_ENABLED=1 (default 0). */
@@ -34,9 +62,9 @@ export interface ToolSpec {
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const toolSpecs: Record<string, ToolSpec> = Object.fromEntries(
-  Object.entries(JSON.parse(readFileSync(join(here, 'versions.json'), 'utf8')) as Record<string, unknown>).filter(
-    ([name]) => !name.startsWith('$'),
-  ),
+  Object.entries(
+    JSON.parse(readFileSync(join(here, 'versions.json'), 'utf8')) as Record<string, unknown>,
+  ).filter(([name]) => !name.startsWith('$')),
 ) as Record<string, ToolSpec>;
 
 export const cacheRoot = process.env.NATS_WARDEN_CACHE ?? join(homedir(), '.cache', 'nats-warden');
@@ -50,7 +78,8 @@ function providedPath(spec: ToolSpec): string | undefined {
   const fromEnv = spec.env ? process.env[spec.env] : undefined;
   if (fromEnv && existsSync(fromEnv)) return fromEnv;
   const assets = process.env.KUBEBUILDER_ASSETS;
-  if (spec.kubebuilderAsset && assets && existsSync(join(assets, spec.binary))) return join(assets, spec.binary);
+  if (spec.kubebuilderAsset && assets && existsSync(join(assets, spec.binary)))
+    return join(assets, spec.binary);
   return undefined;
 }
 
@@ -70,12 +99,47 @@ export function toolPath(name: string): string {
   return path;
 }
 
-function goModFor(s: ToolSpec): string {
+function goModFor(s: ToolSpec, localReplaces: string[]): string {
   const requires = { [s.module]: s.version, ...(s.require ?? {}) };
   const lines = ['module nats-warden.local/tools', '', 'go 1.25', ''];
   for (const [mod, version] of Object.entries(requires)) lines.push(`require ${mod} ${version}`);
   for (const [mod, target] of Object.entries(s.replace ?? {})) lines.push(`replace ${mod} => ${target}`);
+  const to = s.replaceLocal ? expandVersion(s.replaceLocal, s.version) : '';
+  for (const mod of localReplaces) lines.push(`replace ${mod} => ${mod} ${to}`);
   return lines.join('\n') + '\n';
+}
+
+function goEnv(s: ToolSpec): NodeJS.ProcessEnv {
+  return { ...process.env, GOFLAGS: '-mod=mod', CGO_ENABLED: s.cgo ? '1' : '0', GOTOOLCHAIN: 'auto' };
+}
+
+/** Downloads a module into the module cache; returns its directory and go.mod file. */
+function download(s: ToolSpec, cwd: string): { Dir: string; GoMod: string } {
+  const out = execFileSync('go', ['mod', 'download', '-json', `${s.module}@${s.version}`], {
+    cwd,
+    env: { ...goEnv(s), GOFLAGS: '' },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return JSON.parse(out) as { Dir: string; GoMod: string };
+}
+
+/** Copies a module's CRD files, made plain, into the cache. */
+function buildCrds(name: string, s: ToolSpec, work: string): void {
+  const out = builtPath(name, s);
+  const from = join(download(s, work).Dir, s.crdDir ?? '');
+  const partial = `${out}.partial`;
+  rmSync(partial, { recursive: true, force: true });
+  mkdirSync(partial, { recursive: true });
+  const files = readdirSync(from).filter((f) => /\.ya?ml$/.test(f));
+  if (files.length === 0) throw new Error(`${name}: no YAML files in ${from}`);
+  for (const file of files) {
+    writeFileSync(
+      join(partial, file.replace(/^crd-/, '')),
+      plainCrd(readFileSync(join(from, file), 'utf8'), file),
+    );
+  }
+  renameSync(partial, out);
 }
 
 /** Builds in a throwaway wrapper module so that `replace` lines and extra requires can be given. */
@@ -83,19 +147,33 @@ function build(name: string, s: ToolSpec): void {
   const out = builtPath(name, s);
   const work = mkdtempSync(join(tmpdir(), `nats-warden-tool-${name}-`));
   const started = Date.now();
-  process.stderr.write(`tools: building ${name} ${s.version} (${s.package}) ...\n`);
+  process.stderr.write(`tools: building ${name} ${s.version} (${s.crdDir ? s.module : s.package}) ...\n`);
   try {
-    writeFileSync(join(work, 'go.mod'), goModFor(s));
-    writeFileSync(join(work, 'tools.go'), `//go:build tools\n\npackage tools\n\nimport _ "${s.package}"\n`);
-    const env = { ...process.env, GOFLAGS: '-mod=mod', CGO_ENABLED: s.cgo ? '1' : '0', GOTOOLCHAIN: 'auto' };
-    const run = (args: string[]) => execFileSync('go', args, { cwd: work, env, stdio: ['ignore', 'inherit', 'inherit'] });
-    run(['mod', 'tidy', '-e']);
     mkdirSync(dirname(out), { recursive: true });
-    const args = ['build', '-trimpath', '-o', `${out}.partial`];
-    if (s.tags?.length) args.push('-tags', s.tags.join(','));
-    args.push('-ldflags', s.ldflags ?? '-s -w');
-    run([...args, s.package]);
-    execFileSync('mv', [`${out}.partial`, out]);
+    if (s.crdDir) {
+      buildCrds(name, s, work);
+    } else {
+      const localReplaces = s.replaceLocal
+        ? localReplacedRequirements(readFileSync(download(s, work).GoMod, 'utf8'))
+        : [];
+      writeFileSync(join(work, 'go.mod'), goModFor(s, localReplaces));
+      if (s.main) copyFileSync(join(here, s.main), join(work, 'main.go'));
+      else
+        writeFileSync(
+          join(work, 'tools.go'),
+          `//go:build tools\n\npackage tools\n\nimport _ "${s.package}"\n`,
+        );
+      const env = goEnv(s);
+      const run = (args: string[]) =>
+        execFileSync('go', args, { cwd: work, env, stdio: ['ignore', 'inherit', 'inherit'] });
+      run(['mod', 'tidy', '-e']);
+      // -p 2: the CI machine has two cores; more parallel compiles only cost memory.
+      const args = ['build', '-p', '2', '-trimpath', '-o', `${out}.partial`];
+      if (s.tags?.length) args.push('-tags', s.tags.join(','));
+      args.push('-ldflags', expandVersion(s.ldflags ?? '-s -w', s.version));
+      run([...args, s.main ? '.' : s.package]);
+      renameSync(`${out}.partial`, out);
+    }
     process.stderr.write(`tools: built ${name} in ${Math.round((Date.now() - started) / 1000)} s\n`);
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -107,12 +185,30 @@ export function binDir(): string {
   const dir = join(toolsRoot, 'bin');
   mkdirSync(dir, { recursive: true });
   for (const name of Object.keys(toolSpecs)) {
+    if (spec(name).crdDir) continue;
     const target = toolPath(name);
     const link = join(dir, spec(name).binary);
     rmSync(link, { force: true });
     symlinkSync(target, link);
   }
   return dir;
+}
+
+/** What the binary says its version is (first line), or for a CRD directory the number of files. */
+function reportedVersion(s: ToolSpec, path: string): string {
+  if (statSync(path).isDirectory()) return `${readdirSync(path).length} CRD files`;
+  if (!s.versionArgs) return '';
+  try {
+    const out = execFileSync(path, s.versionArgs, {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 10_000,
+    });
+    return (out.trim().split('\n')[0] ?? '').trim();
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string };
+    return ((e.stdout || e.stderr || '').trim().split('\n')[0] ?? '').trim() || '(version check failed)';
+  }
 }
 
 function main(argv: string[]): void {
@@ -130,7 +226,10 @@ function main(argv: string[]): void {
     case 'list':
       for (const [name, s] of Object.entries(toolSpecs)) {
         const path = providedPath(s) ?? builtPath(name, s);
-        process.stdout.write(`${name}\t${s.version}\t${existsSync(path) ? path : '(not built)'}\n`);
+        const built = existsSync(path);
+        process.stdout.write(
+          `${name}\t${s.version}\t${built ? path : '(not built)'}\t${built ? reportedVersion(s, path) : ''}\n`,
+        );
       }
       return;
     default:
