@@ -1,9 +1,7 @@
-// nats-warden's command line. `render` works offline; the operator commands come with the runtime.
+// nats-warden's command line. Each command is loaded only when asked for, so `render` and the
+// reloader sidecar start without the Kubernetes client.
 import { RenderError } from '../render/index.ts';
 import { InputError } from './documents.ts';
-import { operatorCommand } from './operator-command.ts';
-import { reloaderCommand } from './reloader-command.ts';
-import { renderCommand } from './render-command.ts';
 
 const USAGE = `usage: nats-warden <command>
   render -f FILE [-f FILE...] [--cluster-domain DOMAIN]
@@ -21,12 +19,12 @@ export async function main(argv: string[], out = process.stdout, err = process.s
   try {
     switch (command) {
       case 'render':
-        out.write(await renderCommand(rest));
+        out.write(await (await import('./render-command.ts')).renderCommand(rest));
         return 0;
       case 'operator':
-        return await operatorCommand(rest);
+        return await (await import('./operator-command.ts')).operatorCommand(rest);
       case 'reloader':
-        return await reloaderCommand(rest);
+        return await (await import('./reloader-command.ts')).reloaderCommand(rest);
       case undefined:
       case '-h':
       case '--help':
