@@ -40,7 +40,7 @@ async function installCrds(): Promise<void> {
     (d) => existsSync(d) && readdirSync(d).some((f) => f.endsWith('.yaml') || f.endsWith('.yml')),
   );
   for (const dir of dirs) await kubectl(paths.kubeconfig, ['apply', '--server-side', '-f', dir], undefined, 120_000);
-  await kubectl(paths.kubeconfig, ['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s'], undefined, 70_000);
+  if (dirs.length) await kubectl(paths.kubeconfig, ['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s'], undefined, 70_000);
   await kubectl(paths.kubeconfig, ['create', 'namespace', 'cert-manager']).catch(() => undefined);
 }
 

@@ -52,7 +52,11 @@ export function connect(kubeconfigPath: string): Api {
           method,
           agent,
           timeout: 15_000,
-          headers: { Accept: 'application/json', ...(payload ? { 'Content-Type': contentType } : {}) },
+          headers: {
+            Accept: 'application/json',
+            // An explicit length: chunked bodies leave the kept-alive connection unusable for the next request.
+            ...(payload ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(payload) } : {}),
+          },
         },
         (res) => {
           let text = '';

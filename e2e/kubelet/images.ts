@@ -1,6 +1,6 @@
 // The only emulated part of a container: its image. An image is mapped to the local binary that
 // would be its entrypoint (nats -> nats-server, the operator's image -> node running our CLI,
-// nats-box -> a shell with the nats CLI on PATH, anything else -> the command as given, found on
+// node -> this Node, nats-box -> a shell with the nats CLI on PATH, anything else -> the command as given, found on
 // the host). A bin directory of links puts the same names on every container's PATH, so commands
 // such as `nats-server --signal ...` in hooks and sidecars work as they do in the real images.
 import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -21,6 +21,8 @@ export function makeBinDir(dir: string): string {
     rmSync(join(bin, tool), { force: true });
     symlinkSync(toolPath(tool), join(bin, tool));
   }
+  rmSync(join(bin, 'node'), { force: true });
+  symlinkSync(process.execPath, join(bin, 'node'));
   const cli = join(repoRoot, 'src', 'cli', 'main.ts');
   const wrapper = join(bin, 'nats-warden');
   writeFileSync(wrapper, `#!/bin/sh\nexec '${process.execPath}' '${cli}' "$@"\n`);
@@ -43,6 +45,8 @@ export function imageEntrypoint(image: string): Entrypoint {
       return { command: ['nats-server'], args: ['--config', '/etc/nats/nats-server.conf'] };
     case 'nats-warden':
       return { command: ['nats-warden'], args: [] };
+    case 'node':
+      return { command: ['node'], args: [] };
     case 'nats-box':
       return { command: ['sh'], args: [] };
     default:

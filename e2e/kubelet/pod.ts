@@ -31,6 +31,7 @@ export class PodWorker {
   private volumes: Map<string, string> | undefined;
   private lastSent = '';
   private terminating = false;
+  private busy = false;
   done = false;
 
   constructor(ctx: PodContext, pod: Obj, podIP: string) {
@@ -67,7 +68,16 @@ export class PodWorker {
 
   async tick(pod: Obj): Promise<void> {
     this.pod = pod;
-    if (this.terminating || this.done) return;
+    if (this.busy || this.terminating || this.done) return;
+    this.busy = true;
+    try {
+      await this.sync(pod);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async sync(pod: Obj): Promise<void> {
     if (pod.metadata.deletionTimestamp) return this.terminate();
     this.writeHosts();
     try {
