@@ -12,7 +12,6 @@ export interface Ports {
   apiserver: number;
   controllerManager: number;
   scheduler: number;
-  certManagerHealth: number;
   certManagerMetrics: number;
 }
 
@@ -62,8 +61,7 @@ export function scheduler(ports: Ports): string[] {
 export function certManager(ports: Ports): string[] {
   return [toolPath('cert-manager-controller'), `--kubeconfig=${paths.kubeconfigFor('cert-manager')}`,
     '--leader-elect=false', '--cluster-resource-namespace=cert-manager',
-    `--metrics-listen-address=127.0.0.1:${ports.certManagerMetrics}`,
-    `--healthz-listen-address=127.0.0.1:${ports.certManagerHealth}`, '--v=2'];
+    `--metrics-listen-address=127.0.0.1:${ports.certManagerMetrics}`, '--v=2'];
 }
 
 export function kubelet(ports: Ports): string[] {
