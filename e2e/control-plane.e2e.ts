@@ -55,8 +55,8 @@ describe('control plane', () => {
   (local ? test : test.skip)('cluster down leaves no process behind', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nats-warden-cluster-'));
     process.env.NATS_WARDEN_CLUSTER_DIR = dir;
+    const cp = await import('./harness/control-plane.ts');
     try {
-      const cp = await import('./harness/control-plane.ts');
       const kubeconfig = await cp.up();
       await kubectl(kubeconfig, ['run', 'sleeper', `--image=${images.busybox}`, '--command', '--', 'sleep', '3600']);
       await waitUntil('the sleeper pod Ready', async () => isReady(JSON.parse(await kubectl(kubeconfig, ['get', 'pod', 'sleeper', '-o', 'json']))), 120_000);
@@ -66,6 +66,7 @@ describe('control plane', () => {
       expect(processesMentioning(dir)).toEqual([]);
       expect((await cp.status()).up).toBe(false);
     } finally {
+      await cp.down();
       delete process.env.NATS_WARDEN_CLUSTER_DIR;
       rmSync(dir, { recursive: true, force: true });
     }

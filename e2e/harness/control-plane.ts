@@ -89,6 +89,9 @@ export async function up(): Promise<string> {
     // This build has no health endpoint; metrics answer once its controllers are set up.
     await waitHealthy(cm, `http://127.0.0.1:${ports.certManagerMetrics}/metrics`, {}, 60_000);
     await waitFor('three Ready nodes', nodesReady, 60_000, kubelet);
+    // Pods are admitted only once their namespace's default service account exists.
+    await waitFor('service account default/default', async () =>
+      (await kubectl(paths.kubeconfig, ['get', 'serviceaccount', 'default', '-n', 'default', '--ignore-not-found'])) !== '', 60_000);
     say(`up in ${Math.round((Date.now() - started) / 1000)} s; KUBECONFIG=${paths.kubeconfig}`);
     return paths.kubeconfig;
   } catch (error) {
