@@ -21,14 +21,26 @@ export const Subject = (options: object = {}) =>
 
 /** A DNS-1123 name of another object in the same namespace. */
 export const ObjectName = (options: object = {}) =>
-  Type.String({ pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$', maxLength: 253, ...options });
+  Type.String({
+    pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+    maxLength: 253,
+    ...options,
+  });
 
 export const LocalObjectReference = Type.Object({ name: ObjectName() });
 
 /** Kubernetes core types we pass through unchanged (resources, affinity, ...). */
 export const PassThrough = (description: string) =>
-  Type.Unsafe<Record<string, unknown>>({ [Kind]: 'PassThrough', type: 'object', 'x-kubernetes-preserve-unknown-fields': true, description });
-TypeRegistry.Set('PassThrough', (_schema, value) => typeof value === 'object' && value !== null && !Array.isArray(value));
+  Type.Unsafe<Record<string, unknown>>({
+    [Kind]: 'PassThrough',
+    type: 'object',
+    'x-kubernetes-preserve-unknown-fields': true,
+    description,
+  });
+TypeRegistry.Set(
+  'PassThrough',
+  (_schema, value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+);
 
 export const SubjectList = Type.Array(Subject(), { maxItems: 256 });
 
@@ -84,4 +96,7 @@ export const withRules = <T extends TSchema>(schema: T, rules: CelRule[]): T =>
 /** A string enum rendered as OpenAPI `enum` (TypeBox's literal unions would become anyOf). */
 export const StringEnum = <T extends string[]>(values: [...T], options: object = {}) =>
   Type.Unsafe<T[number]>({ [Kind]: 'StringEnum', type: 'string', enum: values, ...options });
-TypeRegistry.Set('StringEnum', (schema: { enum: string[] }, value) => typeof value === 'string' && schema.enum.includes(value));
+TypeRegistry.Set(
+  'StringEnum',
+  (schema: { enum: string[] }, value) => typeof value === 'string' && schema.enum.includes(value),
+);

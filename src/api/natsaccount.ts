@@ -1,7 +1,17 @@
 // NatsAccount: one tenant in a NatsCluster. Config mode renders it as an `accounts {}` entry; JWT
 // mode as an account key Secret and a signed account JWT pushed to every server.
 import { Type, type Static } from '@sinclair/typebox';
-import { Condition, LocalObjectReference, ObjectMeta, Permissions, Quantity, StringEnum, Subject, withRules, Duration } from './common.ts';
+import {
+  Condition,
+  LocalObjectReference,
+  ObjectMeta,
+  Permissions,
+  Quantity,
+  StringEnum,
+  Subject,
+  withRules,
+  Duration,
+} from './common.ts';
 
 const AccountName = Type.String({ pattern: '^[A-Za-z0-9_-]+$', minLength: 1, maxLength: 64 });
 
@@ -9,12 +19,24 @@ const Export = withRules(
   Type.Object({
     stream: Type.Optional(Subject()),
     service: Type.Optional(Subject()),
-    accounts: Type.Optional(Type.Array(AccountName, { maxItems: 64, description: 'Only these NatsAccounts may import it; all when empty.' })),
+    accounts: Type.Optional(
+      Type.Array(AccountName, {
+        maxItems: 64,
+        description: 'Only these NatsAccounts may import it; all when empty.',
+      }),
+    ),
     responseType: Type.Optional(StringEnum(['Singleton', 'Stream', 'Chunked'])),
   }),
   [
-    { rule: 'has(self.stream) != has(self.service)', message: 'an export names exactly one of stream or service' },
-    { rule: '!has(self.responseType) || has(self.service)', message: 'responseType applies to service exports only', fieldPath: '.responseType' },
+    {
+      rule: 'has(self.stream) != has(self.service)',
+      message: 'an export names exactly one of stream or service',
+    },
+    {
+      rule: '!has(self.responseType) || has(self.service)',
+      message: 'responseType applies to service exports only',
+      fieldPath: '.responseType',
+    },
   ],
 );
 
@@ -22,13 +44,29 @@ const Import = withRules(
   Type.Object({
     stream: Type.Optional(Type.Object({ account: AccountName, subject: Subject() })),
     service: Type.Optional(Type.Object({ account: AccountName, subject: Subject() })),
-    prefix: Type.Optional(Type.String({ pattern: '^[^.\\s*>]+(\\.[^.\\s*>]+)*$', description: 'stream imports: local subject prefix' })),
+    prefix: Type.Optional(
+      Type.String({
+        pattern: '^[^.\\s*>]+(\\.[^.\\s*>]+)*$',
+        description: 'stream imports: local subject prefix',
+      }),
+    ),
     to: Type.Optional(Subject({ description: 'service imports: the local subject' })),
   }),
   [
-    { rule: 'has(self.stream) != has(self.service)', message: 'an import names exactly one of stream or service' },
-    { rule: '!has(self.prefix) || has(self.stream)', message: 'prefix applies to stream imports only', fieldPath: '.prefix' },
-    { rule: '!has(self.to) || has(self.service)', message: 'to applies to service imports only', fieldPath: '.to' },
+    {
+      rule: 'has(self.stream) != has(self.service)',
+      message: 'an import names exactly one of stream or service',
+    },
+    {
+      rule: '!has(self.prefix) || has(self.stream)',
+      message: 'prefix applies to stream imports only',
+      fieldPath: '.prefix',
+    },
+    {
+      rule: '!has(self.to) || has(self.service)',
+      message: 'to applies to service imports only',
+      fieldPath: '.to',
+    },
   ],
 );
 
@@ -79,4 +117,5 @@ export type NatsAccount = Static<typeof NatsAccount>;
 export type NatsAccountSpec = Static<typeof NatsAccountSpec>;
 
 /** The name an account has inside NATS. */
-export const accountNameOf = (account: NatsAccount): string => account.spec.accountName ?? account.metadata.name;
+export const accountNameOf = (account: NatsAccount): string =>
+  account.spec.accountName ?? account.metadata.name;

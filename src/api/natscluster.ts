@@ -1,15 +1,7 @@
 // NatsCluster: the servers. Field names follow ARCHITECTURE.md's sketch; defaults are the ones a
 // production user would pick. The CRD in crds/ is generated from this schema (npm run gen:crds).
 import { Type, type Static } from '@sinclair/typebox';
-import {
-  Condition,
-  Duration,
-  ObjectMeta,
-  PassThrough,
-  Quantity,
-  StringEnum,
-  withRules,
-} from './common.ts';
+import { Condition, Duration, ObjectMeta, PassThrough, Quantity, StringEnum, withRules } from './common.ts';
 
 /**
  * Cipher suites nats-server accepts that Go deems secure. The TLS 1.3 names are accepted for
@@ -31,7 +23,15 @@ export const CIPHER_SUITES = [
   'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA',
 ];
 /** Curve names nats-server 2.15 accepts in `curve_preferences`. */
-export const CURVES = ['X25519MLKEM768', 'SecP256r1MLKEM768', 'SecP384r1MLKEM1024', 'X25519', 'CurveP256', 'CurveP384', 'CurveP521'];
+export const CURVES = [
+  'X25519MLKEM768',
+  'SecP256r1MLKEM768',
+  'SecP384r1MLKEM1024',
+  'X25519',
+  'CurveP256',
+  'CurveP384',
+  'CurveP521',
+];
 
 const IssuerRef = Type.Object({
   name: Type.String({ minLength: 1 }),
@@ -49,7 +49,7 @@ const PrivateKey = withRules(
   ),
   [
     {
-      rule: "!has(self.size) || (self.algorithm == 'ECDSA' ? self.size in [256, 384, 521] : self.algorithm == 'RSA' ? self.size in [2048, 3072, 4096] : false)",
+      rule: "!has(self.size) || !has(self.algorithm) || (self.algorithm == 'ECDSA' ? self.size in [256, 384, 521] : self.algorithm == 'RSA' ? self.size in [2048, 3072, 4096] : false)",
       message: 'size must be 256, 384 or 521 for ECDSA, 2048, 3072 or 4096 for RSA, and unset for Ed25519',
       fieldPath: '.size',
     },
@@ -57,95 +57,175 @@ const PrivateKey = withRules(
 );
 
 const ClientTLS = withRules(
-  Type.Object({
-    verify: Type.Boolean({ default: true, description: 'Require and verify a client certificate (mTLS).' }),
-    verifyAndMap: Type.Boolean({ default: false, description: 'Verify and map the certificate to a NatsUser of type Certificate.' }),
-    handshakeFirst: Type.Boolean({ default: false, description: 'TLS before the INFO line (implicit TLS).' }),
-    handshakeFirstFallback: Type.Optional(Duration({ description: 'With handshakeFirst, also accept clients that wait for INFO after this delay.' })),
-    minVersion: StringEnum(['1.2', '1.3'], { default: '1.2' }),
-    cipherSuites: Type.Optional(Type.Array(StringEnum(CIPHER_SUITES), { minItems: 1, maxItems: 16 })),
-    curvePreferences: Type.Optional(Type.Array(StringEnum(CURVES), { minItems: 1, maxItems: 8 })),
-    timeout: Duration({ default: '2s', description: 'TLS handshake timeout.' }),
-    connectionRateLimit: Type.Optional(Type.Integer({ minimum: 1, description: 'New TLS connections per second.' })),
-    pinnedCerts: Type.Optional(
-      Type.Array(Type.String({ pattern: '^[A-Fa-f0-9]{64}$', description: 'hex SHA-256 of the DER SubjectPublicKeyInfo' }), { maxItems: 64 }),
-    ),
-    extraDNSNames: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 32 })),
-    extraIPAddresses: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 32 })),
-  }, { default: {} }),
+  Type.Object(
+    {
+      verify: Type.Boolean({ default: true, description: 'Require and verify a client certificate (mTLS).' }),
+      verifyAndMap: Type.Boolean({
+        default: false,
+        description: 'Verify and map the certificate to a NatsUser of type Certificate.',
+      }),
+      handshakeFirst: Type.Boolean({
+        default: false,
+        description: 'TLS before the INFO line (implicit TLS).',
+      }),
+      handshakeFirstFallback: Type.Optional(
+        Duration({
+          description: 'With handshakeFirst, also accept clients that wait for INFO after this delay.',
+        }),
+      ),
+      minVersion: StringEnum(['1.2', '1.3'], { default: '1.2' }),
+      cipherSuites: Type.Optional(Type.Array(StringEnum(CIPHER_SUITES), { minItems: 1, maxItems: 16 })),
+      curvePreferences: Type.Optional(Type.Array(StringEnum(CURVES), { minItems: 1, maxItems: 8 })),
+      timeout: Duration({ default: '2s', description: 'TLS handshake timeout.' }),
+      connectionRateLimit: Type.Optional(
+        Type.Integer({ minimum: 1, description: 'New TLS connections per second.' }),
+      ),
+      pinnedCerts: Type.Optional(
+        Type.Array(
+          Type.String({
+            pattern: '^[A-Fa-f0-9]{64}$',
+            description: 'hex SHA-256 of the DER SubjectPublicKeyInfo',
+          }),
+          { maxItems: 64 },
+        ),
+      ),
+      extraDNSNames: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 32 })),
+      extraIPAddresses: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 32 })),
+    },
+    { default: {} },
+  ),
   [
-    { rule: '!self.verifyAndMap || self.verify', message: 'verifyAndMap needs verify: true', fieldPath: '.verifyAndMap' },
-    { rule: '!has(self.handshakeFirstFallback) || self.handshakeFirst', message: 'handshakeFirstFallback needs handshakeFirst: true', fieldPath: '.handshakeFirstFallback' },
+    {
+      rule: '!has(self.verifyAndMap) || !self.verifyAndMap || !has(self.verify) || self.verify',
+      message: 'verifyAndMap needs verify: true',
+      fieldPath: '.verifyAndMap',
+    },
+    {
+      rule: '!has(self.handshakeFirstFallback) || (has(self.handshakeFirst) && self.handshakeFirst)',
+      message: 'handshakeFirstFallback needs handshakeFirst: true',
+      fieldPath: '.handshakeFirstFallback',
+    },
   ],
 );
 
-const TLS = Type.Object({
-  issuerRef: Type.Optional(IssuerRef),
-  duration: Duration({ default: '2160h' }),
-  renewBefore: Duration({ default: '360h' }),
-  privateKey: PrivateKey,
-  client: ClientTLS,
-  routes: Type.Optional(Type.Object({ extraDNSNames: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 32 })) })),
-  monitor: Type.Object({ https: Type.Boolean({ default: true }) }, { default: {} }),
-  rotation: Type.Object({ strategy: StringEnum(['RollingRestart', 'Reload'], { default: 'RollingRestart' }) }, { default: {} }),
-}, { default: {} });
+const TLS = Type.Object(
+  {
+    issuerRef: Type.Optional(IssuerRef),
+    duration: Duration({ default: '2160h' }),
+    renewBefore: Duration({ default: '360h' }),
+    privateKey: PrivateKey,
+    client: ClientTLS,
+    routes: Type.Optional(
+      Type.Object({
+        extraDNSNames: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 32 })),
+      }),
+    ),
+    monitor: Type.Object({ https: Type.Boolean({ default: true }) }, { default: {} }),
+    rotation: Type.Object(
+      { strategy: StringEnum(['RollingRestart', 'Reload'], { default: 'RollingRestart' }) },
+      { default: {} },
+    ),
+  },
+  { default: {} },
+);
 
-const JwtResolver = Type.Object({
-  allowDelete: Type.Boolean({ default: false }),
-  interval: Duration({ default: '2m', description: 'How often servers sync account JWTs with each other.' }),
-  timeout: Duration({ default: '1.9s', description: 'How long a lookup waits for a peer.' }),
-  limit: Type.Integer({ minimum: 1, default: 1000, description: 'Most account JWTs stored.' }),
-}, { default: {} });
+const JwtResolver = Type.Object(
+  {
+    allowDelete: Type.Boolean({ default: false }),
+    interval: Duration({
+      default: '2m',
+      description: 'How often servers sync account JWTs with each other.',
+    }),
+    timeout: Duration({ default: '1.9s', description: 'How long a lookup waits for a peer.' }),
+    limit: Type.Integer({ minimum: 1, default: 1000, description: 'Most account JWTs stored.' }),
+  },
+  { default: {} },
+);
 
 const Auth = withRules(
-  Type.Object({
-    mode: withRules(StringEnum(['Config', 'JWT'], { default: 'Config' }), [
-      { rule: 'self == oldSelf', message: 'auth.mode is immutable: create a new NatsCluster to change it' },
-    ]),
-    systemAccount: Type.Optional(Type.String({ minLength: 1, description: 'Config mode: the NatsAccount used as system account. JWT mode: the operator makes its own.' })),
-    routes: Type.Object({ username: Type.String({ default: 'route', pattern: '^[A-Za-z0-9_-]+$' }) }, { default: {} }),
-    jwt: Type.Optional(Type.Object({ resolver: JwtResolver })),
-  }, { default: {} }),
+  Type.Object(
+    {
+      mode: withRules(StringEnum(['Config', 'JWT'], { default: 'Config' }), [
+        { rule: 'self == oldSelf', message: 'auth.mode is immutable: create a new NatsCluster to change it' },
+      ]),
+      systemAccount: Type.Optional(
+        Type.String({
+          minLength: 1,
+          description:
+            'Config mode: the NatsAccount used as system account. JWT mode: the operator makes its own.',
+        }),
+      ),
+      routes: Type.Object(
+        { username: Type.String({ default: 'route', pattern: '^[A-Za-z0-9_-]+$' }) },
+        { default: {} },
+      ),
+      jwt: Type.Optional(Type.Object({ resolver: JwtResolver })),
+    },
+    { default: {} },
+  ),
   [
-    { rule: "self.mode == 'JWT' || !has(self.jwt)", message: 'auth.jwt is only allowed with mode: JWT', fieldPath: '.jwt' },
-    { rule: "self.mode == 'Config' || !has(self.systemAccount)", message: 'auth.systemAccount is only allowed with mode: Config (JWT mode makes its own system account)', fieldPath: '.systemAccount' },
+    {
+      rule: "!has(self.jwt) || (has(self.mode) && self.mode == 'JWT')",
+      message: 'auth.jwt is only allowed with mode: JWT',
+      fieldPath: '.jwt',
+    },
+    {
+      rule: "!has(self.systemAccount) || !has(self.mode) || self.mode == 'Config'",
+      message: 'auth.systemAccount is only allowed with mode: Config (JWT mode makes its own system account)',
+      fieldPath: '.systemAccount',
+    },
   ],
 );
 
-const JetStream = Type.Object({
-  enabled: Type.Boolean({ default: false }),
-  domain: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]+$' })),
-  fileStorage: Type.Object({ size: Quantity({ default: '10Gi' }), storageClassName: Type.Optional(Type.String()) }, { default: {} }),
-  memoryStorage: Type.Optional(Type.Object({ size: Quantity({ default: '256Mi' }) })),
-  encryption: Type.Optional(Type.Object({ cipher: StringEnum(['aes', 'chachapoly'], { default: 'aes' }) })),
-}, { default: {} });
+const JetStream = Type.Object(
+  {
+    enabled: Type.Boolean({ default: false }),
+    domain: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]+$' })),
+    fileStorage: Type.Object(
+      { size: Quantity({ default: '10Gi' }), storageClassName: Type.Optional(Type.String()) },
+      { default: {} },
+    ),
+    memoryStorage: Type.Optional(Type.Object({ size: Quantity({ default: '256Mi' }) })),
+    encryption: Type.Optional(Type.Object({ cipher: StringEnum(['aes', 'chachapoly'], { default: 'aes' }) })),
+  },
+  { default: {} },
+);
 
-const Limits = Type.Object({
-  maxConnections: Type.Optional(Type.Integer({ minimum: 1 })),
-  maxPayload: Type.Optional(Quantity({ description: 'At most 64Mi; nats-server warns above 8Mi.' })),
-  maxPending: Type.Optional(Quantity()),
-  maxControlLine: Type.Optional(Quantity()),
-  pingInterval: Type.Optional(Duration()),
-  pingMax: Type.Optional(Type.Integer({ minimum: 1 })),
-  writeDeadline: Type.Optional(Duration()),
-}, { default: {} });
+const Limits = Type.Object(
+  {
+    maxConnections: Type.Optional(Type.Integer({ minimum: 1 })),
+    maxPayload: Type.Optional(Quantity({ description: 'At most 64Mi; nats-server warns above 8Mi.' })),
+    maxPending: Type.Optional(Quantity()),
+    maxControlLine: Type.Optional(Quantity()),
+    pingInterval: Type.Optional(Duration()),
+    pingMax: Type.Optional(Type.Integer({ minimum: 1 })),
+    writeDeadline: Type.Optional(Duration()),
+  },
+  { default: {} },
+);
 
-const LameDuck = Type.Object({
-  duration: Duration({ default: '30s', description: 'nats-server rejects less than 30s.' }),
-  gracePeriod: Duration({ default: '10s' }),
-}, { default: {} });
+const LameDuck = Type.Object(
+  {
+    duration: Duration({ default: '30s', description: 'nats-server rejects less than 30s.' }),
+    gracePeriod: Duration({ default: '10s' }),
+  },
+  { default: {} },
+);
 
-const PodTemplate = Type.Object({
-  labels: Type.Optional(Type.Record(Type.String(), Type.String())),
-  annotations: Type.Optional(Type.Record(Type.String(), Type.String())),
-  resources: Type.Optional(PassThrough('core/v1 ResourceRequirements of the nats container')),
-  nodeSelector: Type.Optional(Type.Record(Type.String(), Type.String())),
-  tolerations: Type.Optional(Type.Array(PassThrough('core/v1 Toleration'))),
-  affinity: Type.Optional(PassThrough('core/v1 Affinity; replaces the default anti-affinity')),
-  topologySpreadConstraints: Type.Optional(Type.Array(PassThrough('core/v1 TopologySpreadConstraint'))),
-  priorityClassName: Type.Optional(Type.String()),
-  imagePullSecrets: Type.Optional(Type.Array(Type.Object({ name: Type.String() }))),
-}, { default: {} });
+const PodTemplate = Type.Object(
+  {
+    labels: Type.Optional(Type.Record(Type.String(), Type.String())),
+    annotations: Type.Optional(Type.Record(Type.String(), Type.String())),
+    resources: Type.Optional(PassThrough('core/v1 ResourceRequirements of the nats container')),
+    nodeSelector: Type.Optional(Type.Record(Type.String(), Type.String())),
+    tolerations: Type.Optional(Type.Array(PassThrough('core/v1 Toleration'))),
+    affinity: Type.Optional(PassThrough('core/v1 Affinity; replaces the default anti-affinity')),
+    topologySpreadConstraints: Type.Optional(Type.Array(PassThrough('core/v1 TopologySpreadConstraint'))),
+    priorityClassName: Type.Optional(Type.String()),
+    imagePullSecrets: Type.Optional(Type.Array(Type.Object({ name: Type.String() }))),
+  },
+  { default: {} },
+);
 
 export const NatsClusterSpec = withRules(
   Type.Object({

@@ -2,7 +2,17 @@
 // user.creds (JWT mode), nkey.seed, username+password, or a client certificate (Config mode), always
 // with ca.crt and the connection URL.
 import { Type, type Static } from '@sinclair/typebox';
-import { Condition, Duration, LocalObjectReference, ObjectMeta, ObjectName, Permissions, Quantity, StringEnum, withRules } from './common.ts';
+import {
+  Condition,
+  Duration,
+  LocalObjectReference,
+  ObjectMeta,
+  ObjectName,
+  Permissions,
+  Quantity,
+  StringEnum,
+  withRules,
+} from './common.ts';
 
 export const NatsUserSpec = withRules(
   Type.Object({
@@ -12,12 +22,16 @@ export const NatsUserSpec = withRules(
     /** Password users: the user name; defaults to metadata.name. */
     username: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.@-]+$', maxLength: 128 })),
     /** Password users: bring your own password from a Secret key instead of a generated one. */
-    passwordSecretRef: Type.Optional(Type.Object({ name: ObjectName(), key: Type.String({ default: 'password' }) })),
+    passwordSecretRef: Type.Optional(
+      Type.Object({ name: ObjectName(), key: Type.String({ default: 'password' }) }),
+    ),
     /** Certificate users: the certificate's subject, mapped by verify_and_map. */
     certificate: Type.Optional(
       Type.Object({
         commonName: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-        emailAddresses: Type.Optional(Type.Array(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$' }), { maxItems: 8 })),
+        emailAddresses: Type.Optional(
+          Type.Array(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$' }), { maxItems: 8 }),
+        ),
         duration: Duration({ default: '2160h' }),
         renewBefore: Duration({ default: '360h' }),
       }),
@@ -35,9 +49,21 @@ export const NatsUserSpec = withRules(
     secretName: Type.Optional(ObjectName()),
   }),
   [
-    { rule: "self.authType == 'Password' || (!has(self.username) && !has(self.passwordSecretRef))", message: 'username and passwordSecretRef apply to authType Password only', fieldPath: '.username' },
-    { rule: "self.authType == 'Certificate' || !has(self.certificate)", message: 'certificate applies to authType Certificate only', fieldPath: '.certificate' },
-    { rule: "self.authType == 'Creds' || !has(self.limits)", message: 'limits apply to authType Creds (JWT mode) only', fieldPath: '.limits' },
+    {
+      rule: "self.authType == 'Password' || (!has(self.username) && !has(self.passwordSecretRef))",
+      message: 'username and passwordSecretRef apply to authType Password only',
+      fieldPath: '.username',
+    },
+    {
+      rule: "self.authType == 'Certificate' || !has(self.certificate)",
+      message: 'certificate applies to authType Certificate only',
+      fieldPath: '.certificate',
+    },
+    {
+      rule: "self.authType == 'Creds' || !has(self.limits)",
+      message: 'limits apply to authType Creds (JWT mode) only',
+      fieldPath: '.limits',
+    },
   ],
 );
 
@@ -58,5 +84,6 @@ export const NatsUser = Type.Object({
 export type NatsUser = Static<typeof NatsUser>;
 export type NatsUserSpec = Static<typeof NatsUserSpec>;
 
-export const credentialsSecretNameOf = (user: NatsUser): string => user.spec.secretName ?? `${user.metadata.name}-nats-credentials`;
+export const credentialsSecretNameOf = (user: NatsUser): string =>
+  user.spec.secretName ?? `${user.metadata.name}-nats-credentials`;
 export const usernameOf = (user: NatsUser): string => user.spec.username ?? user.metadata.name;

@@ -2,6 +2,7 @@
 // applies them. Every error names the field path, e.g. `spec.tls.client.minVersion`.
 import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { celErrors, unknownFields } from './cel.ts';
 import { NatsAccount } from './natsaccount.ts';
 import { NatsCluster } from './natscluster.ts';
 import { NatsUser } from './natsuser.ts';
@@ -28,22 +29,53 @@ export function toFieldPath(pointer: string): string {
 
 /** Applies schema defaults to a copy of `doc` and reports every schema violation with its field path. */
 export function validateAgainst<T>(schema: TSchema, doc: unknown): Validated<T> {
-  const value = Value.Default(schema, structuredClone(doc));
+  // JSON, not structuredClone: under Jest the latter builds objects of another realm, which cel-js rejects.
+  const value = Value.Default(schema, JSON.parse(JSON.stringify(doc ?? null)));
   const errors: FieldError[] = [];
   const seen = new Set<string>();
-  for (const error of Value.Errors(schema, value)) {
-    const path = toFieldPath(error.path);
-    if (seen.has(path)) continue; // one message per field: the first is the most specific
-    seen.add(path);
-    errors.push({ path, message: error.message });
-  }
+  const add = (error: FieldError) => {
+    if (seen.has(error.path)) return; // one message per field: the first is the most specific
+    seen.add(error.path);
+    errors.push(error);
+  };
+  const spec = (schema as { properties?: { spec?: object } }).properties?.spec;
+  const specValue = (value as { spec?: unknown } | null)?.spec;
+  if (spec) unknownFields(spec, specValue, 'spec').forEach(add);
+  for (const error of Value.Errors(schema, value))
+    add({
+      path: toFieldPath(error.path),
+      message: humanMessage(error.schema as Record<string, unknown>, error.message),
+    });
+  if (spec && !errors.length) celErrors(spec, specValue, 'spec').forEach(add);
   return errors.length ? { ok: false, errors } : { ok: true, value: value as T };
+}
+
+const PATTERN_MEANINGS: [RegExp, string][] = [
+  [/ns\|us\|/, 'must be a Go duration such as 2s, 300ms or 1h30m'],
+  [/Ki\|Mi\|Gi/, 'must be a Kubernetes quantity such as 8Mi or 1Gi'],
+  [/^\^\(>\|/, "must be a NATS subject: tokens separated by '.', '*' for one token, '>' only as the last"],
+  [/A-Fa-f0-9\]\{64\}/, 'must be 64 hex digits (the SHA-256 of the certificate public key)'],
+  [/\^\[a-z0-9\]/, 'must be a lowercase DNS-1123 name'],
+];
+
+/** TypeBox's messages, reworded where a user would not know what to change. */
+function humanMessage(schema: Record<string, unknown>, fallback: string): string {
+  if (Array.isArray(schema.enum)) return `must be one of ${schema.enum.join(', ')}`;
+  const pattern = typeof schema.pattern === 'string' ? schema.pattern : undefined;
+  if (pattern && /pattern|match/.test(fallback)) {
+    return PATTERN_MEANINGS.find(([re]) => re.test(pattern))?.[1] ?? `must match ${pattern}`;
+  }
+  return fallback.replace(/^Expected/, 'must be').replace(/^Unexpected property/, 'unknown field');
 }
 
 /** Validates a document of one of the three kinds, chosen by its `kind`. */
 export function validateResource(doc: unknown): Validated<Resource> {
   const kind = (doc as { kind?: unknown } | null)?.kind;
   const schema = typeof kind === 'string' ? schemas[kind as Resource['kind']] : undefined;
-  if (!schema) return { ok: false, errors: [{ path: 'kind', message: `must be one of ${Object.keys(schemas).join(', ')}` }] };
+  if (!schema)
+    return {
+      ok: false,
+      errors: [{ path: 'kind', message: `must be one of ${Object.keys(schemas).join(', ')}` }],
+    };
   return validateAgainst<Resource>(schema, doc);
 }

@@ -1,0 +1,26 @@
+// crds/ is generated from src/api: this fails when the two drift apart (run `npm run gen:crds`).
+import { describe, expect, test } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KINDS } from '../../src/api/crd.ts';
+import { crdFileName, crdText } from '../../scripts/gen-crds.ts';
+
+describe.each(KINDS.map((k) => [k.kind, k] as const))('the %s CRD', (_kind, info) => {
+  const text = crdText(info);
+
+  test('in crds/ is what the schema generates', () => {
+    expect(
+      readFileSync(join(import.meta.dirname, '..', '..', 'crds', crdFileName(info.plural)), 'utf8'),
+    ).toBe(text);
+  });
+
+  test('is structural: no anyOf, const or patternProperties, which CRDs reject', () => {
+    expect(text).not.toMatch(/\b(anyOf|const|patternProperties|\$id):/);
+  });
+
+  test('has the status subresource, short names and the nats-warden category', () => {
+    expect(text).toContain('status: {}');
+    expect(text).toContain('- nats-warden');
+    expect(info.shortNames.length).toBeGreaterThan(0);
+  });
+});
