@@ -1,6 +1,6 @@
 // Schema building blocks shared by the three kinds: formats and patterns a user meets in many places
 // (durations, quantities, subjects, names). Each carries its own error wording through `description`.
-import { Kind, Type, TypeRegistry, type Static, type TSchema } from '@sinclair/typebox';
+import { FormatRegistry, Kind, Type, TypeRegistry, type Static, type TSchema } from '@sinclair/typebox';
 
 export const GROUP = 'natswarden.io';
 export const VERSION = 'v1alpha1';
@@ -61,6 +61,9 @@ export const Permissions = Type.Object({
   ),
 });
 export type Permissions = Static<typeof Permissions>;
+
+// RFC 3339 timestamps in status (TypeBox knows no formats until told).
+if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', (value) => !Number.isNaN(Date.parse(value)));
 
 /** A metav1.Condition. */
 export const Condition = Type.Object({
