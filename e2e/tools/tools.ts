@@ -7,6 +7,7 @@
 // A binary provided by the environment (the tool's `env` variable, or KUBEBUILDER_ASSETS for the
 // control-plane binaries) is used instead of building. docs/tools.md says what is built and why.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   copyFileSync,
   existsSync,
@@ -71,7 +72,15 @@ export const cacheRoot = process.env.NATS_WARDEN_CACHE ?? join(homedir(), '.cach
 const toolsRoot = join(cacheRoot, 'tools');
 
 function builtPath(name: string, spec: ToolSpec): string {
-  return join(toolsRoot, `${name}@${spec.version}`, spec.binary);
+  // A main of ours is part of what is built: its content is part of the key.
+  const ours = spec.main
+    ? '-' +
+      createHash('sha256')
+        .update(readFileSync(join(here, spec.main)))
+        .digest('hex')
+        .slice(0, 8)
+    : '';
+  return join(toolsRoot, `${name}@${spec.version}${ours}`, spec.binary);
 }
 
 function providedPath(spec: ToolSpec): string | undefined {
@@ -128,8 +137,7 @@ function download(s: ToolSpec, cwd: string): { Dir: string; GoMod: string } {
 function buildCrds(name: string, s: ToolSpec, work: string): void {
   const out = builtPath(name, s);
   const from = join(download(s, work).Dir, s.crdDir ?? '');
-  const partial = `${out}.partial`;
-  rmSync(partial, { recursive: true, force: true });
+  const partial = `${out}.partial-${process.pid}`;
   mkdirSync(partial, { recursive: true });
   const files = readdirSync(from).filter((f) => /\.ya?ml$/.test(f));
   if (files.length === 0) throw new Error(`${name}: no YAML files in ${from}`);
@@ -139,7 +147,9 @@ function buildCrds(name: string, s: ToolSpec, work: string): void {
       plainCrd(readFileSync(join(from, file), 'utf8'), file),
     );
   }
-  renameSync(partial, out);
+  // Another process may have finished the same directory first; either copy is complete.
+  if (existsSync(out)) rmSync(partial, { recursive: true, force: true });
+  else renameSync(partial, out);
 }
 
 /** Builds in a throwaway wrapper module so that `replace` lines and extra requires can be given. */
@@ -168,11 +178,12 @@ function build(name: string, s: ToolSpec): void {
         execFileSync('go', args, { cwd: work, env, stdio: ['ignore', 'inherit', 'inherit'] });
       run(['mod', 'tidy', '-e']);
       // -p 2: the CI machine has two cores; more parallel compiles only cost memory.
-      const args = ['build', '-p', '2', '-trimpath', '-o', `${out}.partial`];
+      const partial = `${out}.partial-${process.pid}`;
+      const args = ['build', '-p', '2', '-trimpath', '-o', partial];
       if (s.tags?.length) args.push('-tags', s.tags.join(','));
       args.push('-ldflags', expandVersion(s.ldflags ?? '-s -w', s.version));
       run([...args, s.main ? '.' : s.package]);
-      renameSync(`${out}.partial`, out);
+      renameSync(partial, out);
     }
     process.stderr.write(`tools: built ${name} in ${Math.round((Date.now() - started) / 1000)} s\n`);
   } finally {

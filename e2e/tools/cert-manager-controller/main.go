@@ -5,7 +5,7 @@
 // controllers, issuers and controller context all live in the main module's exported packages
 // (github.com/cert-manager/cert-manager/pkg/...), which the proxy does serve; this file only wires
 // them together: flags, the controller context factory, the enabled controllers, the informers and
-// optional leader election. docs/tools.md explains the choice and what differs from upstream.
+// optional leader election, a /livez endpoint. docs/tools.md explains the choice and what differs from upstream.
 //
 // tools.ts copies this file into a throwaway wrapper module that requires
 // github.com/cert-manager/cert-manager at the version pinned in versions.json and builds it.
@@ -15,6 +15,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"slices"
@@ -82,7 +83,7 @@ type options struct {
 	workers, maxConcurrentChallenges, burst                 int
 	qps                                                     float32
 	enableOwnerRef                                          bool
-	metricsAddress, solverImage                             string
+	metricsAddress, healthzAddress, solverImage             string
 	dns01Nameservers                                        []string
 	dns01NameserversOnly, version                           bool
 	logging                                                 *logsapi.LoggingConfiguration
@@ -104,6 +105,7 @@ func main() {
 	fs.IntVar(&o.burst, "kube-api-burst", 50, "client burst when the API server has no priority and fairness")
 	fs.BoolVar(&o.enableOwnerRef, "enable-certificate-owner-ref", false, "make Certificates owners of their Secrets")
 	fs.StringVar(&o.metricsAddress, "metrics-listen-address", "", "Prometheus metrics address (off when empty; upstream serves 0.0.0.0:9402)")
+	fs.StringVar(&o.healthzAddress, "healthz-listen-address", "", "address serving /livez once the controllers run (off when empty; upstream serves :9403)")
 	fs.StringVar(&o.solverImage, "acme-http01-solver-image", "quay.io/jetstack/cert-manager-acmesolver:"+util.AppVersion, "ACME HTTP-01 solver image")
 	fs.StringSliceVar(&o.dns01Nameservers, "dns01-recursive-nameservers", nil, "host:port nameservers for DNS-01 checks")
 	fs.BoolVar(&o.dns01NameserversOnly, "dns01-recursive-nameservers-only", false, "only use the recursive nameservers for DNS-01 checks")
@@ -218,7 +220,7 @@ func run(ctx context.Context, o options) error {
 		ReleaseOnCancel: true,
 		Callbacks: leaderelection.LeaderCallbacks{
 			OnStartedLeading: func(ctx context.Context) { errs <- runControllers(ctx, o, factory, cctx) },
-			OnStoppedLeading: func() { log.Info("leader election lost") },
+			OnStoppedLeading: func() { log.Info("no longer the leader") },
 		},
 	})
 	select {
@@ -232,22 +234,29 @@ func run(ctx context.Context, o options) error {
 func runControllers(ctx context.Context, o options, factory *controller.ContextFactory, cctx *controller.Context) error {
 	log := logf.FromContext(ctx)
 	g, ctx := errgroup.WithContext(ctx)
-	if o.metricsAddress != "" {
-		ln, err := net.Listen("tcp", o.metricsAddress)
-		if err != nil {
-			return fmt.Errorf("metrics listener: %w", err)
+	serve := func(what, address string, server func(net.Listener) *http.Server) error {
+		if address == "" {
+			return nil
 		}
-		server := cctx.Metrics.NewServer(ln)
+		ln, err := net.Listen("tcp", address)
+		if err != nil {
+			return fmt.Errorf("%s listener: %w", what, err)
+		}
+		srv := server(ln)
 		g.Go(func() error {
 			<-ctx.Done()
-			return server.Close()
+			return srv.Close()
 		})
 		g.Go(func() error {
-			if err := server.Serve(ln); err != nil && ctx.Err() == nil {
+			if err := srv.Serve(ln); err != nil && ctx.Err() == nil {
 				return err
 			}
 			return nil
 		})
+		return nil
+	}
+	if err := serve("metrics", o.metricsAddress, cctx.Metrics.NewServer); err != nil {
+		return err
 	}
 
 	want := enabled(o.controllers)
@@ -271,6 +280,17 @@ func runControllers(ctx context.Context, o options, factory *controller.ContextF
 		}
 		log.V(logf.InfoLevel).Info("starting controller", "controller", name)
 		g.Go(func() error { return iface.Run(o.workers, ctx) })
+	}
+
+	healthz := func(net.Listener) *http.Server {
+		mux := http.NewServeMux()
+		ok := func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) }
+		mux.HandleFunc("/livez", ok)
+		mux.HandleFunc("/healthz", ok)
+		return &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	}
+	if err := serve("healthz", o.healthzAddress, healthz); err != nil {
+		return err
 	}
 
 	cctx.SharedInformerFactory.Start(ctx.Done())
