@@ -49,6 +49,8 @@ export function renderCaBootstrap(cluster: NatsCluster): object[] {
         privateKey: privateKey(cluster, 'Never'),
         usages: ['cert sign', 'crl sign', 'digital signature'],
         issuerRef: { name: names.selfSignedIssuer, kind: 'Issuer', group: 'cert-manager.io' },
+        // The operator's Secret cache selects on these labels; it reads the CA for the trust bundle.
+        secretTemplate: { labels: childMeta(cluster, names.caSecret, 'pki').labels },
       },
     },
     {

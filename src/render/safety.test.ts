@@ -51,6 +51,12 @@ describe.each(exampleNames())('example %s', (name) => {
       for (const value of secretValues(context)) expect(outside).not.toContain(value);
     });
 
+    test("every Certificate's Secret carries the label the operator's Secret cache selects on", () => {
+      for (const cert of objects.filter((o) => o.kind === 'Certificate')) {
+        expect(cert.spec.secretTemplate?.labels?.['app.kubernetes.io/managed-by']).toBe('nats-warden');
+      }
+    });
+
     test('every object is owned by its resource and labelled', () => {
       for (const o of objects) {
         expect(o.metadata.ownerReferences?.filter((r) => r.controller)).toHaveLength(1);
