@@ -62,6 +62,31 @@ describe('pod lifecycle', () => {
     for (const o of observations) expect(o.files.a).toBe(o.files.b);
   });
 
+  test('Service names resolve to the ready pod addresses behind them', async () => {
+    const watcher = await readyPod('watcher');
+    await k(['label', 'pod', 'watcher', '-n', ns, 'role=watcher', '--overwrite']);
+    await apply([{
+      apiVersion: 'v1', kind: 'Service', metadata: { name: 'watched', namespace: ns },
+      spec: { selector: { role: 'watcher' }, ports: [{ port: 8080 }] },
+    }]);
+    const resolve = async (name: string) => JSON.parse(await podGet(ns, 'watcher', 8080, `/resolve?name=${name}`));
+    const fqdn = `watched.${ns}.svc.cluster.local`;
+    await waitUntil(`${fqdn} -> the pod`, async () => JSON.stringify(await resolve(fqdn)) === JSON.stringify([watcher.status.podIP]), 60_000);
+    if (local) expect(await resolve(`watched.${ns}`)).toEqual([watcher.status.podIP]);
+  });
+
+  test('a crashing container is restarted and its restartCount reported', async () => {
+    await apply([pod('crasher', {
+      containers: [{ name: 'main', image: images.busybox, command: ['sh', '-c', 'sleep 1; exit 3'] }],
+    })]);
+    const crashed = await waitUntil('two restarts', async () => {
+      const p = await getJson(['get', 'pod', 'crasher', '-n', ns]);
+      const status = p.status?.containerStatuses?.[0];
+      return status?.restartCount >= 2 && status;
+    }, 120_000);
+    expect(crashed.lastState.terminated.exitCode).toBe(3);
+  });
+
   test('a preStop hook runs before the process receives SIGTERM', async () => {
     await apply([{
       apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'out', namespace: ns },

@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toolPath } from '../tools/tools.ts';
+import { releasePodAddresses } from '../kubelet/ipam.ts';
 import * as c from './components.ts';
 import { get, waitFor, waitHealthy } from './health.ts';
 import { kubectl } from './kubectl.ts';
@@ -109,6 +110,7 @@ export async function down(): Promise<void> {
       await stopProcess(p, p.name === 'kubelet' ? 20_000 : 10_000);
     }
   }
+  if (state) releasePodAddresses();
   for (const dir of [paths.etcdData, paths.kubelet, paths.state]) rmSync(dir, { recursive: true, force: true });
 }
 

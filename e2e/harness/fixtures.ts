@@ -1,18 +1,23 @@
 // Workloads the e2e specs deploy. They use public images (nats, busybox, node) so the same specs run
 // on kind; the process kubelet maps those images to local binaries. The "probe" container is a
-// few lines of Node serving files from its mounts, so a spec can look inside a pod without exec.
+// few lines of Node serving files from its mounts and resolving names, so a spec can look inside a pod without exec.
 import type { Obj } from '../kubelet/types.ts';
 
 export const images = { nats: 'nats:2.15.2-alpine', busybox: 'busybox:1.37', node: 'node:24-alpine' };
 
 const probeServer = `
 import http from 'node:http';
+import dns from 'node:dns/promises';
 import fs from 'node:fs';
 import path from 'node:path';
 const port = Number(process.env.PROBE_PORT || 8080);
-http.createServer((req, res) => {
+http.createServer(async (req, res) => {
   const url = new URL(req.url, 'http://probe');
   try {
+    if (url.pathname === '/resolve') {
+      const found = await dns.lookup(url.searchParams.get('name'), { all: true, family: 4 });
+      return res.end(JSON.stringify(found.map((a) => a.address).sort()));
+    }
     if (url.pathname === '/file') return res.end(fs.readFileSync(url.searchParams.get('path')));
     if (url.pathname === '/atomic') {
       const dir = url.searchParams.get('dir');
@@ -44,7 +49,7 @@ const podIPEnv = [
   { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
 ];
 
-/** The probe container: serves GET /file?path= and /atomic?dir= on port 8080. */
+/** The probe container: serves GET /file?path=, /atomic?dir= and /resolve?name= on port 8080. */
 export function probeContainer(volumeMounts: Obj[]): Obj {
   return {
     name: 'probe',

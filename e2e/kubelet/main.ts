@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { connect } from './api.ts';
 import { Cache } from './cache.ts';
 import { makeBinDir } from './images.ts';
+import { releasePodAddresses, routePodAddresses } from './ipam.ts';
 import { Manager } from './manager.ts';
 import { runNodes } from './nodes.ts';
 
@@ -20,6 +21,7 @@ mkdirSync(dir, { recursive: true });
 const api = connect(flag('kubeconfig'));
 const nodes = flag('nodes').split(',');
 const binDir = makeBinDir(dir);
+routePodAddresses();
 const cache = new Cache(api);
 const manager = new Manager(api, cache, dir, nodes, binDir, Number(flag('apiserver-port')));
 const stopHeartbeat = await runNodes(api, nodes);
@@ -31,6 +33,7 @@ const shutdown = (signal: string) => {
   stopHeartbeat();
   cache.stop();
   manager.killAll();
+  releasePodAddresses();
   setTimeout(() => process.exit(0), 500);
 };
 process.on('SIGTERM', () => shutdown('SIGTERM'));
