@@ -10,7 +10,8 @@ import {
   type Permissions,
 } from '../api/index.ts';
 import { writeNatsConf, type ConfBlock, type ConfValue } from './conf-writer.ts';
-import type { ClusterSecrets } from './context.ts';
+import type { ClusterSecrets, RenderContext } from './context.ts';
+import { routeUrls } from './nats-conf.ts';
 import { PATHS } from './layout.ts';
 import { quantityToBytes } from './units.ts';
 
@@ -185,10 +186,15 @@ export function renderAuthConf(
   ]);
 }
 
-export function renderRoutesConf(cluster: NatsCluster, secrets: ClusterSecrets): string {
+export function renderRoutesConf(cluster: NatsCluster, context: RenderContext): string {
   return writeNatsConf(
-    { authorization: { user: cluster.spec.auth.routes.username, password: secrets.routePassword } },
-    ['Route credentials, written by nats-warden: Secret only.'],
+    {
+      authorization: { user: cluster.spec.auth.routes.username, password: context.secrets.routePassword },
+      routes: routeUrls(cluster, context),
+    },
+    [
+      'Route credentials and the routes to every peer (credentials in the URLs), written by nats-warden: Secret only.',
+    ],
   );
 }
 

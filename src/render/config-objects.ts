@@ -40,7 +40,7 @@ export function renderConfigSecrets(
       [FILES.authConf]: renderAuthConf(cluster, accounts, users, context.secrets),
     }),
     secret(cluster, names.routesAuthSecret, 'auth', {
-      [FILES.routesConf]: renderRoutesConf(cluster, context.secrets),
+      [FILES.routesConf]: renderRoutesConf(cluster, context),
     }),
     ...(cluster.spec.jetstream.encryption
       ? [

@@ -21,6 +21,8 @@ function renderExample(name: string): { objects: string; confs: Record<string, s
     for (const o of objects as { kind: string; data?: Record<string, string> }[]) {
       if (o.kind === 'ConfigMap' && o.data?.['nats.conf'])
         confs[`${cluster.metadata.name}.nats.conf`] = o.data['nats.conf'];
+      if (o.kind === 'Secret' && o.data?.['routes.conf'])
+        confs[`${cluster.metadata.name}.routes.conf`] = Buffer.from(o.data['routes.conf'], 'base64').toString();
       if (o.kind === 'Secret' && o.data?.['auth.conf'])
         confs[`${cluster.metadata.name}.auth.conf`] = Buffer.from(o.data['auth.conf'], 'base64').toString();
     }

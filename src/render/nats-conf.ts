@@ -31,20 +31,30 @@ export function clientTlsBlock(cluster: NatsCluster): ConfBlock {
   };
 }
 
-/** The `cluster {}` block: routes to every peer by FQDN over mutually verified TLS. */
-export function clusterBlock(cluster: NatsCluster, context: RenderContext): ConfBlock {
-  const routes = Array.from(
+/**
+ * Every peer's route URL, credentials included: nats-server authenticates a route it dials only
+ * with the user and password in the URL, so these live in the routes Secret, never the ConfigMap.
+ */
+export function routeUrls(cluster: NatsCluster, context: RenderContext): string[] {
+  const user = encodeURIComponent(cluster.spec.auth.routes.username);
+  const password = encodeURIComponent(context.secrets.routePassword);
+  return Array.from(
     { length: cluster.spec.replicas },
-    (_, ordinal) => `nats-route://${podFqdn(cluster, ordinal, context.clusterDomain)}:${PORTS.cluster}`,
+    (_, ordinal) =>
+      `nats-route://${user}:${password}@${podFqdn(cluster, ordinal, context.clusterDomain)}:${PORTS.cluster}`,
   );
+}
+
+/** The `cluster {}` block: routes to every peer by FQDN over mutually verified TLS. */
+export function clusterBlock(cluster: NatsCluster): ConfBlock {
   return {
     name: cluster.metadata.name,
     host: variable(ENV.podIP),
     port: PORTS.cluster,
     // Peers dial the name their certificate carries, not the pod IP nats-server would gossip.
     advertise: variable(ENV.clusterAdvertise),
-    routes_authorization: include(INCLUDES.routes),
-    routes,
+    // authorization {} and routes [] with their credentials, from the routes Secret.
+    routes_and_authorization: include(INCLUDES.routes),
     tls: {
       cert_file: `${PATHS.routesCertDir}/tls.crt`,
       key_file: `${PATHS.routesCertDir}/tls.key`,
@@ -97,7 +107,7 @@ export function renderNatsConf(cluster: NatsCluster, context: RenderContext): st
     lame_duck_grace_period: cluster.spec.lameDuck.gracePeriod,
     ...limitsBlock(cluster),
     tls: clientTlsBlock(cluster),
-    cluster: clusterBlock(cluster, context),
+    cluster: clusterBlock(cluster),
     jetstream: jetstreamBlock(cluster),
     auth: include(INCLUDES.auth),
   };
