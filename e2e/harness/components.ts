@@ -13,6 +13,7 @@ export interface Ports {
   controllerManager: number;
   scheduler: number;
   certManagerMetrics: number;
+  certManagerHealth: number;
 }
 
 export const nodeNames = ['warden-node-1', 'warden-node-2', 'warden-node-3'];
@@ -61,7 +62,8 @@ export function scheduler(ports: Ports): string[] {
 export function certManager(ports: Ports): string[] {
   return [toolPath('cert-manager-controller'), `--kubeconfig=${paths.kubeconfigFor('cert-manager')}`,
     '--leader-elect=false', '--cluster-resource-namespace=cert-manager',
-    `--metrics-listen-address=127.0.0.1:${ports.certManagerMetrics}`, '--v=2'];
+    `--metrics-listen-address=127.0.0.1:${ports.certManagerMetrics}`,
+    `--healthz-listen-address=127.0.0.1:${ports.certManagerHealth}`, '--v=2'];
 }
 
 export function kubelet(ports: Ports): string[] {

@@ -25,7 +25,7 @@ async function pickPorts(): Promise<c.Ports> {
   return {
     etcdClient: await freePort(), etcdPeer: await freePort(), apiserver: await freePort(),
     controllerManager: await freePort(), scheduler: await freePort(),
-    certManagerMetrics: await freePort(),
+    certManagerMetrics: await freePort(), certManagerHealth: await freePort(),
   };
 }
 
@@ -87,8 +87,7 @@ export async function up(): Promise<string> {
     await waitHealthy(sched, `https://127.0.0.1:${ports.scheduler}/healthz`, {}, 60_000);
     const cm = start('cert-manager', c.certManager(ports));
     const kubelet = start('kubelet', c.kubelet(ports));
-    // This build has no health endpoint; metrics answer once its controllers are set up.
-    await waitHealthy(cm, `http://127.0.0.1:${ports.certManagerMetrics}/metrics`, {}, 60_000);
+    await waitHealthy(cm, `http://127.0.0.1:${ports.certManagerHealth}/livez`, {}, 60_000);
     await waitFor('three Ready nodes', nodesReady, 60_000, kubelet);
     // Pods are admitted only once their namespace's default service account exists.
     await waitFor('service account default/default', async () =>
