@@ -24,7 +24,7 @@ describe('a 3-replica NatsCluster with mTLS and route auth', () => {
   test('becomes Ready', async () => {
     const started = Date.now();
     await apply(exampleIn('secure-cluster.yaml', bed.namespace));
-    await waitForCondition(bed.api, bed.namespace, CLUSTER, 'Ready', 'True', 600_000);
+    await waitForCondition(bed.api, bed.namespace, CLUSTER, 'Ready', 'True', 300_000);
     const seconds = Math.round((Date.now() - started) / 1000);
     process.stderr.write(
       `\nfigure: NatsCluster ${CLUSTER} (3 replicas, mTLS, JetStream) Ready ${seconds} s after apply\n`,
@@ -39,8 +39,15 @@ describe('a 3-replica NatsCluster with mTLS and route auth', () => {
       'app-nats-credentials',
     )) as unknown as Credentials;
     const certificate = await secretData(bed.api, bed.namespace, 'app-nats-client-tls');
-    const addresses = await serviceAddresses(bed.api, bed.namespace, CLUSTER);
-    expect(addresses).toHaveLength(3);
+    // EndpointSlices trail pod readiness by a moment: wait until the Service routes to all three.
+    const addresses = await waitUntil(
+      'the client Service to list three ready addresses',
+      async () => {
+        const found = await serviceAddresses(bed.api, bed.namespace, CLUSTER);
+        return found.length === 3 ? found : undefined;
+      },
+      60_000,
+    );
     for (const address of addresses) {
       const nc = await connectWith(
         address,
@@ -109,6 +116,7 @@ describe('a 3-replica NatsCluster with mTLS and route auth', () => {
 
   test('every server routes to both peers over mutually verified TLS', async () => {
     const pods = await clusterPods(bed.namespace, CLUSTER);
+    expect(pods.map((p) => p.name)).toEqual([`${CLUSTER}-0`, `${CLUSTER}-1`, `${CLUSTER}-2`]);
     for (const pod of pods) {
       const peers = new Set(
         (await routez(bed.api, bed.namespace, CLUSTER, pod)).routes?.map((r) => r.remote_name),

@@ -1,5 +1,6 @@
 // Small reads and waits on the cluster for e2e specs and the demo, through client-node.
 import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api, KubeConfig } from '@kubernetes/client-node';
+import { waitUntil } from '../harness/k8s.ts';
 
 export interface Api {
   kc: KubeConfig;
@@ -49,31 +50,6 @@ export async function natsCluster(
 export const conditionOf = (cluster: { status?: { conditions?: ClusterCondition[] } }, type: string) =>
   cluster.status?.conditions?.find((c) => c.type === type);
 
-/** Polls until `check` returns a value, or fails after `timeoutMs` with the last state described. */
-export async function waitUntil<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs: number,
-  describe?: () => Promise<string>,
-  intervalMs = 1_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError = '';
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      lastError = String(error);
-    }
-    if (Date.now() > deadline) {
-      const state = describe ? await describe().catch((e) => String(e)) : lastError;
-      throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}: ${state}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
-
 export async function waitForCondition(
   api: Api,
   namespace: string,
@@ -84,20 +60,24 @@ export async function waitForCondition(
   onProgress?: (line: string) => void,
 ): Promise<void> {
   let last = '';
-  await waitUntil(
-    `NatsCluster ${namespace}/${name} ${type}=${status}`,
-    async () => {
-      const cluster = await natsCluster(api, namespace, name);
-      const line = (cluster.status?.conditions ?? [])
-        .map((c) => `${c.type}=${c.status} (${c.reason}: ${c.message})`)
-        .join('; ');
-      if (onProgress && line !== last) onProgress(line);
-      last = line;
-      return conditionOf(cluster, type)?.status === status ? true : undefined;
-    },
-    timeoutMs,
-    async () => last,
-  );
+  try {
+    await waitUntil(
+      `NatsCluster ${namespace}/${name} ${type}=${status}`,
+      async () => {
+        const cluster = await natsCluster(api, namespace, name);
+        const line = (cluster.status?.conditions ?? [])
+          .map((c) => `${c.type}=${c.status} (${c.reason}: ${c.message})`)
+          .join('; ');
+        if (onProgress && line !== last) onProgress(line);
+        last = line;
+        return conditionOf(cluster, type)?.status === status;
+      },
+      timeoutMs,
+      1_000,
+    );
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; last conditions: ${last}`);
+  }
 }
 
 export async function secretData(api: Api, namespace: string, name: string): Promise<Record<string, string>> {

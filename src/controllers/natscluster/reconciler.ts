@@ -18,6 +18,7 @@ import {
   renderCluster,
   RenderError,
   TEMPLATE_HASH_ANNOTATION,
+  clientCertificateSecretName,
   type RenderContext,
 } from '../../render/index.ts';
 import { renderCaBootstrap, renderLeafCertificates } from '../../render/certificates.ts';
@@ -25,6 +26,7 @@ import { childNames } from '../../render/names.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import type { OperatorMetrics } from '../../runtime/metrics.ts';
 import { findCondition, sameJson } from '../../status/conditions.ts';
+import { adoptionPatch, pendingAdoptions, type Adoption } from './adopt.ts';
 import { ensureIdentities, identitiesSecretName } from './identities.ts';
 import { observeCertificate, observeRollout } from './observe.ts';
 import { rollStep, type RollOutcome } from './roll-step.ts';
@@ -157,6 +159,7 @@ export class NatsClusterReconciler {
       return { requeueAfterMs: WAIT_MS };
     }
 
+    await this.adoptCertificateSecrets(cluster, members.users);
     const trustBundle = this.trustBundle(cluster);
     if (!trustBundle)
       return degraded(
@@ -168,8 +171,7 @@ export class NatsClusterReconciler {
     let objects: object[];
     let roll: RollOutcome;
     const statefulSet = this.caches.statefulSets.get(names.statefulSet, namespace) as
-      | { spec?: { updateStrategy?: { rollingUpdate?: { partition?: number } } } }
-      | undefined;
+      { spec?: { updateStrategy?: { rollingUpdate?: { partition?: number } } } } | undefined;
     try {
       // First pass: learn the desired pod template's hash; then plan the roll and render for real.
       const desired = renderCluster(cluster, members, context);
@@ -234,6 +236,26 @@ export class NatsClusterReconciler {
     revisions: RenderContext['certificateRevisions'],
   ): RenderContext {
     return { ...this.options, secrets, trustBundle, certificateRevisions: revisions };
+  }
+
+  /** Puts owner references on the Secrets cert-manager wrote, so deletion removes them (adopt.ts). */
+  private async adoptCertificateSecrets(cluster: NatsCluster, users: NatsUser[]): Promise<void> {
+    const ns = cluster.metadata.namespace ?? 'default';
+    const names = childNames(cluster.metadata.name);
+    const owner = { ...cluster, apiVersion: 'natswarden.io/v1alpha1', kind: 'NatsCluster' };
+    const adoptions: Adoption[] = [
+      names.serverSecret,
+      names.routesSecret,
+      ...(cluster.spec.tls.issuerRef ? [] : [names.caSecret]),
+    ].map((secretName) => ({ secretName, owner }));
+    for (const user of users)
+      adoptions.push({
+        secretName: clientCertificateSecretName(user),
+        owner: { ...user, apiVersion: 'natswarden.io/v1alpha1', kind: 'NatsUser' },
+      });
+    for (const adoption of pendingAdoptions(adoptions, (name) => this.caches.secrets.get(name, ns))) {
+      await this.kube.apply(adoptionPatch(ns, adoption));
+    }
   }
 
   /** Current CA plus the previous one while leaves still carry it (see trust-bundle.ts). */
