@@ -62,6 +62,37 @@ describe('pod lifecycle', () => {
     for (const o of observations) expect(o.files.a).toBe(o.files.b);
   });
 
+  test('env from Secrets, ConfigMaps and fieldRefs, and a bound service-account token through a projected volume', async () => {
+    await apply([
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: ns }, data: { mode: 'strict' } },
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds', namespace: ns }, stringData: { password: 's3cret' } },
+    ]);
+    const probe = probeContainer([]);
+    probe.env = [
+      ...probe.env,
+      { name: 'MODE', valueFrom: { configMapKeyRef: { name: 'settings', key: 'mode' } } },
+      { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'creds', key: 'password' } } },
+      { name: 'GREETING', value: 'hello $(POD_NAME) in $(POD_NAMESPACE)' },
+    ];
+    await apply([pod('envy', { containers: [probe], volumes: [probeVolume] })]);
+    const p = await readyPod('envy');
+    const env = async (name: string) => podGet(ns, 'envy', 8080, `/env?name=${name}`);
+    expect(await env('MODE')).toBe('strict');
+    expect(await env('PASSWORD')).toBe('s3cret');
+    expect(await env('GREETING')).toBe(`hello envy in ${ns}`);
+    expect(await env('POD_IP')).toBe(p.status.podIP);
+    const sa = '/var/run/secrets/kubernetes.io/serviceaccount';
+    expect(await podGet(ns, 'envy', 8080, `/file?path=${sa}/namespace`)).toBe(ns);
+    expect(await podGet(ns, 'envy', 8080, `/file?path=${sa}/ca.crt`)).toContain('BEGIN CERTIFICATE');
+    const token = await podGet(ns, 'envy', 8080, `/file?path=${sa}/token`);
+    const review = JSON.parse(await k(['create', '-o', 'json', '-f', '-'], JSON.stringify({
+      apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token },
+    })));
+    expect(review.status.authenticated).toBe(true);
+    expect(review.status.user.username).toBe(`system:serviceaccount:${ns}:default`);
+    expect(review.status.user.extra['authentication.kubernetes.io/pod-name']).toEqual(['envy']);
+  });
+
   test('Service names resolve to the ready pod addresses behind them', async () => {
     const watcher = await readyPod('watcher');
     await k(['label', 'pod', 'watcher', '-n', ns, 'role=watcher', '--overwrite']);

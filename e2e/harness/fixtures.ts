@@ -18,6 +18,7 @@ http.createServer(async (req, res) => {
       const found = await dns.lookup(url.searchParams.get('name'), { all: true, family: 4 });
       return res.end(JSON.stringify(found.map((a) => a.address).sort()));
     }
+    if (url.pathname === '/env') return res.end(process.env[url.searchParams.get('name')] ?? '');
     if (url.pathname === '/file') return res.end(fs.readFileSync(url.searchParams.get('path')));
     if (url.pathname === '/atomic') {
       const dir = url.searchParams.get('dir');
@@ -49,7 +50,7 @@ const podIPEnv = [
   { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
 ];
 
-/** The probe container: serves GET /file?path=, /atomic?dir= and /resolve?name= on port 8080. */
+/** The probe container: serves GET /file?path=, /atomic?dir=, /resolve?name= and /env?name= on port 8080. */
 export function probeContainer(volumeMounts: Obj[]): Obj {
   return {
     name: 'probe',
