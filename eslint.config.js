@@ -22,7 +22,7 @@ const pureLayerRule = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.cluster/', 'coverage/'] },
+  { ignores: ['node_modules/', 'dist/', '.cluster/', 'coverage/', '.scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -33,7 +33,7 @@ export default tseslint.config(
   },
   {
     // Tests poke into rendered objects whose shapes are Kubernetes', not ours.
-    files: ['**/*.test.ts', '**/*.e2e.ts', 'test/**/*.ts'],
+    files: ['**/*.test.ts', '**/*.e2e.ts', 'test/**/*.ts', 'e2e/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {

@@ -76,7 +76,7 @@ export async function waitForCondition(
       1_000,
     );
   } catch (error) {
-    throw new Error(`${(error as Error).message}; last conditions: ${last}`);
+    throw new Error(`${(error as Error).message}; last conditions: ${last}`, { cause: error });
   }
 }
 

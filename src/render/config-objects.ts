@@ -19,12 +19,12 @@ function secret(cluster: NatsCluster, name: string, component: string, files: Re
   };
 }
 
-export function renderConfigMap(cluster: NatsCluster, context: RenderContext) {
+export function renderConfigMap(cluster: NatsCluster) {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: childMeta(cluster, childNames(cluster.metadata.name).config, 'config'),
-    data: { [FILES.conf]: renderNatsConf(cluster, context) },
+    data: { [FILES.conf]: renderNatsConf(cluster) },
   };
 }
 

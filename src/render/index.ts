@@ -93,7 +93,7 @@ export function renderCluster(
     ...renderCaBootstrap(cluster),
     ...renderLeafCertificates(cluster, context),
     renderServiceAccount(cluster),
-    renderConfigMap(cluster, context),
+    renderConfigMap(cluster),
     ...renderConfigSecrets(cluster, members.accounts, members.users, context),
     renderHeadlessService(cluster),
     renderClientService(cluster),

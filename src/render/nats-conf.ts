@@ -94,7 +94,7 @@ function jetstreamBlock(cluster: NatsCluster): ConfBlock | undefined {
 }
 
 /** The whole nats.conf text for the ConfigMap. */
-export function renderNatsConf(cluster: NatsCluster, context: RenderContext): string {
+export function renderNatsConf(cluster: NatsCluster): string {
   const monitorKey = cluster.spec.tls.monitor.https ? 'https_port' : 'http_port';
   const conf: ConfBlock = {
     server_name: variable(ENV.podName),
