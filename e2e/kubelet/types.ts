@@ -1,7 +1,6 @@
 // The shapes the process kubelet reads. Kubernetes objects are used as the API server returns them;
 // spelling out every field the kubelet touches would double this code without catching anything
 // the e2e proofs do not, so they are loosely typed here, in one place.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Obj = any;
 
 export interface KubeletOptions {
