@@ -1,11 +1,20 @@
 // Jest runs in native ESM mode (client-node is ESM-only); swc strips the TypeScript types.
-// Two projects: `unit` (pure logic and single real processes, fast) and `e2e` (the local control plane).
+// Three projects: `unit` (pure logic and single real processes, fast), `servers` (rendered clusters on
+// real nats-servers) and `e2e` (the local control plane).
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2024' } }] };
 const common = { extensionsToTreatAsEsm: ['.ts'], transform, testEnvironment: 'node' };
 
 export default {
   projects: [
-    { ...common, displayName: 'unit', roots: ['<rootDir>/src', '<rootDir>/test'], testMatch: ['**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      roots: ['<rootDir>/src', '<rootDir>/test'],
+      testMatch: ['**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/servers/'],
+    },
+    // Real nats-servers with the rendered configuration, real certificates and real clients; no Kubernetes.
+    { ...common, displayName: 'servers', roots: ['<rootDir>/test/servers'], testMatch: ['**/*.test.ts'] },
     {
       ...common,
       displayName: 'e2e',

@@ -1,0 +1,30 @@
+// Every example's rendered configuration, proven on real nats-servers: `nats-server -t` accepts each
+// pod's files as the pod would see them, and three servers form TLS routes with the route
+// credentials, every server listing both peers in /routez.
+import { afterAll, describe, expect, jest, test } from '@jest/globals';
+import { exampleNames, loadExample } from '../fixtures/examples.ts';
+import { LocalCluster, renderLocally } from './support/local-cluster.ts';
+
+jest.setTimeout(90_000);
+const running: LocalCluster[] = [];
+afterAll(async () => Promise.all(running.map((c) => c.stop())));
+
+describe.each(exampleNames().map((name, i) => [name, i] as const))('examples/%s', (name, index) => {
+  test('nats-server accepts every pod configuration and three servers route to each other over TLS', async () => {
+    const local = new LocalCluster(await renderLocally(loadExample(name)), { block: 100 + index });
+    running.push(local);
+    await local.configTest();
+    await local.start();
+    for (const server of local.servers) {
+      const others = local.servers.filter((s) => s !== server).map((s) => s.name);
+      const deadline = Date.now() + 20_000;
+      while ((await local.routePeers(server)).join() !== others.join() && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 250));
+      expect(await local.routePeers(server)).toEqual(others);
+      const varz = await local.monitor(server, '/varz');
+      expect(varz.cluster).toMatchObject({ tls_required: true, tls_verify: true });
+      expect(varz.tls_required).toBe(true);
+    }
+    await local.stop();
+  });
+});
