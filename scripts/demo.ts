@@ -2,10 +2,9 @@
 // kube-apiserver, controllers, scheduler and cert-manager, with the process kubelet), starts the
 // operator, applies examples/secure-cluster.yaml (3 replicas, mTLS, route auth, JetStream), waits
 // for Ready, proves a TLS client round trip, and says how to connect and how to stop.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kubectl } from '../e2e/harness/kubectl.ts';
-import { paths, repoRoot } from '../e2e/harness/paths.ts';
+import { repoRoot } from '../e2e/harness/paths.ts';
 import { up } from '../e2e/harness/control-plane.ts';
 import { apiFor, secretData, serviceAddresses, waitForCondition } from '../e2e/operator/cluster-api.ts';
 import { connectWith, roundTrip, type Credentials } from '../e2e/operator/nats-client.ts';
@@ -38,21 +37,10 @@ async function main(): Promise<void> {
   await nc.close();
   say(`TLS round trip through Service ${CLUSTER} (${address}): "${echoed}"`);
 
-  const dir = join(paths.root, 'demo');
-  mkdirSync(dir, { recursive: true });
-  for (const [file, text] of Object.entries({
-    'ca.crt': credentials['ca.crt'],
-    'tls.crt': certificate['tls.crt'],
-    'tls.key': certificate['tls.key'],
-    'nkey.seed': credentials['nkey.seed'],
-  })) {
-    writeFileSync(join(dir, file), text ?? '', { mode: 0o600 });
-  }
   say(`done in ${Math.round((Date.now() - started) / 1000)} s.
 
-  Connect:   ${toolPath('nats')} --server tls://${address}:4222 --tlsca ${dir}/ca.crt \\
-               --tlscert ${dir}/tls.crt --tlskey ${dir}/tls.key --nkey ${dir}/nkey.seed \\
-               --tlsservername ${CLUSTER}.${NAMESPACE}.svc pub demo.hello world
+  Connect:   npm run -s nats -- pub demo.hello world        (the nats CLI as user app, through the Service)
+             npm run -s nats -- sub 'demo.>'
   Inspect:   export KUBECONFIG=${kubeconfig}; ${toolPath('kubectl')} -n ${NAMESPACE} get natsclusters,pods,certificates
   Stop all:  npm run cluster -- down`);
 }
