@@ -105,9 +105,19 @@ export async function up(): Promise<string> {
 export async function down(): Promise<void> {
   const state = readState();
   if (state) {
-    for (const p of [...state.processes].reverse()) {
-      await stopProcess(p, p.name === 'kubelet' ? 20_000 : 10_000);
-    }
+    // The kubelet first (pods end while the API is there), then the clients of the API together,
+    // then the API server, then etcd.
+    const stop = async (names: string[]) =>
+      Promise.all(state.processes.filter((p) => names.includes(p.name)).map(async (p) => {
+        const t = Date.now();
+        await stopProcess(p, p.name === 'kubelet' ? 20_000 : 10_000);
+        if (Date.now() - t > 3_000) say(`${p.name} took ${Math.round((Date.now() - t) / 1000)} s to stop`);
+      }));
+    const known = ['kubelet', 'cert-manager', 'kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'etcd'];
+    await stop(['kubelet', ...state.processes.map((p) => p.name).filter((n) => !known.includes(n))]);
+    await stop(['cert-manager', 'kube-scheduler', 'kube-controller-manager']);
+    await stop(['kube-apiserver']);
+    await stop(['etcd']);
   }
   if (state) releasePodAddresses();
   for (const dir of [paths.etcdData, paths.kubelet, paths.state]) rmSync(dir, { recursive: true, force: true });

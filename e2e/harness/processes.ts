@@ -3,7 +3,7 @@
 // .cluster/logs/<name>.log, and is recorded in .cluster/state.json so a later `cluster down`
 // (another Node process) can find and stop it.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync, closeSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync, closeSync } from 'node:fs';
 import { paths } from './paths.ts';
 
 export interface Started {
@@ -29,13 +29,21 @@ export function writeState(state: ClusterState): void {
   writeFileSync(paths.state, JSON.stringify(state, null, 2) + '\n');
 }
 
-export function isAlive(pid: number): boolean {
+/** State and process group from /proc/<pid>/stat (undefined when gone). */
+function stat(pid: number | string): { state: string; pgrp: number } | undefined {
   try {
-    process.kill(pid, 0);
-    return true;
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0] ?? '', pgrp: Number(fields[2]) };
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/** Running (a zombie waiting for its reaper counts as gone). */
+export function isAlive(pid: number): boolean {
+  const s = stat(pid);
+  return s !== undefined && s.state !== 'Z';
 }
 
 export function startProcess(name: string, command: string[], env: NodeJS.ProcessEnv = {}): Started {
@@ -69,12 +77,12 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return isAlive(pid);
-  }
+  if (isAlive(pid)) return true;
+  return readdirSync('/proc').some((entry) => {
+    if (!/^\d+$/.test(entry)) return false;
+    const s = stat(entry);
+    return s !== undefined && s.pgrp === pid && s.state !== 'Z';
+  });
 }
 
 /** SIGTERM to the process group, SIGKILL after `graceMs`; resolves when the group is gone. */
