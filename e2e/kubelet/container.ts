@@ -46,7 +46,7 @@ export class Container {
   }
 
   get finished(): boolean {
-    return this.state.kind === 'terminated' && this.restartAt === 0;
+    return this.state.kind === 'terminated';
   }
 
   private launch(): void {
@@ -69,22 +69,31 @@ export class Container {
       if (this.child !== child) return;
       this.child = undefined;
       const exitCode = code ?? 128 + (sig === 'SIGKILL' ? 9 : 15);
-      this.state = { kind: 'terminated', exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt, finishedAt: new Date() };
+      const terminated: State = { kind: 'terminated', exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt, finishedAt: new Date() };
       const restart = !this.stopping && (this.restartPolicy === 'Always' || (this.restartPolicy === 'OnFailure' && exitCode !== 0));
-      this.restartAt = restart ? Date.now() + Math.min(10_000, 1_000 * 2 ** Math.min(this.restartCount, 4)) : 0;
+      if (!restart) {
+        this.state = terminated;
+        this.restartAt = 0;
+        return;
+      }
+      // As the real kubelet reports it: waiting in CrashLoopBackOff, the exit in lastState.
+      const delay = Math.min(10_000, 1_000 * 2 ** Math.min(this.restartCount, 4));
+      this.lastTermination = terminated;
+      this.restartAt = Date.now() + delay;
+      this.state = { kind: 'waiting', reason: 'CrashLoopBackOff', message: `back-off ${delay / 1000}s restarting failed container=${this.spec.name}` };
     });
   }
 
   /** Called every second by the pod: starts, restarts after back-off, and runs probes. */
   async tick(podIP: string): Promise<void> {
     if (this.stopping) return;
-    if (this.state.kind === 'waiting') this.launch();
-    else if (this.state.kind === 'terminated' && this.restartAt && Date.now() >= this.restartAt) {
-      this.lastTermination = this.state;
-      this.restartCount++;
-      this.restartAt = 0;
-      this.launch();
-    }
+    if (this.state.kind === 'waiting' && this.restartAt) {
+      if (Date.now() >= this.restartAt) {
+        this.restartCount++;
+        this.restartAt = 0;
+        this.launch();
+      }
+    } else if (this.state.kind === 'waiting') this.launch();
     if (this.state.kind !== 'running') return;
     const exec: ExecProbe = async (command, timeoutMs) => (await this.launcher.exec(command, timeoutMs)) === 0;
     const { startup, readiness, liveness } = this.probes;

@@ -43,7 +43,7 @@ export class StatusBuilder {
   build(pod: Obj, podIP: string, init: Container[], containers: Container[], initDone: boolean): Obj {
     const always = (pod.spec.restartPolicy ?? 'Always') === 'Always';
     let phase = 'Pending';
-    if (initDone && containers.some((c) => c.state.kind !== 'waiting')) phase = 'Running';
+    if (initDone && containers.some((c) => c.state.kind !== 'waiting' || c.lastTermination)) phase = 'Running';
     if (!always && initDone && containers.every((c) => c.finished)) {
       phase = containers.every((c) => c.state.kind === 'terminated' && c.state.exitCode === 0) ? 'Succeeded' : 'Failed';
     }
