@@ -40,8 +40,8 @@ export function clusterStatus(
   const settled = !roll || roll.phase === 'Idle';
   const ready = !degraded && certsReady && seen.configApplied && rollout.rolledOut && settled;
   const updates: ConditionUpdate[] = [
-    seen.degraded
-      ? cond('Degraded', true, seen.degraded.reason, seen.degraded.message)
+    degraded
+      ? cond('Degraded', true, degraded.reason, degraded.message)
       : cond('Degraded', false, 'AsExpected', 'no problem found'),
     certsReady
       ? cond('CertificatesReady', true, 'Issued', 'every certificate is issued')
@@ -54,25 +54,23 @@ export function clusterStatus(
           certsReady ? 'NotApplied' : 'WaitingForCertificates',
           'the workload is applied once certificates are issued',
         ),
-    rollout.rolledOut || !rollout.exists
-      ? cond(
-          'Progressing',
-          false,
-          rollout.exists ? 'RolledOut' : 'NotStarted',
-          rollout.exists ? 'every server runs the current revision' : 'no servers yet',
-        )
-      : cond(
-          'Progressing',
-          true,
-          'RollingOut',
-          `${rollout.updatedReplicas}/${rollout.replicas} servers updated, ${rollout.readyReplicas} ready`,
-        ),
+    !rollout.exists
+      ? cond('Progressing', false, 'NotStarted', 'no servers yet')
+      : settled && rollout.rolledOut
+        ? cond('Progressing', false, 'RolledOut', roll?.message ?? 'every server runs the current revision')
+        : cond(
+            'Progressing',
+            true,
+            roll?.phase ?? 'RollingOut',
+            roll?.message ??
+              `${rollout.updatedReplicas}/${rollout.replicas} servers updated, ${rollout.readyReplicas} ready`,
+          ),
     ready
       ? cond('Ready', true, 'Ready', `${rollout.readyReplicas}/${rollout.replicas} servers ready`)
       : cond(
           'Ready',
           false,
-          seen.degraded ? 'Degraded' : 'NotReady',
+          degraded ? 'Degraded' : 'NotReady',
           `${rollout.readyReplicas}/${rollout.replicas} servers ready`,
         ),
   ];
