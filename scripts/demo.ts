@@ -41,7 +41,8 @@ async function main(): Promise<void> {
 
   Connect:   npm run -s nats -- pub demo.hello world        (the nats CLI as user app, through the Service)
              npm run -s nats -- sub 'demo.>'
-  Inspect:   export KUBECONFIG=${kubeconfig}; ${toolPath('kubectl')} -n ${NAMESPACE} get natsclusters,pods,certificates
+  Inspect:   ip netns exec nats-warden ${toolPath('kubectl')} --kubeconfig ${kubeconfig} -n ${NAMESPACE} get natsclusters,pods,certificates
+             (the control plane and its pods live in the network namespace nats-warden)
   Stop all:  npm run cluster -- down`);
 }
 
