@@ -54,6 +54,7 @@ describe('control plane', () => {
 
   (local ? test : test.skip)('cluster down leaves no process behind', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nats-warden-cluster-'));
+    const previous = process.env.NATS_WARDEN_CLUSTER_DIR;
     process.env.NATS_WARDEN_CLUSTER_DIR = dir;
     const cp = await import('./harness/control-plane.ts');
     try {
@@ -67,7 +68,8 @@ describe('control plane', () => {
       expect((await cp.status()).up).toBe(false);
     } finally {
       await cp.down();
-      delete process.env.NATS_WARDEN_CLUSTER_DIR;
+      if (previous === undefined) delete process.env.NATS_WARDEN_CLUSTER_DIR;
+      else process.env.NATS_WARDEN_CLUSTER_DIR = previous;
       rmSync(dir, { recursive: true, force: true });
     }
   });
