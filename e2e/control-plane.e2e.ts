@@ -6,7 +6,16 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { images } from './harness/fixtures.ts';
-import { apply, createNamespace, deleteNamespace, getJson, isReady, k, pods, waitUntil } from './harness/k8s.ts';
+import {
+  apply,
+  createNamespace,
+  deleteNamespace,
+  getJson,
+  isReady,
+  k,
+  pods,
+  waitUntil,
+} from './harness/k8s.ts';
 import { kubectl } from './harness/kubectl.ts';
 
 jest.setTimeout(400_000);
@@ -29,21 +38,50 @@ function processesMentioning(text: string): string[] {
 describe('control plane', () => {
   test('has three Ready nodes, enforces RBAC and runs the controllers and the scheduler', async () => {
     const nodes = (await getJson(['get', 'nodes'])).items;
-    expect(nodes.filter((n: any) => n.status.conditions.some((c: any) => c.type === 'Ready' && c.status === 'True')).length).toBeGreaterThanOrEqual(3);
+    expect(
+      nodes.filter((n: any) =>
+        n.status.conditions.some((c: any) => c.type === 'Ready' && c.status === 'True'),
+      ).length,
+    ).toBeGreaterThanOrEqual(3);
     const ns = await createNamespace('cp');
     try {
       await k(['create', 'serviceaccount', 'nobody', '-n', ns]);
-      const canList = await k(['auth', 'can-i', 'list', 'secrets', '-n', ns, `--as=system:serviceaccount:${ns}:nobody`]).catch((e: Error) => e.message);
+      const canList = await k([
+        'auth',
+        'can-i',
+        'list',
+        'secrets',
+        '-n',
+        ns,
+        `--as=system:serviceaccount:${ns}:nobody`,
+      ]).catch((e: Error) => e.message);
       expect(canList).toMatch(/no/);
-      await apply([{
-        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'sleeper', namespace: ns },
-        spec: { replicas: 2, selector: { matchLabels: { app: 'sleeper' } }, template: { metadata: { labels: { app: 'sleeper' } },
-          spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: images.busybox, command: ['sleep', '3600'] }] } } },
-      }]);
-      const running = await waitUntil('2 Ready sleeper pods', async () => {
-        const list = await pods(ns, 'app=sleeper');
-        return list.length === 2 && list.every(isReady) && list;
-      }, 120_000);
+      await apply([
+        {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: 'sleeper', namespace: ns },
+          spec: {
+            replicas: 2,
+            selector: { matchLabels: { app: 'sleeper' } },
+            template: {
+              metadata: { labels: { app: 'sleeper' } },
+              spec: {
+                terminationGracePeriodSeconds: 1,
+                containers: [{ name: 'main', image: images.busybox, command: ['sleep', '3600'] }],
+              },
+            },
+          },
+        },
+      ]);
+      const running = await waitUntil(
+        '2 Ready sleeper pods',
+        async () => {
+          const list = await pods(ns, 'app=sleeper');
+          return list.length === 2 && list.every(isReady) && list;
+        },
+        120_000,
+      );
       expect(running.every((p: any) => p.metadata.ownerReferences[0].kind === 'ReplicaSet')).toBe(true);
       const token = await k(['create', 'token', 'nobody', '-n', ns]);
       expect(token.split('.').length).toBe(3);
@@ -59,8 +97,20 @@ describe('control plane', () => {
     const cp = await import('./harness/control-plane.ts');
     try {
       const kubeconfig = await cp.up();
-      await kubectl(kubeconfig, ['run', 'sleeper', `--image=${images.busybox}`, '--command', '--', 'sleep', '3600']);
-      await waitUntil('the sleeper pod Ready', async () => isReady(JSON.parse(await kubectl(kubeconfig, ['get', 'pod', 'sleeper', '-o', 'json']))), 120_000);
+      await kubectl(kubeconfig, [
+        'run',
+        'sleeper',
+        `--image=${images.busybox}`,
+        '--command',
+        '--',
+        'sleep',
+        '3600',
+      ]);
+      await waitUntil(
+        'the sleeper pod Ready',
+        async () => isReady(JSON.parse(await kubectl(kubeconfig, ['get', 'pod', 'sleeper', '-o', 'json']))),
+        120_000,
+      );
       expect(processesMentioning(dir).length).toBeGreaterThan(0);
       expect((await cp.status()).up).toBe(true);
       await cp.down();

@@ -3,7 +3,17 @@
 // address and PVC data, and a template change rolling one pod at a time, highest ordinal first.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { natsStatefulSet } from './harness/fixtures.ts';
-import { apply, createNamespace, deleteNamespace, getJson, isReady, k, podGet, pods, waitUntil } from './harness/k8s.ts';
+import {
+  apply,
+  createNamespace,
+  deleteNamespace,
+  getJson,
+  isReady,
+  k,
+  podGet,
+  pods,
+  waitUntil,
+} from './harness/k8s.ts';
 
 jest.setTimeout(600_000);
 
@@ -14,10 +24,14 @@ const byOrdinal = async () =>
   (await pods(ns, `app=${name}`)).sort((a: any, b: any) => a.metadata.name.localeCompare(b.metadata.name));
 
 async function allReady(replicas: number): Promise<any[]> {
-  return waitUntil(`${replicas} Ready nats pods`, async () => {
-    const list = await byOrdinal();
-    return list.length === replicas && list.every(isReady) && list;
-  }, 240_000);
+  return waitUntil(
+    `${replicas} Ready nats pods`,
+    async () => {
+      const list = await byOrdinal();
+      return list.length === replicas && list.every(isReady) && list;
+    },
+    240_000,
+  );
 }
 
 async function routeNames(pod: string): Promise<string[]> {
@@ -29,8 +43,11 @@ async function fullMesh(list: any[]): Promise<void> {
   const names = list.map((p) => p.metadata.name);
   for (const pod of names) {
     const others = names.filter((n) => n !== pod).sort();
-    await waitUntil(`routes from ${pod} to ${others.join(',')}`, async () =>
-      JSON.stringify(await routeNames(pod)) === JSON.stringify(others), 60_000);
+    await waitUntil(
+      `routes from ${pod} to ${others.join(',')}`,
+      async () => JSON.stringify(await routeNames(pod)) === JSON.stringify(others),
+      60_000,
+    );
   }
 }
 
@@ -57,10 +74,14 @@ describe('a plain StatefulSet of clustered nats-servers', () => {
     const marker = await podGet(ns, before.metadata.name, 8080, '/file?path=/data/marker');
     expect(marker.trim()).toMatch(/[0-9a-f-]{36}/);
     await k(['delete', 'pod', before.metadata.name, '-n', ns, '--wait=false']);
-    const after = await waitUntil('the pod to come back', async () => {
-      const p = (await byOrdinal()).find((x) => x.metadata.name === before.metadata.name);
-      return p && p.metadata.uid !== before.metadata.uid && isReady(p) && p;
-    }, 180_000);
+    const after = await waitUntil(
+      'the pod to come back',
+      async () => {
+        const p = (await byOrdinal()).find((x) => x.metadata.name === before.metadata.name);
+        return p && p.metadata.uid !== before.metadata.uid && isReady(p) && p;
+      },
+      180_000,
+    );
     expect(after.status.podIP).toBe(before.status.podIP);
     expect(await podGet(ns, after.metadata.name, 8080, '/file?path=/data/marker')).toBe(marker);
     await fullMesh(await allReady(3));
@@ -69,21 +90,36 @@ describe('a plain StatefulSet of clustered nats-servers', () => {
   test('a template change rolls the pods one at a time, highest ordinal first, each after the previous is Ready', async () => {
     const sts = await getJson(['get', 'statefulset', name, '-n', ns]);
     const oldRevision = sts.status.currentRevision;
-    await k(['patch', 'statefulset', name, '-n', ns, '--type=merge', '-p',
-      JSON.stringify({ spec: { template: { metadata: { annotations: { 'e2e/rolled': String(Date.now()) } } } } })]);
+    await k([
+      'patch',
+      'statefulset',
+      name,
+      '-n',
+      ns,
+      '--type=merge',
+      '-p',
+      JSON.stringify({
+        spec: { template: { metadata: { annotations: { 'e2e/rolled': String(Date.now()) } } } },
+      }),
+    ]);
     const seen: { pod: string; created: number; ready: number }[] = [];
     let notReadyAtOnce = 0;
-    await waitUntil('the roll to finish', async () => {
-      const list = await byOrdinal();
-      notReadyAtOnce = Math.max(notReadyAtOnce, 3 - list.filter(isReady).length);
-      for (const p of list) {
-        if (p.metadata.labels['controller-revision-hash'] === oldRevision) continue;
-        let entry = seen.find((s) => s.pod === p.metadata.name);
-        if (!entry) seen.push((entry = { pod: p.metadata.name, created: Date.now(), ready: 0 }));
-        if (isReady(p) && !entry.ready) entry.ready = Date.now();
-      }
-      return seen.length === 3 && seen.every((s) => s.ready) && list.length === 3;
-    }, 300_000, 200);
+    await waitUntil(
+      'the roll to finish',
+      async () => {
+        const list = await byOrdinal();
+        notReadyAtOnce = Math.max(notReadyAtOnce, 3 - list.filter(isReady).length);
+        for (const p of list) {
+          if (p.metadata.labels['controller-revision-hash'] === oldRevision) continue;
+          let entry = seen.find((s) => s.pod === p.metadata.name);
+          if (!entry) seen.push((entry = { pod: p.metadata.name, created: Date.now(), ready: 0 }));
+          if (isReady(p) && !entry.ready) entry.ready = Date.now();
+        }
+        return seen.length === 3 && seen.every((s) => s.ready) && list.length === 3;
+      },
+      300_000,
+      200,
+    );
     expect(seen.map((s) => s.pod)).toEqual([`${name}-2`, `${name}-1`, `${name}-0`]);
     for (let i = 1; i < seen.length; i++) expect(seen[i]!.created).toBeGreaterThanOrEqual(seen[i - 1]!.ready);
     expect(notReadyAtOnce).toBeLessThanOrEqual(1);

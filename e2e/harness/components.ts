@@ -22,52 +22,99 @@ export const serviceCidr = '10.96.0.0/16';
 export function etcd(ports: Ports): string[] {
   const client = `http://127.0.0.1:${ports.etcdClient}`;
   const peer = `http://127.0.0.1:${ports.etcdPeer}`;
-  return [toolPath('etcd'), '--name=e2e', `--data-dir=${paths.etcdData}`,
-    `--listen-client-urls=${client}`, `--advertise-client-urls=${client}`,
-    `--listen-peer-urls=${peer}`, `--initial-advertise-peer-urls=${peer}`, `--initial-cluster=e2e=${peer}`,
-    '--unsafe-no-fsync', '--log-level=warn'];
+  return [
+    toolPath('etcd'),
+    '--name=e2e',
+    `--data-dir=${paths.etcdData}`,
+    `--listen-client-urls=${client}`,
+    `--advertise-client-urls=${client}`,
+    `--listen-peer-urls=${peer}`,
+    `--initial-advertise-peer-urls=${peer}`,
+    `--initial-cluster=e2e=${peer}`,
+    '--unsafe-no-fsync',
+    '--log-level=warn',
+  ];
 }
 
 export function apiserver(ports: Ports, pki: Pki): string[] {
-  return [toolPath('kube-apiserver'),
+  return [
+    toolPath('kube-apiserver'),
     `--etcd-servers=http://127.0.0.1:${ports.etcdClient}`,
-    '--bind-address=127.0.0.1', `--secure-port=${ports.apiserver}`, '--advertise-address=127.0.0.1',
-    `--tls-cert-file=${pki.serverCert}`, `--tls-private-key-file=${pki.serverKey}`,
-    `--client-ca-file=${pki.caCert}`, '--authorization-mode=RBAC',
+    '--bind-address=127.0.0.1',
+    `--secure-port=${ports.apiserver}`,
+    '--advertise-address=127.0.0.1',
+    `--tls-cert-file=${pki.serverCert}`,
+    `--tls-private-key-file=${pki.serverKey}`,
+    `--client-ca-file=${pki.caCert}`,
+    '--authorization-mode=RBAC',
     '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-    `--service-account-key-file=${pki.saPub}`, `--service-account-signing-key-file=${pki.saKey}`,
-    `--service-cluster-ip-range=${serviceCidr}`, '--endpoint-reconciler-type=none',
-    '--allow-privileged=true', `--cert-dir=${join(paths.pki, 'apiserver-generated')}`, '--profiling=false', '--v=1'];
+    `--service-account-key-file=${pki.saPub}`,
+    `--service-account-signing-key-file=${pki.saKey}`,
+    `--service-cluster-ip-range=${serviceCidr}`,
+    '--endpoint-reconciler-type=none',
+    '--allow-privileged=true',
+    `--cert-dir=${join(paths.pki, 'apiserver-generated')}`,
+    '--profiling=false',
+    '--v=1',
+  ];
 }
 
 function clientFlags(component: string): string[] {
   const kubeconfig = paths.kubeconfigFor(component);
-  return [`--kubeconfig=${kubeconfig}`, `--authentication-kubeconfig=${kubeconfig}`,
-    `--authorization-kubeconfig=${kubeconfig}`, '--leader-elect=false', '--bind-address=127.0.0.1'];
+  return [
+    `--kubeconfig=${kubeconfig}`,
+    `--authentication-kubeconfig=${kubeconfig}`,
+    `--authorization-kubeconfig=${kubeconfig}`,
+    '--leader-elect=false',
+    '--bind-address=127.0.0.1',
+  ];
 }
 
 export function controllerManager(ports: Ports, pki: Pki): string[] {
-  return [toolPath('kube-controller-manager'), ...clientFlags('kube-controller-manager'),
-    `--secure-port=${ports.controllerManager}`, `--cert-dir=${join(paths.pki, 'kcm-generated')}`,
-    `--service-account-private-key-file=${pki.saKey}`, `--root-ca-file=${pki.caCert}`,
-    '--use-service-account-credentials=true', '--controllers=*',
-    `--service-cluster-ip-range=${serviceCidr}`, '--cluster-name=nats-warden-e2e', '--v=1'];
+  return [
+    toolPath('kube-controller-manager'),
+    ...clientFlags('kube-controller-manager'),
+    `--secure-port=${ports.controllerManager}`,
+    `--cert-dir=${join(paths.pki, 'kcm-generated')}`,
+    `--service-account-private-key-file=${pki.saKey}`,
+    `--root-ca-file=${pki.caCert}`,
+    '--use-service-account-credentials=true',
+    '--controllers=*',
+    `--service-cluster-ip-range=${serviceCidr}`,
+    '--cluster-name=nats-warden-e2e',
+    '--v=1',
+  ];
 }
 
 export function scheduler(ports: Ports): string[] {
-  return [toolPath('kube-scheduler'), ...clientFlags('kube-scheduler'),
-    `--secure-port=${ports.scheduler}`, `--cert-dir=${join(paths.pki, 'scheduler-generated')}`, '--v=1'];
+  return [
+    toolPath('kube-scheduler'),
+    ...clientFlags('kube-scheduler'),
+    `--secure-port=${ports.scheduler}`,
+    `--cert-dir=${join(paths.pki, 'scheduler-generated')}`,
+    '--v=1',
+  ];
 }
 
 export function certManager(ports: Ports): string[] {
-  return [toolPath('cert-manager-controller'), `--kubeconfig=${paths.kubeconfigFor('cert-manager')}`,
-    '--leader-elect=false', '--cluster-resource-namespace=cert-manager',
+  return [
+    toolPath('cert-manager-controller'),
+    `--kubeconfig=${paths.kubeconfigFor('cert-manager')}`,
+    '--leader-elect=false',
+    '--cluster-resource-namespace=cert-manager',
     `--metrics-listen-address=127.0.0.1:${ports.certManagerMetrics}`,
-    `--healthz-listen-address=127.0.0.1:${ports.certManagerHealth}`, '--v=2'];
+    `--healthz-listen-address=127.0.0.1:${ports.certManagerHealth}`,
+    '--v=2',
+  ];
 }
 
 export function kubelet(ports: Ports): string[] {
-  return [process.execPath, join(repoRoot, 'e2e', 'kubelet', 'main.ts'),
-    `--kubeconfig=${paths.kubeconfigFor('kubelet')}`, `--dir=${paths.kubelet}`,
-    `--nodes=${nodeNames.join(',')}`, `--apiserver-port=${ports.apiserver}`];
+  return [
+    process.execPath,
+    join(repoRoot, 'e2e', 'kubelet', 'main.ts'),
+    `--kubeconfig=${paths.kubeconfigFor('kubelet')}`,
+    `--dir=${paths.kubelet}`,
+    `--nodes=${nodeNames.join(',')}`,
+    `--apiserver-port=${ports.apiserver}`,
+  ];
 }

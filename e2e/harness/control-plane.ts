@@ -23,9 +23,13 @@ export function isUp(): boolean {
 
 async function pickPorts(): Promise<c.Ports> {
   return {
-    etcdClient: await freePort(), etcdPeer: await freePort(), apiserver: await freePort(),
-    controllerManager: await freePort(), scheduler: await freePort(),
-    certManagerMetrics: await freePort(), certManagerHealth: await freePort(),
+    etcdClient: await freePort(),
+    etcdPeer: await freePort(),
+    apiserver: await freePort(),
+    controllerManager: await freePort(),
+    scheduler: await freePort(),
+    certManagerMetrics: await freePort(),
+    certManagerHealth: await freePort(),
   };
 }
 
@@ -40,8 +44,15 @@ async function installCrds(): Promise<void> {
   const dirs = [toolPath('cert-manager-crds'), join(repoRoot, 'crds')].filter(
     (d) => existsSync(d) && readdirSync(d).some((f) => f.endsWith('.yaml') || f.endsWith('.yml')),
   );
-  for (const dir of dirs) await kubectl(paths.kubeconfig, ['apply', '--server-side', '-f', dir], undefined, 120_000);
-  if (dirs.length) await kubectl(paths.kubeconfig, ['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s'], undefined, 70_000);
+  for (const dir of dirs)
+    await kubectl(paths.kubeconfig, ['apply', '--server-side', '-f', dir], undefined, 120_000);
+  if (dirs.length)
+    await kubectl(
+      paths.kubeconfig,
+      ['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s'],
+      undefined,
+      70_000,
+    );
   await kubectl(paths.kubeconfig, ['create', 'namespace', 'cert-manager']).catch(() => undefined);
 }
 
@@ -49,7 +60,9 @@ async function nodesReady(): Promise<boolean> {
   const out = JSON.parse(await kubectl(paths.kubeconfig, ['get', 'nodes', '-o', 'json'])) as {
     items: { status?: { conditions?: { type: string; status: string }[] } }[];
   };
-  const ready = out.items.filter((n) => n.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True'));
+  const ready = out.items.filter((n) =>
+    n.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True'),
+  );
   return ready.length >= c.nodeNames.length;
 }
 
@@ -65,7 +78,12 @@ export async function up(): Promise<string> {
   const pki = ensurePki(paths.pki);
   const ports = await pickPorts();
   const server = `https://127.0.0.1:${ports.apiserver}`;
-  const state: ClusterState = { startedAt: new Date().toISOString(), server, ports: { ...ports }, processes: [] };
+  const state: ClusterState = {
+    startedAt: new Date().toISOString(),
+    server,
+    ports: { ...ports },
+    processes: [],
+  };
   const start = (name: string, command: string[]) => {
     const p = startProcess(name, command);
     state.processes.push(p);
@@ -90,8 +108,19 @@ export async function up(): Promise<string> {
     await waitHealthy(cm, `http://127.0.0.1:${ports.certManagerHealth}/livez`, {}, 60_000);
     await waitFor('three Ready nodes', nodesReady, 60_000, kubelet);
     // Pods are admitted only once their namespace's default service account exists.
-    await waitFor('service account default/default', async () =>
-      (await kubectl(paths.kubeconfig, ['get', 'serviceaccount', 'default', '-n', 'default', '--ignore-not-found'])) !== '', 60_000);
+    await waitFor(
+      'service account default/default',
+      async () =>
+        (await kubectl(paths.kubeconfig, [
+          'get',
+          'serviceaccount',
+          'default',
+          '-n',
+          'default',
+          '--ignore-not-found',
+        ])) !== '',
+      60_000,
+    );
     say(`up in ${Math.round((Date.now() - started) / 1000)} s; KUBECONFIG=${paths.kubeconfig}`);
     return paths.kubeconfig;
   } catch (error) {
@@ -108,31 +137,47 @@ export async function down(): Promise<void> {
     // The kubelet first (pods end while the API is there), then the clients of the API together,
     // then the API server, then etcd.
     const stop = async (names: string[]) =>
-      Promise.all(state.processes.filter((p) => names.includes(p.name)).map(async (p) => {
-        const t = Date.now();
-        await stopProcess(p, p.name === 'kubelet' ? 20_000 : 10_000);
-        if (Date.now() - t > 3_000) say(`${p.name} took ${Math.round((Date.now() - t) / 1000)} s to stop`);
-      }));
-    const known = ['kubelet', 'cert-manager', 'kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'etcd'];
+      Promise.all(
+        state.processes
+          .filter((p) => names.includes(p.name))
+          .map(async (p) => {
+            const t = Date.now();
+            await stopProcess(p, p.name === 'kubelet' ? 20_000 : 10_000);
+            if (Date.now() - t > 3_000)
+              say(`${p.name} took ${Math.round((Date.now() - t) / 1000)} s to stop`);
+          }),
+      );
+    const known = [
+      'kubelet',
+      'cert-manager',
+      'kube-scheduler',
+      'kube-controller-manager',
+      'kube-apiserver',
+      'etcd',
+    ];
     await stop(['kubelet', ...state.processes.map((p) => p.name).filter((n) => !known.includes(n))]);
     await stop(['cert-manager', 'kube-scheduler', 'kube-controller-manager']);
     await stop(['kube-apiserver']);
     await stop(['etcd']);
   }
   if (state) releasePodAddresses();
-  for (const dir of [paths.etcdData, paths.kubelet, paths.state]) rmSync(dir, { recursive: true, force: true });
+  for (const dir of [paths.etcdData, paths.kubelet, paths.state])
+    rmSync(dir, { recursive: true, force: true });
 }
 
 export async function status(): Promise<{ up: boolean; lines: string[] }> {
   const state = readState();
   if (!state) return { up: false, lines: ['down (no .cluster/state.json)'] };
   const lines = [`started ${state.startedAt}, API ${state.server}, KUBECONFIG=${paths.kubeconfig}`];
-  for (const p of state.processes) lines.push(`${p.name.padEnd(24)} pid ${p.pid} ${isAlive(p.pid) ? 'running' : 'EXITED'}`);
+  for (const p of state.processes)
+    lines.push(`${p.name.padEnd(24)} pid ${p.pid} ${isAlive(p.pid) ? 'running' : 'EXITED'}`);
   try {
     const pki = ensurePki(paths.pki);
     const r = await get(`${state.server}/readyz`, { ca: pki.caCert, ...pki.client('admin') });
     lines.push(`apiserver /readyz: ${r.status} ${r.body.trim()}`);
-    lines.push((await kubectl(paths.kubeconfig, ['get', 'nodes', '-o', 'wide'], undefined, 10_000)).trimEnd());
+    lines.push(
+      (await kubectl(paths.kubeconfig, ['get', 'nodes', '-o', 'wide'], undefined, 10_000)).trimEnd(),
+    );
   } catch (error) {
     lines.push(`apiserver unreachable: ${String(error)}`);
   }

@@ -41,7 +41,12 @@ http.createServer(async (req, res) => {
 `;
 
 export function probeConfigMap(namespace: string): Obj {
-  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'probe', namespace }, data: { 'server.mjs': probeServer } };
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'probe', namespace },
+    data: { 'server.mjs': probeServer },
+  };
 }
 
 const podIPEnv = [
@@ -66,41 +71,103 @@ export function probeContainer(volumeMounts: Obj[]): Obj {
 export const probeVolume = { name: 'probe', configMap: { name: 'probe' } };
 
 function natsConf(name: string, namespace: string, replicas: number): string {
-  const routes = Array.from({ length: replicas }, (_, i) => `    nats-route://${name}-${i}.${name}.${namespace}.svc.cluster.local:6222`);
+  const routes = Array.from(
+    { length: replicas },
+    (_, i) => `    nats-route://${name}-${i}.${name}.${namespace}.svc.cluster.local:6222`,
+  );
   return [
-    'server_name: $POD_NAME', 'host: $POD_IP', 'port: 4222', 'http_port: 8222', 'pid_file: /var/run/nats/nats.pid',
-    'cluster {', `  name: ${name}`, '  host: $POD_IP', '  port: 6222', '  routes: [', ...routes, '  ]', '}', '',
+    'server_name: $POD_NAME',
+    'host: $POD_IP',
+    'port: 4222',
+    'http_port: 8222',
+    'pid_file: /var/run/nats/nats.pid',
+    'cluster {',
+    `  name: ${name}`,
+    '  host: $POD_IP',
+    '  port: 6222',
+    '  routes: [',
+    ...routes,
+    '  ]',
+    '}',
+    '',
   ].join('\n');
 }
 
 /** A plain clustered nats StatefulSet with a PVC per pod and a probe sidecar that can read /data. */
-export function natsStatefulSet(namespace: string, name: string, replicas = 3, podAnnotations: Record<string, string> = {}): Obj[] {
+export function natsStatefulSet(
+  namespace: string,
+  name: string,
+  replicas = 3,
+  podAnnotations: Record<string, string> = {},
+): Obj[] {
   const labels = { app: name };
   return [
     probeConfigMap(namespace),
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${name}-config`, namespace }, data: { 'nats.conf': natsConf(name, namespace, replicas) } },
     {
-      apiVersion: 'v1', kind: 'Service', metadata: { name, namespace },
-      spec: { clusterIP: 'None', publishNotReadyAddresses: true, selector: labels, ports: [{ name: 'cluster', port: 6222 }] },
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: `${name}-config`, namespace },
+      data: { 'nats.conf': natsConf(name, namespace, replicas) },
     },
     {
-      apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name, namespace },
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace },
       spec: {
-        serviceName: name, replicas, selector: { matchLabels: labels },
+        clusterIP: 'None',
+        publishNotReadyAddresses: true,
+        selector: labels,
+        ports: [{ name: 'cluster', port: 6222 }],
+      },
+    },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name, namespace },
+      spec: {
+        serviceName: name,
+        replicas,
+        selector: { matchLabels: labels },
         template: {
           metadata: { labels, annotations: podAnnotations },
           spec: {
             terminationGracePeriodSeconds: 10,
-            topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: labels } }],
-            initContainers: [{
-              name: 'marker', image: images.busybox, volumeMounts: [{ name: 'data', mountPath: '/data' }],
-              command: ['sh', '-c', '[ -f /data/marker ] || cat /proc/sys/kernel/random/uuid > /data/marker'],
-            }],
+            topologySpreadConstraints: [
+              {
+                maxSkew: 1,
+                topologyKey: 'kubernetes.io/hostname',
+                whenUnsatisfiable: 'DoNotSchedule',
+                labelSelector: { matchLabels: labels },
+              },
+            ],
+            initContainers: [
+              {
+                name: 'marker',
+                image: images.busybox,
+                volumeMounts: [{ name: 'data', mountPath: '/data' }],
+                command: [
+                  'sh',
+                  '-c',
+                  '[ -f /data/marker ] || cat /proc/sys/kernel/random/uuid > /data/marker',
+                ],
+              },
+            ],
             containers: [
               {
-                name: 'nats', image: images.nats, args: ['--config', '/etc/nats/nats.conf'], env: podIPEnv,
-                ports: [{ name: 'client', containerPort: 4222 }, { name: 'cluster', containerPort: 6222 }, { name: 'monitor', containerPort: 8222 }],
-                startupProbe: { httpGet: { path: '/healthz', port: 'monitor' }, periodSeconds: 1, failureThreshold: 60 },
+                name: 'nats',
+                image: images.nats,
+                args: ['--config', '/etc/nats/nats.conf'],
+                env: podIPEnv,
+                ports: [
+                  { name: 'client', containerPort: 4222 },
+                  { name: 'cluster', containerPort: 6222 },
+                  { name: 'monitor', containerPort: 8222 },
+                ],
+                startupProbe: {
+                  httpGet: { path: '/healthz', port: 'monitor' },
+                  periodSeconds: 1,
+                  failureThreshold: 60,
+                },
                 readinessProbe: { httpGet: { path: '/healthz', port: 'monitor' }, periodSeconds: 2 },
                 livenessProbe: { httpGet: { path: '/healthz', port: 'monitor' }, periodSeconds: 10 },
                 volumeMounts: [
@@ -111,13 +178,19 @@ export function natsStatefulSet(namespace: string, name: string, replicas = 3, p
               },
               probeContainer([{ name: 'data', mountPath: '/data', readOnly: true }]),
             ],
-            volumes: [{ name: 'config', configMap: { name: `${name}-config` } }, { name: 'run', emptyDir: {} }, probeVolume],
+            volumes: [
+              { name: 'config', configMap: { name: `${name}-config` } },
+              { name: 'run', emptyDir: {} },
+              probeVolume,
+            ],
           },
         },
-        volumeClaimTemplates: [{
-          metadata: { name: 'data' },
-          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '64Mi' } } },
-        }],
+        volumeClaimTemplates: [
+          {
+            metadata: { name: 'data' },
+            spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '64Mi' } } },
+          },
+        ],
       },
     },
   ];

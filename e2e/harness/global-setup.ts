@@ -13,5 +13,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.KUBECONFIG = await up();
   process.env.NATS_WARDEN_E2E_HARNESS = '1';
   if (!reuse) process.env.NATS_WARDEN_E2E_STARTED = '1';
-  process.stderr.write(`\ne2e: local control plane ${reuse ? 'reused' : `up in ${Math.round((Date.now() - started) / 1000)} s`}\n`);
+  process.stderr.write(
+    `\ne2e: local control plane ${reuse ? 'reused' : `up in ${Math.round((Date.now() - started) / 1000)} s`}\n`,
+  );
 }

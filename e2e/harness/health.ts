@@ -12,7 +12,11 @@ export interface Tls {
   key?: string;
 }
 
-export function get(url: string, tls: Tls = {}, timeoutMs = 3_000): Promise<{ status: number; body: string }> {
+export function get(
+  url: string,
+  tls: Tls = {},
+  timeoutMs = 3_000,
+): Promise<{ status: number; body: string }> {
   const u = new URL(url);
   const read = (f?: string) => (f ? readFileSync(f) : undefined);
   return new Promise((resolve, reject) => {

@@ -11,7 +11,8 @@ export function kubeconfig(): string {
   return path;
 }
 
-export const k = (args: string[], input?: string, timeoutMs?: number) => kubectl(kubeconfig(), args, input, timeoutMs);
+export const k = (args: string[], input?: string, timeoutMs?: number) =>
+  kubectl(kubeconfig(), args, input, timeoutMs);
 
 export async function getJson(args: string[]): Promise<Obj> {
   return JSON.parse(await k([...args, '-o', 'json']));
@@ -21,7 +22,12 @@ export async function apply(objects: Obj[]): Promise<void> {
   await k(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
 }
 
-export async function waitUntil<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 120_000, everyMs = 500): Promise<T> {
+export async function waitUntil<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 120_000,
+  everyMs = 500,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
@@ -39,7 +45,11 @@ export async function waitUntil<T>(what: string, check: () => Promise<T | undefi
 export async function createNamespace(prefix: string): Promise<string> {
   const name = `${prefix}-${Math.random().toString(36).slice(2, 7)}`;
   await k(['create', 'namespace', name]);
-  await waitUntil(`service account default in ${name}`, async () => (await k(['get', 'serviceaccount', 'default', '-n', name])) !== '', 30_000);
+  await waitUntil(
+    `service account default in ${name}`,
+    async () => (await k(['get', 'serviceaccount', 'default', '-n', name])) !== '',
+    30_000,
+  );
   return name;
 }
 

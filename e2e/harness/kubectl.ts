@@ -3,7 +3,12 @@
 import { execFile } from 'node:child_process';
 import { toolPath } from '../tools/tools.ts';
 
-export function kubectl(kubeconfig: string, args: string[], input?: string, timeoutMs = 60_000): Promise<string> {
+export function kubectl(
+  kubeconfig: string,
+  args: string[],
+  input?: string,
+  timeoutMs = 60_000,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = execFile(
       toolPath('kubectl'),

@@ -26,7 +26,13 @@ function ecKey(dir: string, name: string): void {
 }
 
 /** Signs `${name}.key` with the CA; `san` is an openssl subjectAltName value or undefined. */
-function sign(dir: string, name: string, subject: string, usage: 'serverAuth' | 'clientAuth', san?: string): void {
+function sign(
+  dir: string,
+  name: string,
+  subject: string,
+  usage: 'serverAuth' | 'clientAuth',
+  san?: string,
+): void {
   ecKey(dir, name);
   openssl(['req', '-new', '-key', `${name}.key`, '-subj', subject, '-out', `${name}.csr`], dir);
   const ext = [
@@ -37,8 +43,24 @@ function sign(dir: string, name: string, subject: string, usage: 'serverAuth' | 
   ];
   writeFileSync(join(dir, `${name}.ext`), ext.join('\n') + '\n');
   openssl(
-    ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '365',
-      '-sha256', '-extfile', `${name}.ext`, '-out', `${name}.crt`],
+    [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '365',
+      '-sha256',
+      '-extfile',
+      `${name}.ext`,
+      '-out',
+      `${name}.crt`,
+    ],
     dir,
   );
 }
@@ -56,12 +78,31 @@ export function ensurePki(dir: string): Pki {
   mkdirSync(dir, { recursive: true });
   if (!existsSync(join(dir, 'ca.crt'))) {
     ecKey(dir, 'ca');
-    openssl(['req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=nats-warden-e2e-ca', '-days', '3650',
-      '-sha256', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-      '-out', 'ca.crt'], dir);
+    openssl(
+      [
+        'req',
+        '-x509',
+        '-new',
+        '-key',
+        'ca.key',
+        '-subj',
+        '/CN=nats-warden-e2e-ca',
+        '-days',
+        '3650',
+        '-sha256',
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+        '-addext',
+        'keyUsage=critical,keyCertSign,cRLSign',
+        '-out',
+        'ca.crt',
+      ],
+      dir,
+    );
   }
   if (!existsSync(join(dir, 'apiserver.crt'))) {
-    const san = 'IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,' +
+    const san =
+      'IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,' +
       'DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local';
     sign(dir, 'apiserver', '/CN=kube-apiserver', 'serverAuth', san);
   }

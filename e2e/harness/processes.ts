@@ -3,7 +3,15 @@
 // .cluster/logs/<name>.log, and is recorded in .cluster/state.json so a later `cluster down`
 // (another Node process) can find and stop it.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync, closeSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  writeFileSync,
+  closeSync,
+} from 'node:fs';
 import { paths } from './paths.ts';
 
 export interface Started {

@@ -43,7 +43,12 @@ export function connect(kubeconfigPath: string): Api {
   });
   const server = cluster.server;
 
-  function call<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
+  function call<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = 'application/json',
+  ): Promise<T> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
       const req = request(
@@ -87,7 +92,8 @@ export function connect(kubeconfigPath: string): Api {
         throw error;
       }
     },
-    mergePatch: <T>(path: string, body: unknown) => call<T>('PATCH', path, body, 'application/merge-patch+json'),
+    mergePatch: <T>(path: string, body: unknown) =>
+      call<T>('PATCH', path, body, 'application/merge-patch+json'),
   };
 }
 

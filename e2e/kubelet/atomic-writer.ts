@@ -2,7 +2,18 @@
 // in a timestamped directory, `..data` is a symlink to it, and each visible name is a symlink
 // through `..data`. An update writes a new directory and renames a fresh `..data_tmp` link over
 // `..data`, so a reader sees either the old set of files or the new one, never a mix.
-import { chmodSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 
 export interface Payload {

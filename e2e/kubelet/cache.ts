@@ -61,6 +61,8 @@ export class Cache {
   }
 
   find(r: Resource, namespace: string | undefined, name: string): Obj | undefined {
-    return this.all(r).find((o) => o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace));
+    return this.all(r).find(
+      (o) => o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace),
+    );
   }
 }

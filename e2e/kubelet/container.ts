@@ -54,7 +54,11 @@ export class Container {
     try {
       child = this.launcher.start();
     } catch (error) {
-      this.state = { kind: 'waiting', reason: 'CreateContainerConfigError', message: String((error as Error).message ?? error) };
+      this.state = {
+        kind: 'waiting',
+        reason: 'CreateContainerConfigError',
+        message: String((error as Error).message ?? error),
+      };
       return;
     }
     const startedAt = new Date();
@@ -69,8 +73,16 @@ export class Container {
       if (this.child !== child) return;
       this.child = undefined;
       const exitCode = code ?? 128 + (sig === 'SIGKILL' ? 9 : 15);
-      const terminated: State = { kind: 'terminated', exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt, finishedAt: new Date() };
-      const restart = !this.stopping && (this.restartPolicy === 'Always' || (this.restartPolicy === 'OnFailure' && exitCode !== 0));
+      const terminated: State = {
+        kind: 'terminated',
+        exitCode,
+        reason: exitCode === 0 ? 'Completed' : 'Error',
+        startedAt,
+        finishedAt: new Date(),
+      };
+      const restart =
+        !this.stopping &&
+        (this.restartPolicy === 'Always' || (this.restartPolicy === 'OnFailure' && exitCode !== 0));
       if (!restart) {
         this.state = terminated;
         this.restartAt = 0;
@@ -80,7 +92,11 @@ export class Container {
       const delay = Math.min(10_000, 1_000 * 2 ** Math.min(this.restartCount, 4));
       this.lastTermination = terminated;
       this.restartAt = Date.now() + delay;
-      this.state = { kind: 'waiting', reason: 'CrashLoopBackOff', message: `back-off ${delay / 1000}s restarting failed container=${this.spec.name}` };
+      this.state = {
+        kind: 'waiting',
+        reason: 'CrashLoopBackOff',
+        message: `back-off ${delay / 1000}s restarting failed container=${this.spec.name}`,
+      };
     });
   }
 
@@ -95,7 +111,8 @@ export class Container {
       }
     } else if (this.state.kind === 'waiting') this.launch();
     if (this.state.kind !== 'running') return;
-    const exec: ExecProbe = async (command, timeoutMs) => (await this.launcher.exec(command, timeoutMs)) === 0;
+    const exec: ExecProbe = async (command, timeoutMs) =>
+      (await this.launcher.exec(command, timeoutMs)) === 0;
     const { startup, readiness, liveness } = this.probes;
     if (startup && startup.result !== true) {
       await startup.tick(podIP, exec);
@@ -119,9 +136,13 @@ export class Container {
     if (!child?.pid) return;
     const hook = this.spec.lifecycle?.preStop;
     if (hook?.exec) await this.launcher.exec(hook.exec.command, Math.max(0, deadline - Date.now()));
-    else if (hook?.sleep) await new Promise((r) => setTimeout(r, Math.min(hook.sleep.seconds * 1000, Math.max(0, deadline - Date.now()))));
+    else if (hook?.sleep)
+      await new Promise((r) =>
+        setTimeout(r, Math.min(hook.sleep.seconds * 1000, Math.max(0, deadline - Date.now()))),
+      );
     signal(child.pid, 'SIGTERM');
-    while (alive(child.pid) && this.child === child && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (alive(child.pid) && this.child === child && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     if (this.child === child) killTree(child.pid);
     const hard = Date.now() + 5_000;
     while (this.child === child && Date.now() < hard) await new Promise((r) => setTimeout(r, 50));

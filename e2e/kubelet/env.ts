@@ -36,7 +36,12 @@ export function expand(text: string, vars: Record<string, string>): string {
   });
 }
 
-function keyOf(cache: Cache, kind: 'secrets' | 'configmaps', namespace: string, ref: Obj): string | undefined {
+function keyOf(
+  cache: Cache,
+  kind: 'secrets' | 'configmaps',
+  namespace: string,
+  ref: Obj,
+): string | undefined {
   const obj = cache.find(kind, namespace, ref.name);
   const raw = obj?.data?.[ref.key] ?? (kind === 'configmaps' ? undefined : obj?.stringData?.[ref.key]);
   if (raw === undefined) {
@@ -46,7 +51,13 @@ function keyOf(cache: Cache, kind: 'secrets' | 'configmaps', namespace: string, 
   return kind === 'secrets' ? Buffer.from(raw, 'base64').toString('utf8') : raw;
 }
 
-export function containerEnv(cache: Cache, pod: Obj, container: Obj, podIP: string, base: Record<string, string>): Record<string, string> {
+export function containerEnv(
+  cache: Cache,
+  pod: Obj,
+  container: Obj,
+  podIP: string,
+  base: Record<string, string>,
+): Record<string, string> {
   const ns = pod.metadata.namespace;
   const vars: Record<string, string> = { ...base };
   for (const from of container.envFrom ?? []) {
@@ -58,7 +69,8 @@ export function containerEnv(cache: Cache, pod: Obj, container: Obj, podIP: stri
       throw new MissingReference(`${kind} ${ns}/${ref.name} not found`);
     }
     for (const [k, v] of Object.entries(obj.data ?? {})) {
-      vars[`${from.prefix ?? ''}${k}`] = kind === 'secrets' ? Buffer.from(String(v), 'base64').toString('utf8') : String(v);
+      vars[`${from.prefix ?? ''}${k}`] =
+        kind === 'secrets' ? Buffer.from(String(v), 'base64').toString('utf8') : String(v);
     }
   }
   for (const e of container.env ?? []) {

@@ -10,14 +10,28 @@ const domain = 'cluster.local';
 
 function names(fqdnWithoutDomain: string, ns: string, ownNs: string): string[] {
   // fqdnWithoutDomain = "<name>.<ns>.svc" or "<host>.<sub>.<ns>.svc"
-  const parts = [`${fqdnWithoutDomain}.${domain}`, fqdnWithoutDomain, fqdnWithoutDomain.slice(0, -'.svc'.length)];
+  const parts = [
+    `${fqdnWithoutDomain}.${domain}`,
+    fqdnWithoutDomain,
+    fqdnWithoutDomain.slice(0, -'.svc'.length),
+  ];
   if (ns === ownNs) parts.push(fqdnWithoutDomain.slice(0, -`.${ns}.svc`.length));
   return parts;
 }
 
-export function hostsFile(cache: Cache, pod: Obj, podIP: string, podIPs: Map<string, string>, apiserver: string): string {
+export function hostsFile(
+  cache: Cache,
+  pod: Obj,
+  podIP: string,
+  podIPs: Map<string, string>,
+  apiserver: string,
+): string {
   const ns = pod.metadata.namespace;
-  const lines = ['# Kubernetes-managed hosts file (process kubelet).', '127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback'];
+  const lines = [
+    '# Kubernetes-managed hosts file (process kubelet).',
+    '127.0.0.1\tlocalhost',
+    '::1\tlocalhost ip6-localhost ip6-loopback',
+  ];
   const own = pod.spec.hostname ?? pod.metadata.name;
   const ownNames = pod.spec.subdomain ? [`${own}.${pod.spec.subdomain}.${ns}.svc.${domain}`, own] : [own];
   lines.push(`${podIP}\t${ownNames.join(' ')}`);
@@ -26,7 +40,9 @@ export function hostsFile(cache: Cache, pod: Obj, podIP: string, podIPs: Map<str
     const ip = podIPs.get(other.metadata.uid) ?? other.status?.podIP;
     if (!ip || !other.spec.hostname || !other.spec.subdomain || other.metadata.deletionTimestamp) continue;
     const ons = other.metadata.namespace;
-    lines.push(`${ip}\t${names(`${other.spec.hostname}.${other.spec.subdomain}.${ons}.svc`, ons, ns).join(' ')}`);
+    lines.push(
+      `${ip}\t${names(`${other.spec.hostname}.${other.spec.subdomain}.${ons}.svc`, ons, ns).join(' ')}`,
+    );
   }
   for (const slice of cache.all('endpointslices')) {
     const service = slice.metadata.labels?.['kubernetes.io/service-name'];

@@ -13,7 +13,9 @@ export const podCidr = '10.244.0.0/16';
 
 function ipRoute(action: 'replace' | 'del'): void {
   try {
-    execFileSync('ip', ['route', action, 'local', podCidr, 'dev', 'lo'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync('ip', ['route', action, 'local', podCidr, 'dev', 'lo'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
   } catch (error) {
     if (action === 'replace') throw error;
   }
@@ -44,7 +46,9 @@ export class Ipam {
 
   constructor(dir: string) {
     this.file = join(dir, 'ipam.json');
-    this.byKey = existsSync(this.file) ? (JSON.parse(readFileSync(this.file, 'utf8')) as Record<string, string>) : {};
+    this.byKey = existsSync(this.file)
+      ? (JSON.parse(readFileSync(this.file, 'utf8')) as Record<string, string>)
+      : {};
     // Clusters in different directories start in different blocks, so two of them rarely collide.
     this.start = (createHash('sha256').update(dir).digest().readUInt16BE(0) % 200) * 254;
   }

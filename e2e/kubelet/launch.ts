@@ -38,7 +38,11 @@ function mounts(ctx: LaunchContext): Mount[] {
   for (const m of ctx.container.volumeMounts ?? []) {
     const dir = ctx.volumes.get(m.name);
     if (!dir) throw new Error(`volume ${m.name} is not ready`);
-    out.push({ source: m.subPath ? join(dir, m.subPath) : dir, target: m.mountPath, readOnly: Boolean(m.readOnly) });
+    out.push({
+      source: m.subPath ? join(dir, m.subPath) : dir,
+      target: m.mountPath,
+      readOnly: Boolean(m.readOnly),
+    });
   }
   return out;
 }
@@ -60,7 +64,12 @@ export function launcher(ctx: LaunchContext): Launcher {
     const argv = (argvIn ?? containerArgv(ctx.container)).map((a) => expand(a, env));
     const [file, ...args] = argv;
     if (!file) throw new Error('empty command');
-    return { argv: [resolveBinary(ctx.binDir, file), ...args], env, mounts: mounts(ctx), cwd: ctx.container.workingDir ?? '/' };
+    return {
+      argv: [resolveBinary(ctx.binDir, file), ...args],
+      env,
+      mounts: mounts(ctx),
+      cwd: ctx.container.workingDir ?? '/',
+    };
   };
   const logFile = join(ctx.podDir, 'logs', `${ctx.container.name}.log`);
   return {
@@ -97,4 +106,3 @@ export function launcher(ctx: LaunchContext): Launcher {
     },
   };
 }
-

@@ -26,7 +26,11 @@ export class Manager {
     this.ipam = new Ipam(dir);
     const podIPs = () => new Map([...this.workers.entries()].map(([uid, w]) => [uid, w.podIP]));
     this.ctx = {
-      api, cache, dir, binDir, apiserverPort,
+      api,
+      cache,
+      dir,
+      binDir,
+      apiserverPort,
       hostsFor: (pod: Obj, podIP: string) => hostsFile(cache, pod, podIP, podIPs(), '127.0.0.1'),
     };
   }
@@ -42,13 +46,21 @@ export class Manager {
       let worker = this.workers.get(uid);
       if (!worker) {
         if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;
-        worker = new PodWorker(this.ctx, pod, this.ipam.addressFor(pod.metadata.namespace, pod.metadata.name));
+        worker = new PodWorker(
+          this.ctx,
+          pod,
+          this.ipam.addressFor(pod.metadata.namespace, pod.metadata.name),
+        );
         this.workers.set(uid, worker);
-        process.stderr.write(`kubelet: ${pod.spec.nodeName}: starting pod ${pod.metadata.namespace}/${pod.metadata.name} at ${worker.podIP}\n`);
+        process.stderr.write(
+          `kubelet: ${pod.spec.nodeName}: starting pod ${pod.metadata.namespace}/${pod.metadata.name} at ${worker.podIP}\n`,
+        );
       }
       work.push(
         worker.tick(pod).catch((error: unknown) => {
-          process.stderr.write(`kubelet: pod ${pod.metadata.namespace}/${pod.metadata.name}: ${String(error)}\n`);
+          process.stderr.write(
+            `kubelet: pod ${pod.metadata.namespace}/${pod.metadata.name}: ${String(error)}\n`,
+          );
         }),
       );
     }

@@ -8,7 +8,12 @@ const capacity = { cpu: '8', memory: '16Gi', pods: '110', 'ephemeral-storage': '
 function conditions() {
   const now = time();
   const c = (type: string, status: string, reason: string) => ({
-    type, status, reason, message: reason, lastHeartbeatTime: now, lastTransitionTime: now,
+    type,
+    status,
+    reason,
+    message: reason,
+    lastHeartbeatTime: now,
+    lastTransitionTime: now,
   });
   return [
     c('MemoryPressure', 'False', 'KubeletHasSufficientMemory'),
@@ -19,7 +24,11 @@ function conditions() {
 }
 
 async function register(api: Api, name: string): Promise<void> {
-  const labels = { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64' };
+  const labels = {
+    'kubernetes.io/hostname': name,
+    'kubernetes.io/os': 'linux',
+    'kubernetes.io/arch': 'amd64',
+  };
   try {
     await api.call('POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name, labels } });
   } catch (error) {
@@ -27,11 +36,25 @@ async function register(api: Api, name: string): Promise<void> {
   }
   await api.mergePatch(`/api/v1/nodes/${name}/status`, {
     status: {
-      capacity, allocatable: capacity, conditions: conditions(),
-      addresses: [{ type: 'InternalIP', address: '127.0.0.1' }, { type: 'Hostname', address: name }],
-      nodeInfo: { kubeletVersion: 'v1.37.2-process', operatingSystem: 'linux', architecture: 'amd64',
-        containerRuntimeVersion: 'process://nats-warden-e2e', kernelVersion: '', osImage: 'process kubelet',
-        kubeProxyVersion: '', machineID: name, systemUUID: name, bootID: name },
+      capacity,
+      allocatable: capacity,
+      conditions: conditions(),
+      addresses: [
+        { type: 'InternalIP', address: '127.0.0.1' },
+        { type: 'Hostname', address: name },
+      ],
+      nodeInfo: {
+        kubeletVersion: 'v1.37.2-process',
+        operatingSystem: 'linux',
+        architecture: 'amd64',
+        containerRuntimeVersion: 'process://nats-warden-e2e',
+        kernelVersion: '',
+        osImage: 'process kubelet',
+        kubeProxyVersion: '',
+        machineID: name,
+        systemUUID: name,
+        bootID: name,
+      },
     },
   });
 }
@@ -43,7 +66,10 @@ async function renewLease(api: Api, name: string): Promise<void> {
   if (existing) await api.mergePatch(path, { spec });
   else {
     await api.call('POST', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', {
-      apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: 'kube-node-lease' }, spec,
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name, namespace: 'kube-node-lease' },
+      spec,
     });
   }
 }

@@ -49,8 +49,21 @@ export class PodWorker {
   private makeContainers(): void {
     const policy = this.pod.spec.restartPolicy ?? 'Always';
     const make = (spec: Obj, restart: string) =>
-      new Container(spec, launcher({ ...this.ctx, pod: this.pod, podIP: this.podIP, podDir: this.dir, volumes: this.volumes ?? new Map(), container: spec }), restart);
-    this.init = (this.pod.spec.initContainers ?? []).map((c: Obj) => make(c, policy === 'Always' ? 'OnFailure' : policy));
+      new Container(
+        spec,
+        launcher({
+          ...this.ctx,
+          pod: this.pod,
+          podIP: this.podIP,
+          podDir: this.dir,
+          volumes: this.volumes ?? new Map(),
+          container: spec,
+        }),
+        restart,
+      );
+    this.init = (this.pod.spec.initContainers ?? []).map((c: Obj) =>
+      make(c, policy === 'Always' ? 'OnFailure' : policy),
+    );
     this.containers = (this.pod.spec.containers ?? []).map((c: Obj) => make(c, policy));
   }
 
@@ -98,10 +111,21 @@ export class PodWorker {
   }
 
   private async report(what: { initDone?: boolean; waiting?: string }): Promise<void> {
-    const status = this.status.build(this.pod, this.podIP, this.init, this.containers, what.initDone ?? false);
+    const status = this.status.build(
+      this.pod,
+      this.podIP,
+      this.init,
+      this.containers,
+      what.initDone ?? false,
+    );
     if (what.waiting) {
       status.containerStatuses = (this.pod.spec.containers ?? []).map((c: Obj) => ({
-        name: c.name, image: c.image, imageID: '', ready: false, started: false, restartCount: 0,
+        name: c.name,
+        image: c.image,
+        imageID: '',
+        ready: false,
+        started: false,
+        restartCount: 0,
         state: { waiting: { reason: 'ContainerCreating', message: what.waiting } },
       }));
     }
@@ -117,13 +141,17 @@ export class PodWorker {
 
   private async terminate(): Promise<void> {
     this.terminating = true;
-    const grace = this.pod.metadata.deletionGracePeriodSeconds ?? this.pod.spec.terminationGracePeriodSeconds ?? 30;
+    const grace =
+      this.pod.metadata.deletionGracePeriodSeconds ?? this.pod.spec.terminationGracePeriodSeconds ?? 30;
     const deadline = Date.now() + grace * 1000;
     await Promise.all(this.containers.map((c) => c.stop(deadline)));
     await Promise.all(this.init.map((c) => c.stop(Date.now())));
     try {
       await this.ctx.api.call('DELETE', this.path, {
-        apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid: this.pod.metadata.uid },
+        apiVersion: 'v1',
+        kind: 'DeleteOptions',
+        gracePeriodSeconds: 0,
+        preconditions: { uid: this.pod.metadata.uid },
       });
     } catch (error) {
       if (!(error instanceof ApiError && (error.status === 404 || error.status === 409))) throw error;

@@ -16,14 +16,20 @@ function resolvePort(container: Obj, port: number | string): number {
 
 function httpGet(action: Obj, container: Obj, podIP: string, timeoutMs: number): Promise<boolean> {
   const https = action.scheme === 'HTTPS';
-  const url = new URL(`${https ? 'https' : 'http'}://${action.host ?? podIP}:${resolvePort(container, action.port)}${action.path ?? '/'}`);
+  const url = new URL(
+    `${https ? 'https' : 'http'}://${action.host ?? podIP}:${resolvePort(container, action.port)}${action.path ?? '/'}`,
+  );
   const headers = Object.fromEntries((action.httpHeaders ?? []).map((h: Obj) => [h.name, h.value]));
   return new Promise((resolve) => {
-    const req = (https ? httpsRequest : httpRequest)(url, { method: 'GET', headers, timeout: timeoutMs, rejectUnauthorized: false }, (res) => {
-      res.resume();
-      const status = res.statusCode ?? 0;
-      resolve(status >= 200 && status < 400);
-    });
+    const req = (https ? httpsRequest : httpRequest)(
+      url,
+      { method: 'GET', headers, timeout: timeoutMs, rejectUnauthorized: false },
+      (res) => {
+        res.resume();
+        const status = res.statusCode ?? 0;
+        resolve(status >= 200 && status < 400);
+      },
+    );
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(false));
     req.end();
@@ -32,7 +38,11 @@ function httpGet(action: Obj, container: Obj, podIP: string, timeoutMs: number):
 
 function tcp(action: Obj, container: Obj, podIP: string, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ host: action.host ?? podIP, port: resolvePort(container, action.port), timeout: timeoutMs });
+    const socket = connect({
+      host: action.host ?? podIP,
+      port: resolvePort(container, action.port),
+      timeout: timeoutMs,
+    });
     socket.on('connect', () => (socket.destroy(), resolve(true)));
     socket.on('timeout', () => (socket.destroy(), resolve(false)));
     socket.on('error', () => resolve(false));

@@ -25,7 +25,13 @@ export async function provision(api: Api, cache: Cache, dir: string): Promise<vo
           storageClassName: pvc.spec.storageClassName ?? '',
           volumeMode: pvc.spec.volumeMode ?? 'Filesystem',
           hostPath: { path: join(dir, 'pv', name), type: 'DirectoryOrCreate' },
-          claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: pvc.metadata.namespace, name: pvc.metadata.name, uid: pvc.metadata.uid },
+          claimRef: {
+            apiVersion: 'v1',
+            kind: 'PersistentVolumeClaim',
+            namespace: pvc.metadata.namespace,
+            name: pvc.metadata.name,
+            uid: pvc.metadata.uid,
+          },
         },
       });
     } catch (error) {
@@ -33,7 +39,8 @@ export async function provision(api: Api, cache: Cache, dir: string): Promise<vo
     }
   }
   for (const pv of pvs) {
-    if (pv.metadata.labels?.['nats-warden.io/process-kubelet'] !== 'true' || pv.status?.phase !== 'Released') continue;
+    if (pv.metadata.labels?.['nats-warden.io/process-kubelet'] !== 'true' || pv.status?.phase !== 'Released')
+      continue;
     await api.call('DELETE', `/api/v1/persistentvolumes/${pv.metadata.name}`).catch(() => undefined);
     rmSync(pv.spec.hostPath.path, { recursive: true, force: true });
   }

@@ -25,7 +25,9 @@ export function sandboxSpawn(spec: SandboxSpec, stdio: StdioOptions): ChildProce
   spec.mounts.forEach((m, i) => {
     const fd = 10 + i;
     lines.push(`exec ${fd}<${q(m.source)}`);
-    lines.push(`if [ -d ${q(m.source)} ]; then mkdir -p ${q(m.target)}; else [ -e ${q(m.target)} ] || { mkdir -p "$(dirname ${q(m.target)})"; touch ${q(m.target)}; }; fi`);
+    lines.push(
+      `if [ -d ${q(m.source)} ]; then mkdir -p ${q(m.target)}; else [ -e ${q(m.target)} ] || { mkdir -p "$(dirname ${q(m.target)})"; touch ${q(m.target)}; }; fi`,
+    );
   });
   spec.mounts.forEach((m, i) => {
     const fd = 10 + i;
@@ -34,8 +36,22 @@ export function sandboxSpawn(spec: SandboxSpec, stdio: StdioOptions): ChildProce
     lines.push(`exec ${fd}<&-`);
   });
   lines.push(`cd ${q(spec.cwd)}`, 'exec "$@"');
-  return spawn('unshare', ['--mount', '--propagation', 'private', '--', '/bin/bash', '-c', lines.join('\n'), 'sandbox', ...spec.argv], {
-    stdio,
-    env: spec.env,
-  });
+  return spawn(
+    'unshare',
+    [
+      '--mount',
+      '--propagation',
+      'private',
+      '--',
+      '/bin/bash',
+      '-c',
+      lines.join('\n'),
+      'sandbox',
+      ...spec.argv,
+    ],
+    {
+      stdio,
+      env: spec.env,
+    },
+  );
 }

@@ -7,10 +7,16 @@ import type { Obj } from './types.ts';
 
 function stateJson(state: State | undefined): Obj {
   if (!state) return {};
-  if (state.kind === 'waiting') return { waiting: { reason: state.reason, ...(state.message ? { message: state.message } : {}) } };
+  if (state.kind === 'waiting')
+    return { waiting: { reason: state.reason, ...(state.message ? { message: state.message } : {}) } };
   if (state.kind === 'running') return { running: { startedAt: time(state.startedAt) } };
   return {
-    terminated: { exitCode: state.exitCode, reason: state.reason, startedAt: time(state.startedAt), finishedAt: time(state.finishedAt) },
+    terminated: {
+      exitCode: state.exitCode,
+      reason: state.reason,
+      startedAt: time(state.startedAt),
+      finishedAt: time(state.finishedAt),
+    },
   };
 }
 
@@ -43,11 +49,15 @@ export class StatusBuilder {
   build(pod: Obj, podIP: string, init: Container[], containers: Container[], initDone: boolean): Obj {
     const always = (pod.spec.restartPolicy ?? 'Always') === 'Always';
     let phase = 'Pending';
-    if (initDone && containers.some((c) => c.state.kind !== 'waiting' || c.lastTermination)) phase = 'Running';
+    if (initDone && containers.some((c) => c.state.kind !== 'waiting' || c.lastTermination))
+      phase = 'Running';
     if (!always && initDone && containers.every((c) => c.finished)) {
-      phase = containers.every((c) => c.state.kind === 'terminated' && c.state.exitCode === 0) ? 'Succeeded' : 'Failed';
+      phase = containers.every((c) => c.state.kind === 'terminated' && c.state.exitCode === 0)
+        ? 'Succeeded'
+        : 'Failed';
     }
-    if (init.some((c) => c.finished && c.state.kind === 'terminated' && c.state.exitCode !== 0) && !always) phase = 'Failed';
+    if (init.some((c) => c.finished && c.state.kind === 'terminated' && c.state.exitCode !== 0) && !always)
+      phase = 'Failed';
     const containersReady = initDone && containers.every((c) => c.ready);
     return {
       phase,

@@ -31,7 +31,13 @@ async function serviceAccountToken(api: Api, pod: Obj, source: Obj, key: string)
   return review.status.token;
 }
 
-function keyed(cache: Cache, kind: 'secrets' | 'configmaps', ns: string, src: Obj, defaultMode: number): Payload {
+function keyed(
+  cache: Cache,
+  kind: 'secrets' | 'configmaps',
+  ns: string,
+  src: Obj,
+  defaultMode: number,
+): Payload {
   const obj = cache.find(kind, ns, src.name);
   if (!obj) {
     if (src.optional) return {};
@@ -63,19 +69,38 @@ function downward(pod: Obj, podIP: string, items: Obj[], defaultMode: number): P
     const path: string = item.fieldRef?.fieldPath ?? '';
     let text: string;
     if (path === 'metadata.labels' || path === 'metadata.annotations') {
-      const map: Record<string, string> = (path === 'metadata.labels' ? pod.metadata.labels : pod.metadata.annotations) ?? {};
-      text = Object.keys(map).sort().map((k) => `${k}=${JSON.stringify(map[k])}`).join('\n');
+      const map: Record<string, string> =
+        (path === 'metadata.labels' ? pod.metadata.labels : pod.metadata.annotations) ?? {};
+      text = Object.keys(map)
+        .sort()
+        .map((k) => `${k}=${JSON.stringify(map[k])}`)
+        .join('\n');
     } else text = item.fieldRef ? fieldValue(pod, podIP, path) : '0';
     out[item.path] = { data: Buffer.from(text), mode: item.mode ?? defaultMode };
   }
   return out;
 }
 
-async function payloadFor(api: Api, cache: Cache, pod: Obj, podIP: string, volume: Obj): Promise<Payload | undefined> {
+async function payloadFor(
+  api: Api,
+  cache: Cache,
+  pod: Obj,
+  podIP: string,
+  volume: Obj,
+): Promise<Payload | undefined> {
   const ns = pod.metadata.namespace;
-  if (volume.configMap) return keyed(cache, 'configmaps', ns, volume.configMap, volume.configMap.defaultMode ?? 0o644);
-  if (volume.secret) return keyed(cache, 'secrets', ns, { ...volume.secret, name: volume.secret.secretName }, volume.secret.defaultMode ?? 0o644);
-  if (volume.downwardAPI) return downward(pod, podIP, volume.downwardAPI.items ?? [], volume.downwardAPI.defaultMode ?? 0o644);
+  if (volume.configMap)
+    return keyed(cache, 'configmaps', ns, volume.configMap, volume.configMap.defaultMode ?? 0o644);
+  if (volume.secret)
+    return keyed(
+      cache,
+      'secrets',
+      ns,
+      { ...volume.secret, name: volume.secret.secretName },
+      volume.secret.defaultMode ?? 0o644,
+    );
+  if (volume.downwardAPI)
+    return downward(pod, podIP, volume.downwardAPI.items ?? [], volume.downwardAPI.defaultMode ?? 0o644);
   if (!volume.projected) return undefined;
   const mode = volume.projected.defaultMode ?? 0o644;
   const out: Payload = {};
@@ -85,7 +110,12 @@ async function payloadFor(api: Api, cache: Cache, pod: Obj, podIP: string, volum
     if (source.downwardAPI) Object.assign(out, downward(pod, podIP, source.downwardAPI.items ?? [], mode));
     if (source.serviceAccountToken) {
       const sat = source.serviceAccountToken;
-      const token = await serviceAccountToken(api, pod, sat, `${pod.metadata.uid}/${volume.name}/${sat.path}`);
+      const token = await serviceAccountToken(
+        api,
+        pod,
+        sat,
+        `${pod.metadata.uid}/${volume.name}/${sat.path}`,
+      );
       out[sat.path] = { data: Buffer.from(token), mode };
     }
   }
@@ -93,7 +123,13 @@ async function payloadFor(api: Api, cache: Cache, pod: Obj, podIP: string, volum
 }
 
 /** Makes (or refreshes) every volume; returns volume name -> host directory. */
-export async function syncVolumes(api: Api, cache: Cache, podDir: string, pod: Obj, podIP: string): Promise<Map<string, string>> {
+export async function syncVolumes(
+  api: Api,
+  cache: Cache,
+  podDir: string,
+  pod: Obj,
+  podIP: string,
+): Promise<Map<string, string>> {
   const dirs = new Map<string, string>();
   for (const volume of pod.spec.volumes ?? []) {
     const dir = join(podDir, 'volumes', volume.name);
@@ -108,7 +144,8 @@ export async function syncVolumes(api: Api, cache: Cache, podDir: string, pod: O
       const pvc = cache.find('pvcs', pod.metadata.namespace, volume.persistentVolumeClaim.claimName);
       const pv = pvc?.spec?.volumeName ? cache.find('pvs', undefined, pvc.spec.volumeName) : undefined;
       const path = pv?.spec?.hostPath?.path ?? pv?.spec?.local?.path;
-      if (!path || pvc.status?.phase !== 'Bound') throw new MissingReference(`PVC ${volume.persistentVolumeClaim.claimName} not bound`);
+      if (!path || pvc.status?.phase !== 'Bound')
+        throw new MissingReference(`PVC ${volume.persistentVolumeClaim.claimName} not bound`);
       mkdirSync(path, { recursive: true });
       dirs.set(volume.name, path);
     } else if (volume.hostPath) {
