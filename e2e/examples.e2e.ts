@@ -44,7 +44,8 @@ describe.each(examples)('examples/%s', (file) => {
         `\nfigure: examples/${file} Ready ${Math.round((Date.now() - started) / 1000)} s after apply\n`,
       );
     } finally {
-      await deleteNamespace(namespace, true);
+      // Not waited for: the pods lame-duck out while the next example starts.
+      await deleteNamespace(namespace);
     }
   });
 });
