@@ -7,9 +7,10 @@ set -euo pipefail
 command -v go >/dev/null || { echo "setup-tools: Go is required (go.dev/dl); none on PATH" >&2; exit 1; }
 echo "setup-tools: $(go version)"
 
-# unshare and mount (util-linux) for pod sandboxes, openssl: install only what is missing.
+# unshare and mount (util-linux) for pod sandboxes, openssl, ip (iproute2) for the test network
+# namespace: install only what is missing.
 missing=()
-for pair in unshare:util-linux mount:mount openssl:openssl; do
+for pair in unshare:util-linux mount:mount openssl:openssl ip:iproute2; do
   command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then
