@@ -2,66 +2,36 @@
 // In-cluster configuration is used when no kubeconfig is given and KUBECONFIG is unset.
 import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_NATS_IMAGE } from '../render/index.ts';
 import { runOperator, type OperatorOptions } from '../runtime/manager.ts';
-import { InputError } from './documents.ts';
+import { parseOptions } from './args.ts';
 import { OPERATOR_IMAGE } from './render-command.ts';
 
 export function parseOperatorArgs(argv: string[]): OperatorOptions {
-  const options: OperatorOptions = {
-    namespaces: [],
-    healthHost: '0.0.0.0',
-    healthPort: 8081,
-    leaderElection: true,
-    leaseNamespace: process.env.POD_NAMESPACE ?? 'default',
-    clusterDomain: DEFAULT_CLUSTER_DOMAIN,
-    defaultImage: DEFAULT_NATS_IMAGE,
+  const v = parseOptions(argv, {
+    kubeconfig: { type: 'string' },
+    namespace: { type: 'string', short: 'n', multiple: true },
+    'health-addr': { type: 'string', default: '0.0.0.0:8081' },
+    'no-leader-election': { type: 'boolean', default: false },
+    'leader-election-namespace': { type: 'string', default: process.env.POD_NAMESPACE ?? 'default' },
+    identity: { type: 'string' },
+    'cluster-domain': { type: 'string', default: DEFAULT_CLUSTER_DOMAIN },
+    'nats-image': { type: 'string', default: DEFAULT_NATS_IMAGE },
+    workers: { type: 'string', default: '2' },
+  });
+  const [host, port] = (v['health-addr'] ?? '0.0.0.0:8081').split(':');
+  const identity = v.identity ?? process.env.POD_NAME;
+  return {
+    ...(v.kubeconfig ? { kubeconfig: v.kubeconfig } : {}),
+    namespaces: v.namespace ?? [],
+    healthHost: host || '0.0.0.0',
+    healthPort: Number(port),
+    leaderElection: !v['no-leader-election'],
+    leaseNamespace: v['leader-election-namespace'] ?? 'default',
+    ...(identity ? { identity } : {}),
+    clusterDomain: v['cluster-domain'] ?? DEFAULT_CLUSTER_DOMAIN,
+    defaultImage: v['nats-image'] ?? DEFAULT_NATS_IMAGE,
     operatorImage: OPERATOR_IMAGE,
-    workers: 2,
-    ...(process.env.POD_NAME ? { identity: process.env.POD_NAME } : {}),
+    workers: Number(v.workers ?? 2),
   };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const next = argv[++i];
-      if (next === undefined) throw new InputError(`${arg} needs a value`);
-      return next;
-    };
-    switch (arg) {
-      case '--kubeconfig':
-        options.kubeconfig = value();
-        break;
-      case '--namespace':
-      case '-n':
-        options.namespaces.push(value());
-        break;
-      case '--health-addr': {
-        const [host, port] = value().split(':');
-        options.healthHost = host || '0.0.0.0';
-        options.healthPort = Number(port);
-        break;
-      }
-      case '--no-leader-election':
-        options.leaderElection = false;
-        break;
-      case '--leader-election-namespace':
-        options.leaseNamespace = value();
-        break;
-      case '--identity':
-        options.identity = value();
-        break;
-      case '--cluster-domain':
-        options.clusterDomain = value();
-        break;
-      case '--nats-image':
-        options.defaultImage = value();
-        break;
-      case '--workers':
-        options.workers = Number(value());
-        break;
-      default:
-        throw new InputError(`unknown argument ${arg}`);
-    }
-  }
-  return options;
 }
 
 export async function operatorCommand(argv: string[]): Promise<number> {

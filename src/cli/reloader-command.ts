@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseOptions } from './args.ts';
 import { InputError } from './documents.ts';
 
 export interface ReloaderOptions {
@@ -15,19 +16,14 @@ export interface ReloaderOptions {
 }
 
 export function parseReloaderArgs(argv: string[]): ReloaderOptions {
-  const options: ReloaderOptions = { pidFile: '', watch: [], intervalMs: 2_000 };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = argv[++i];
-    if (value === undefined) throw new InputError(`${arg} needs a value`);
-    if (arg === '--pid-file') options.pidFile = value;
-    else if (arg === '--watch') options.watch.push(value);
-    else if (arg === '--interval') options.intervalMs = Number(value) * 1000;
-    else throw new InputError(`unknown argument ${arg}`);
-  }
-  if (!options.pidFile || !options.watch.length)
+  const v = parseOptions(argv, {
+    'pid-file': { type: 'string' },
+    watch: { type: 'string', multiple: true },
+    interval: { type: 'string', default: '2' },
+  });
+  if (!v['pid-file'] || !v.watch?.length)
     throw new InputError('reloader needs --pid-file and at least one --watch');
-  return options;
+  return { pidFile: v['pid-file'], watch: v.watch, intervalMs: Number(v.interval ?? 2) * 1000 };
 }
 
 /** A digest of every regular file under the directories (dot entries such as ..data skipped; their targets are read through the visible names). */

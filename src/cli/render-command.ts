@@ -12,6 +12,7 @@ import {
   RenderError,
   type RenderContext,
 } from '../render/index.ts';
+import { parseOptions } from './args.ts';
 import { InputError, readDocuments, type Documents } from './documents.ts';
 
 export const OPERATOR_IMAGE = 'ghcr.io/nats-warden/nats-warden:0.1.0';
@@ -22,20 +23,13 @@ export interface RenderOptions {
 }
 
 export function parseRenderArgs(argv: string[]): RenderOptions {
-  const options: RenderOptions = { files: [], clusterDomain: DEFAULT_CLUSTER_DOMAIN };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const next = argv[++i];
-      if (next === undefined) throw new InputError(`${arg} needs a value`);
-      return next;
-    };
-    if (arg === '-f' || arg === '--filename') options.files.push(value());
-    else if (arg === '--cluster-domain') options.clusterDomain = value();
-    else throw new InputError(`unknown argument ${arg}`);
-  }
-  if (!options.files.length) throw new InputError('render needs at least one -f FILE');
-  return options;
+  const values = parseOptions(argv, {
+    filename: { type: 'string', short: 'f', multiple: true },
+    'cluster-domain': { type: 'string', default: DEFAULT_CLUSTER_DOMAIN },
+  });
+  const files = values.filename ?? [];
+  if (!files.length) throw new InputError('render needs at least one -f FILE');
+  return { files, clusterDomain: values['cluster-domain'] ?? DEFAULT_CLUSTER_DOMAIN };
 }
 
 /** Renders every NatsCluster in the documents with freshly generated secrets. */
