@@ -6,7 +6,7 @@
 // recreated under the same name gets the same address, as its DNS name promises.
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const podCidr = '10.244.0.0/16';
@@ -26,12 +26,20 @@ export function routePodAddresses(): void {
   ipRoute('replace');
 }
 
-/** Removes the route unless another process kubelet still runs (a second cluster, say). */
+/** Removes the route unless another process kubelet in this network namespace still runs. */
 export function releasePodAddresses(): void {
+  const netns = (pid: string | number) => {
+    try {
+      return readlinkSync(`/proc/${pid}/ns/net`);
+    } catch {
+      return undefined;
+    }
+  };
+  const ours = netns('self');
   const others = readdirSync('/proc').filter((p) => {
     if (!/^\d+$/.test(p) || Number(p) === process.pid) return false;
     try {
-      return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('e2e/kubelet/main.ts');
+      return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('e2e/kubelet/main.ts') && netns(p) === ours;
     } catch {
       return false;
     }
