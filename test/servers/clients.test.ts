@@ -35,15 +35,30 @@ const roundTrip = async (nc: Awaited<ReturnType<typeof connectTo>>, subject: str
   return undefined;
 };
 
-const noMessage = async (
-  nc: Awaited<ReturnType<typeof connectTo>>,
-  subject: string,
-  publish: () => Promise<void>,
-) => {
+/**
+ * Publishes every 100 ms until the subscription sees a message (at most 5 s): interest crosses a
+ * route asynchronously, so a single publish right after subscribing on another server can miss.
+ */
+async function deliveredAcrossRoute(
+  sub: AsyncIterable<{ string(): string }>,
+  publish: () => void,
+): Promise<string | undefined> {
+  const timer = setInterval(publish, 100);
+  try {
+    for await (const m of sub) return m.string();
+    return undefined;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** True when nothing arrives although `publish` runs every 100 ms for a second (ample for route interest). */
+const noMessage = async (nc: Awaited<ReturnType<typeof connectTo>>, subject: string, publish: () => void) => {
   const sub = nc.subscribe(subject, { max: 1 });
   await nc.flush();
-  await publish();
-  await new Promise((r) => setTimeout(r, 750));
+  const timer = setInterval(publish, 100);
+  await new Promise((r) => setTimeout(r, 1_000));
+  clearInterval(timer);
   const got = sub.getProcessed();
   sub.unsubscribe();
   return got === 0;
@@ -207,20 +222,25 @@ describe('Config-mode accounts (examples/config-accounts.yaml)', () => {
   test('accounts are isolated, and the export/import delivers', async () => {
     const orders = await connectTo(local, local.servers[0]!, { user: 'orders-free' });
     const billing = await connectTo(local, local.servers[1]!, { user: 'billing-free' });
-    expect(
-      await noMessage(
-        billing,
-        'shared.subject',
-        async () => (orders.publish('shared.subject', 'x'), orders.flush()),
-      ),
-    ).toBe(true);
-    const imported = billing.subscribe('from-orders.orders.events.>', { max: 1, timeout: 3_000 });
+    const imported = billing.subscribe('from-orders.orders.events.>', { max: 1, timeout: 5_000 });
     await billing.flush();
-    orders.publish('orders.events.created', 'order-42');
-    for await (const m of imported) expect(m.string()).toBe('order-42');
+    expect(
+      await deliveredAcrossRoute(imported, () => orders.publish('orders.events.created', 'order-42')),
+    ).toBe('order-42');
+    // Isolation, checked once interest is known to cross the route between these two connections.
+    expect(await noMessage(billing, 'shared.subject', () => orders.publish('shared.subject', 'x'))).toBe(
+      true,
+    );
     orders.subscribe('orders.lookup', { callback: (_e, m) => void m.respond('found') });
     await orders.flush();
-    expect((await billing.request('lookup.order', 'id', { timeout: 3_000 })).string()).toBe('found');
+    let answer = '';
+    for (let attempt = 0; attempt < 20 && !answer; attempt++) {
+      answer = await billing.request('lookup.order', 'id', { timeout: 500 }).then(
+        (m) => m.string(),
+        () => '',
+      );
+    }
+    expect(answer).toBe('found');
     await Promise.all([orders.close(), billing.close()]);
   });
 });
@@ -289,16 +309,8 @@ describe('JWT operator mode (examples/jwt-operator.yaml)', () => {
     const dashboard = await connectTo(local, local.servers[1]!, { user: 'dashboard' });
     const imported = dashboard.subscribe('telemetry.metrics.>', { max: 1, timeout: 5_000 });
     await dashboard.flush();
-    await new Promise((r) => setTimeout(r, 500)); // interest crosses the route
-    sensor.publish('metrics.cpu', '42');
-    for await (const m of imported) expect(m.string()).toBe('42');
-    expect(
-      await noMessage(
-        sensor,
-        'private.>',
-        async () => (dashboard.publish('private.note', 'x'), dashboard.flush()),
-      ),
-    ).toBe(true);
+    expect(await deliveredAcrossRoute(imported, () => sensor.publish('metrics.cpu', '42'))).toBe('42');
+    expect(await noMessage(sensor, 'private.>', () => dashboard.publish('private.note', 'x'))).toBe(true);
     await Promise.all([sensor.close(), dashboard.close()]);
   });
 
