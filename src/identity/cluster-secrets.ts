@@ -72,7 +72,7 @@ async function jwtIdentities(
   };
 }
 
-async function userCredentials(
+export async function userCredentials(
   user: NatsUser,
   accountOf: (user: NatsUser) => KeyIdentity | undefined,
 ): Promise<UserCredentials> {

@@ -2,8 +2,10 @@
 // account, every user's credentials) live in one Secret, `<cluster>-identities`, written once and
 // reused forever. Lost after the cluster was set up, it is not silently regenerated: the cluster goes
 // Degraded until a human annotates it with natswarden.io/regenerate-identities=true.
-import type { NatsAccount, NatsCluster, NatsUser } from '../../api/index.ts';
-import { generateClusterSecrets } from '../../identity/cluster-secrets.ts';
+import { accountNameOf, type NatsAccount, type NatsCluster, type NatsUser } from '../../api/index.ts';
+import { generateClusterSecrets, userCredentials } from '../../identity/cluster-secrets.ts';
+import { accountJwt, identityOf, keyPairOf, newAccountKey, type KeyIdentity } from '../../identity/jwt.ts';
+import { generateJetStreamKey } from '../../identity/secrets.ts';
 import type { ClusterSecrets, UserCredentials } from '../../render/index.ts';
 import { childMeta } from '../../render/names.ts';
 
@@ -75,6 +77,66 @@ function toSecret(
   };
 }
 
+const JWT_KEYS = ['operator.seed', 'system-account.seed', 'system-user.creds', 'account-seeds.json'];
+
+/**
+ * A JWT-mode cluster that already has its operator gains users (and accounts) later: each new Creds
+ * user is signed by its account's stored key; an account without one gets a key and a JWT signed
+ * by the stored operator. Nothing existing is regenerated.
+ */
+async function addToJwtCluster(
+  cluster: NatsCluster,
+  accounts: NatsAccount[],
+  missing: NatsUser[],
+  stored: ClusterSecrets,
+  data: SecretData,
+  needsJsKey: boolean,
+): Promise<IdentityOutcome> {
+  const seeds = JSON.parse(decode(data, 'account-seeds.json') ?? '{}') as Record<string, string>;
+  const operatorSeed = decode(data, 'operator.seed');
+  const jwt = {
+    ...(stored.jwt as NonNullable<ClusterSecrets['jwt']>),
+    accounts: { ...stored.jwt?.accounts },
+  };
+  const keyOf = (name: string): KeyIdentity | undefined =>
+    seeds[name] ? identityOf(keyPairOf({ seed: seeds[name], publicKey: '' })) : undefined;
+  for (const account of accounts) {
+    const name = accountNameOf(account);
+    if (seeds[name] || !operatorSeed) continue;
+    const key = newAccountKey();
+    seeds[name] = key.seed;
+    const publicKeys = Object.fromEntries(Object.keys(seeds).map((n) => [n, keyOf(n)?.publicKey ?? '']));
+    jwt.accounts[name] = {
+      publicKey: key.publicKey,
+      jwt: await accountJwt(
+        identityOf(keyPairOf({ seed: operatorSeed, publicKey: '' })),
+        key,
+        account,
+        publicKeys,
+      ),
+    };
+  }
+  const users = { ...stored.users };
+  for (const user of missing) {
+    const account = accounts.find((a) => a.metadata.name === user.spec.accountRef.name);
+    users[user.metadata.name] = await userCredentials(user, () =>
+      account ? keyOf(accountNameOf(account)) : undefined,
+    );
+  }
+  const secrets: ClusterSecrets = {
+    ...stored,
+    jwt,
+    users,
+    ...(needsJsKey ? { jetstreamKey: generateJetStreamKey() } : {}),
+  };
+  const extra = Object.fromEntries(JWT_KEYS.map((k) => [k, decode(data, k)]));
+  return {
+    kind: 'ready',
+    secrets,
+    secret: toSecret(cluster, secrets, { ...extra, 'account-seeds.json': JSON.stringify(seeds) }),
+  };
+}
+
 /**
  * Reads the identities from their Secret, generating only what is missing: a new cluster gets
  * everything; a new user or a newly enabled JetStream key gets just that. Returns the Secret to
@@ -105,36 +167,28 @@ export async function ensureIdentities(
   const needsJwt = cluster.spec.auth.mode === 'JWT' && !stored?.jwt;
   if (stored && !missingUsers.length && !needsJsKey && !needsJwt) return { kind: 'ready', secrets: stored };
 
-  // JWT users are signed by account keys held here; generate them against the stored operator when present.
-  const fresh = await generateClusterSecrets(
-    cluster,
-    accounts,
-    stored && !needsJwt ? missingUsers.filter((u) => u.spec.authType !== 'Creds') : users,
-  );
+  if (stored?.jwt && !needsJwt)
+    return addToJwtCluster(cluster, accounts, missingUsers, stored, data, needsJsKey);
+
+  const fresh = await generateClusterSecrets(cluster, accounts, users);
   const merged: ClusterSecrets = {
     routePassword: stored?.routePassword ?? fresh.secrets.routePassword,
     ...((stored?.jetstreamKey ?? fresh.secrets.jetstreamKey)
       ? { jetstreamKey: stored?.jetstreamKey ?? fresh.secrets.jetstreamKey }
       : {}),
-    ...((stored?.jwt ?? fresh.secrets.jwt) ? { jwt: stored?.jwt ?? fresh.secrets.jwt } : {}),
+    ...(fresh.secrets.jwt ? { jwt: fresh.secrets.jwt } : {}),
     users: { ...fresh.secrets.users, ...(stored?.users ?? {}) },
   };
   const keys = fresh.jwtKeys;
-  const extra =
-    needsJwt && keys
-      ? {
-          'operator.seed': keys.operator.seed,
-          'system-account.seed': keys.systemAccount.seed,
-          'system-user.creds': keys.systemUserCreds,
-          'account-seeds.json': JSON.stringify(
-            Object.fromEntries(Object.entries(keys.accounts).map(([n, k]) => [n, k.seed])),
-          ),
-        }
-      : Object.fromEntries(
-          ['operator.seed', 'system-account.seed', 'system-user.creds', 'account-seeds.json'].map((k) => [
-            k,
-            decode(data, k),
-          ]),
-        );
+  const extra = keys
+    ? {
+        'operator.seed': keys.operator.seed,
+        'system-account.seed': keys.systemAccount.seed,
+        'system-user.creds': keys.systemUserCreds,
+        'account-seeds.json': JSON.stringify(
+          Object.fromEntries(Object.entries(keys.accounts).map(([n, k]) => [n, k.seed])),
+        ),
+      }
+    : {};
   return { kind: 'ready', secrets: merged, secret: toSecret(cluster, merged, extra) };
 }

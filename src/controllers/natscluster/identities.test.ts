@@ -1,0 +1,41 @@
+// Identities are generated once and only added to: the sequences a real cluster goes through.
+import { describe, expect, test } from '@jest/globals';
+import { decode, parseCreds } from '@nats-io/jwt';
+import { loadExample } from '../../../test/fixtures/examples.ts';
+import { membersOf } from '../../render/index.ts';
+import { ensureIdentities } from './identities.ts';
+
+const asStored = (secret: object | undefined) => secret as { data: Record<string, string> };
+
+describe('ensureIdentities', () => {
+  const docs = loadExample('jwt-operator');
+  const cluster = docs.clusters[0]!;
+  const members = membersOf(cluster, docs.accounts, docs.users);
+
+  test('users that arrive after the operator identity are signed by their stored account key', async () => {
+    const first = await ensureIdentities(cluster, members.accounts, [], undefined);
+    if (first.kind !== 'ready') throw new Error('expected identities');
+    const second = await ensureIdentities(cluster, members.accounts, members.users, asStored(first.secret));
+    if (second.kind !== 'ready') throw new Error('expected identities');
+    expect(second.secrets.jwt?.operatorJwt).toBe(first.secrets.jwt?.operatorJwt);
+    const creds = await parseCreds(new TextEncoder().encode(second.secrets.users.sensor!.creds!.content));
+    expect(creds.uc.iss).toBe(first.secrets.jwt!.accounts.telemetry!.publicKey);
+    expect(decode(first.secrets.jwt!.accounts.telemetry!.jwt).sub).toBe(creds.uc.iss);
+  });
+
+  test('nothing is regenerated once stored', async () => {
+    const first = await ensureIdentities(cluster, members.accounts, members.users, undefined);
+    if (first.kind !== 'ready') throw new Error('expected identities');
+    const again = await ensureIdentities(cluster, members.accounts, members.users, asStored(first.secret));
+    expect(again).toMatchObject({ kind: 'ready' });
+    expect(again.kind === 'ready' && again.secret).toBeUndefined();
+    expect(again.kind === 'ready' && again.secrets.routePassword).toBe(first.secrets.routePassword);
+  });
+
+  test('a lost identities Secret after set-up is reported, never silently regenerated', async () => {
+    const setUp = { ...cluster, status: { observedGeneration: 1 } };
+    expect(await ensureIdentities(setUp, members.accounts, members.users, undefined)).toMatchObject({ kind: 'lost' });
+    const regenerate = { ...setUp, metadata: { ...setUp.metadata, annotations: { 'natswarden.io/regenerate-identities': 'true' } } };
+    expect(await ensureIdentities(regenerate, members.accounts, members.users, undefined)).toMatchObject({ kind: 'ready' });
+  });
+});
