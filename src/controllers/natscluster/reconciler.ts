@@ -57,6 +57,7 @@ export interface Result {
 }
 
 const WAIT_MS = 3_000;
+const objectKey = (o: KubernetesObject) => `${o.kind}/${o.metadata?.name}`;
 const RESYNC_MS = 5 * 60_000;
 const decode = (s: KubernetesObject | undefined, key: string) => {
   const value = (s as { data?: Record<string, string> } | undefined)?.data?.[key];
@@ -134,12 +135,13 @@ export class NatsClusterReconciler {
     if (identities.kind === 'lost') return degraded('IdentitiesMissing', identities.message);
     if (identities.secret) await this.kube.apply(identities.secret as KubernetesObject);
 
-    for (const object of [
+    // Certificates go first: the workload waits for them. The full apply below skips them.
+    const pki = [
       ...renderCaBootstrap(cluster),
       ...renderLeafCertificates(cluster, this.contextFor(cluster, identities.secrets, '', {})),
-    ]) {
-      await this.kube.apply(object as KubernetesObject);
-    }
+    ] as KubernetesObject[];
+    for (const object of pki) await this.kube.apply(object);
+    const appliedEarly = new Set(pki.map(objectKey));
     const names = childNames(name);
     const certificates = [
       observeCertificate(
@@ -219,7 +221,9 @@ export class NatsClusterReconciler {
       this.warnedNoValidator = true;
       this.log.warn(verdict.message);
     }
-    for (const object of objects) await this.kube.apply(object as KubernetesObject);
+    for (const object of objects as KubernetesObject[]) {
+      if (!appliedEarly.has(objectKey(object))) await this.kube.apply(object);
+    }
     if (statefulSet && roll.partition !== (statefulSet.spec?.updateStrategy?.rollingUpdate?.partition ?? 0)) {
       await this.events.record(cluster, 'Normal', 'RollStep', `partition ${roll.partition}: ${roll.message}`);
     }
