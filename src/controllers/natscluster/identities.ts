@@ -170,7 +170,8 @@ export async function ensureIdentities(
   if (stored?.jwt && !needsJwt)
     return addToJwtCluster(cluster, accounts, missingUsers, stored, data, needsJsKey);
 
-  const fresh = await generateClusterSecrets(cluster, accounts, users);
+  // Only what is missing: every generated password costs a bcrypt hash.
+  const fresh = await generateClusterSecrets(cluster, accounts, stored ? missingUsers : users);
   const merged: ClusterSecrets = {
     routePassword: stored?.routePassword ?? fresh.secrets.routePassword,
     ...((stored?.jetstreamKey ?? fresh.secrets.jetstreamKey)
