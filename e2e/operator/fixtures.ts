@@ -4,7 +4,7 @@ import { loadAll } from 'js-yaml';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../harness/paths.ts';
-import { apply, createNamespace, deleteNamespace } from '../harness/k8s.ts';
+import { createNamespace, deleteNamespace } from '../harness/k8s.ts';
 import { apiFor, type Api } from './cluster-api.ts';
 import { startOperator, stopOperator, type OperatorInstance } from './operator-process.ts';
 
@@ -60,4 +60,3 @@ export async function testBed(prefix: string): Promise<TestBed> {
   return bed;
 }
 
-export { apply };

@@ -7,7 +7,6 @@ import {
   usernamePasswordAuthenticator,
   type NatsConnection,
 } from '@nats-io/transport-node';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -136,4 +135,3 @@ export async function natsCli(
   }
 }
 
-export { spawn };
