@@ -27,7 +27,11 @@ async function renew(cluster: string): Promise<{ revision: number; notAfter: str
     async () => {
       const after = await certificate(bed.namespace, `${cluster}-server`);
       const ready = after.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True');
-      return after.status?.revision > before.status?.revision && ready
+      // cert-manager bumps the revision first and sets notAfter a moment later (readiness controller).
+      const reissued =
+        after.status?.revision > before.status?.revision &&
+        after.status?.notAfter !== before.status?.notAfter;
+      return reissued && ready
         ? { revision: after.status.revision, notAfter: after.status.notAfter }
         : undefined;
     },
@@ -39,12 +43,16 @@ async function everyServerServes(cluster: string, notAfter: string): Promise<voi
   await waitUntil(
     `every server of ${cluster} to serve the certificate valid until ${notAfter}`,
     async () => {
+      // Throwing (not returning false) leaves what each server serves in the timeout message.
+      const served: string[] = [];
       for (const pod of await clusterPods(bed.namespace, cluster)) {
-        if (
-          Date.parse((await varz(bed.api, bed.namespace, cluster, pod)).tls_cert_not_after ?? '') !==
-          Date.parse(notAfter)
-        )
-          return false;
+        served.push(`${pod.name}=${(await varz(bed.api, bed.namespace, cluster, pod)).tls_cert_not_after}`);
+      }
+      if (served.some((s) => Date.parse(s.split('=')[1] ?? '') !== Date.parse(notAfter))) {
+        const cert = await certificate(bed.namespace, `${cluster}-server`);
+        throw new Error(
+          `served ${served.join(' ')}; Certificate revision ${cert.status?.revision} notAfter ${cert.status?.notAfter}`,
+        );
       }
       return true;
     },
