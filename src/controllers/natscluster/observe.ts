@@ -1,5 +1,6 @@
 // What the controller reads about a cluster's world from the caches: certificate readiness and
 // revisions, the StatefulSet's rollout state. Pure functions over cached objects.
+import { X509Certificate } from 'node:crypto';
 
 export interface CertificateObservation {
   role: string;
@@ -10,6 +11,12 @@ export interface CertificateObservation {
   revision?: number;
   notAfter?: string;
   renewalTime?: string;
+  /**
+   * notAfter of the certificate in the Secret, the one the servers mount. cert-manager bumps
+   * status.revision when it writes the Secret but sets status.notAfter later (readiness
+   * controller), so status alone can pair a new revision with the old expiry.
+   */
+  issuedNotAfter?: string;
 }
 
 interface CertificateObject {
@@ -27,6 +34,7 @@ export function observeCertificate(
   role: string,
   name: string,
   cert: CertificateObject | undefined,
+  secret?: { data?: Record<string, string> },
 ): CertificateObservation {
   if (!cert) return { role, name, secretName: '', ready: false, reason: 'not created yet' };
   const ready = cert.status?.conditions?.find((c) => c.type === 'Ready');
@@ -39,7 +47,19 @@ export function observeCertificate(
     ...(cert.status?.revision !== undefined ? { revision: cert.status.revision } : {}),
     ...(cert.status?.notAfter ? { notAfter: cert.status.notAfter } : {}),
     ...(cert.status?.renewalTime ? { renewalTime: cert.status.renewalTime } : {}),
+    ...issuedNotAfter(secret),
   };
+}
+
+function issuedNotAfter(secret: { data?: Record<string, string> } | undefined): { issuedNotAfter?: string } {
+  const pem = secret?.data?.['tls.crt'];
+  if (!pem) return {};
+  try {
+    const validTo = new X509Certificate(Buffer.from(pem, 'base64')).validTo;
+    return { issuedNotAfter: new Date(validTo).toISOString().replace(/\.\d{3}Z$/, 'Z') };
+  } catch {
+    return {}; // not a certificate (yet): cert-manager will rewrite it
+  }
 }
 
 export interface RolloutObservation {

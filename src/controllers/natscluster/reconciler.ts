@@ -148,11 +148,13 @@ export class NatsClusterReconciler {
         'server',
         names.serverCertificate,
         this.caches.certificates.get(names.serverCertificate, namespace) as never,
+        this.caches.secrets.get(names.serverSecret, namespace) as never,
       ),
       observeCertificate(
         'routes',
         names.routesCertificate,
         this.caches.certificates.get(names.routesCertificate, namespace) as never,
+        this.caches.secrets.get(names.routesSecret, namespace) as never,
       ),
     ];
     this.recordExpiry(cluster, certificates);

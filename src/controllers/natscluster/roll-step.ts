@@ -59,8 +59,13 @@ export async function rollStep(inputs: RollInputs): Promise<RollOutcome> {
   const { cluster, statefulSet: sts } = inputs;
   const currentPartition = sts?.spec?.updateStrategy?.rollingUpdate?.partition ?? 0;
   const updateRevision = sts?.status?.updateRevision;
-  const revisionOf = (role: string) => inputs.certificates.find((c) => c.role === role)?.revision ?? 0;
-  const key = `${updateRevision ?? ''};server=${revisionOf('server')};routes=${revisionOf('routes')}`;
+  // The verified key names the certificates the servers were proven to serve, so a new revision or
+  // a Secret the cache has only now caught up with both ask for verification again.
+  const served = (role: string) => {
+    const c = inputs.certificates.find((x) => x.role === role);
+    return `${c?.revision ?? 0}@${servedNotAfter(c) ?? ''}`;
+  };
+  const key = `${updateRevision ?? ''};server=${served('server')};routes=${served('routes')}`;
   const recorded = sts?.metadata?.annotations?.[VERIFIED_ANNOTATION];
   if (sts && sts.status?.observedGeneration !== sts.metadata?.generation) {
     return {
@@ -166,8 +171,10 @@ function endpointFor(inputs: RollInputs, pod: PodView) {
   };
 }
 
+const servedNotAfter = (c: CertificateObservation | undefined) => c?.issuedNotAfter ?? c?.notAfter;
+
 function expectations(inputs: RollInputs) {
-  const notAfter = (role: string) => inputs.certificates.find((c) => c.role === role)?.notAfter;
+  const notAfter = (role: string) => servedNotAfter(inputs.certificates.find((c) => c.role === role));
   return {
     peers: inputs.cluster.spec.replicas - 1,
     ...(notAfter('server') ? { serverNotAfter: notAfter('server') } : {}),
