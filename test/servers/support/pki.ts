@@ -86,45 +86,11 @@ export function issue(spec: CertificateSpec, ca?: IssuedSecret): IssuedSecret {
     if (ca) {
       writeFileSync(join(dir, 'ca.crt'), ca['tls.crt']);
       writeFileSync(join(dir, 'ca.key'), ca['tls.key']);
-      openssl(
-        [
-          'x509',
-          '-req',
-          '-in',
-          'leaf.csr',
-          '-CA',
-          'ca.crt',
-          '-CAkey',
-          'ca.key',
-          '-CAcreateserial',
-          '-days',
-          String(days(spec.duration)),
-          '-extfile',
-          'ext.cnf',
-          '-out',
-          'leaf.crt',
-        ],
-        dir,
-      );
-    } else {
-      openssl(
-        [
-          'x509',
-          '-req',
-          '-in',
-          'leaf.csr',
-          '-signkey',
-          key,
-          '-days',
-          String(days(spec.duration)),
-          '-extfile',
-          'ext.cnf',
-          '-out',
-          'leaf.crt',
-        ],
-        dir,
-      );
     }
+    // Signed by the CA when there is one, else by its own key.
+    const signer = ca ? ['-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial'] : ['-signkey', key];
+    const validity = ['-days', String(days(spec.duration)), '-extfile', 'ext.cnf', '-out', 'leaf.crt'];
+    openssl(['x509', '-req', '-in', 'leaf.csr', ...signer, ...validity], dir);
     const crt = readFileSync(join(dir, 'leaf.crt'), 'utf8');
     return { 'tls.crt': crt, 'tls.key': readFileSync(key, 'utf8'), 'ca.crt': ca ? ca['tls.crt'] : crt };
   } finally {
