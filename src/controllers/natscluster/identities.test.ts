@@ -34,8 +34,15 @@ describe('ensureIdentities', () => {
 
   test('a lost identities Secret after set-up is reported, never silently regenerated', async () => {
     const setUp = { ...cluster, status: { observedGeneration: 1 } };
-    expect(await ensureIdentities(setUp, members.accounts, members.users, undefined)).toMatchObject({ kind: 'lost' });
-    const regenerate = { ...setUp, metadata: { ...setUp.metadata, annotations: { 'natswarden.io/regenerate-identities': 'true' } } };
-    expect(await ensureIdentities(regenerate, members.accounts, members.users, undefined)).toMatchObject({ kind: 'ready' });
+    expect(await ensureIdentities(setUp, members.accounts, members.users, undefined)).toMatchObject({
+      kind: 'lost',
+    });
+    const regenerate = {
+      ...setUp,
+      metadata: { ...setUp.metadata, annotations: { 'natswarden.io/regenerate-identities': 'true' } },
+    };
+    expect(await ensureIdentities(regenerate, members.accounts, members.users, undefined)).toMatchObject({
+      kind: 'ready',
+    });
   });
 });
