@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sandboxSpawn } from '../e2e/kubelet/sandbox-shim.ts';
+import { sandboxSpawn } from '../e2e/kubelet/sandbox.ts';
 import { paths } from '../e2e/harness/paths.ts';
 import { apiFor, secretData, serviceAddresses } from '../e2e/operator/cluster-api.ts';
 import { toolPath } from '../e2e/tools/tools.ts';

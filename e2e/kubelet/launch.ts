@@ -9,7 +9,7 @@ import type { Cache } from './cache.ts';
 import type { Launcher } from './container.ts';
 import { containerEnv, expand } from './env.ts';
 import { containerArgv } from './images.ts';
-import { sandboxSpawn, type Mount } from './sandbox-shim.ts';
+import { sandboxSpawn, type Mount } from './sandbox.ts';
 import type { Obj } from './types.ts';
 
 export interface LaunchContext {

@@ -12,7 +12,7 @@ import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clientCertificateSecretName } from '../../../src/render/index.ts';
-import { sandboxSpawn } from '../../../e2e/kubelet/sandbox-shim.ts';
+import { sandboxSpawn } from '../../../e2e/kubelet/sandbox.ts';
 import { toolPath } from '../../../e2e/tools/tools.ts';
 import type { IssuedSecret } from './pki.ts';
 import type { LocalCluster, LocalServer } from './local-cluster.ts';

@@ -21,7 +21,7 @@ import {
   type ClusterMembers,
   type RenderContext,
 } from '../../../src/render/index.ts';
-import { sandboxSpawn } from '../../../e2e/kubelet/sandbox-shim.ts';
+import { sandboxSpawn } from '../../../e2e/kubelet/sandbox.ts';
 import { toolPath } from '../../../e2e/tools/tools.ts';
 import { issueAll, type IssuedSecret } from './pki.ts';
 
