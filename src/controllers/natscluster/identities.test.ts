@@ -13,9 +13,15 @@ describe('ensureIdentities', () => {
   const members = membersOf(cluster, docs.accounts, docs.users);
 
   test('users that arrive after the operator identity are signed by their stored account key', async () => {
-    const first = await ensureIdentities(cluster, members.accounts, [], undefined);
+    const first = await ensureIdentities(cluster, members.accounts, [], undefined, false);
     if (first.kind !== 'ready') throw new Error('expected identities');
-    const second = await ensureIdentities(cluster, members.accounts, members.users, asStored(first.secret));
+    const second = await ensureIdentities(
+      cluster,
+      members.accounts,
+      members.users,
+      asStored(first.secret),
+      true,
+    );
     if (second.kind !== 'ready') throw new Error('expected identities');
     expect(second.secrets.jwt?.operatorJwt).toBe(first.secrets.jwt?.operatorJwt);
     const creds = await parseCreds(new TextEncoder().encode(second.secrets.users.sensor!.creds!.content));
@@ -24,25 +30,40 @@ describe('ensureIdentities', () => {
   });
 
   test('nothing is regenerated once stored', async () => {
-    const first = await ensureIdentities(cluster, members.accounts, members.users, undefined);
+    const first = await ensureIdentities(cluster, members.accounts, members.users, undefined, false);
     if (first.kind !== 'ready') throw new Error('expected identities');
-    const again = await ensureIdentities(cluster, members.accounts, members.users, asStored(first.secret));
+    const again = await ensureIdentities(
+      cluster,
+      members.accounts,
+      members.users,
+      asStored(first.secret),
+      true,
+    );
     expect(again).toMatchObject({ kind: 'ready' });
     expect(again.kind === 'ready' && again.secret).toBeUndefined();
     expect(again.kind === 'ready' && again.secrets.routePassword).toBe(first.secrets.routePassword);
   });
 
-  test('a lost identities Secret after set-up is reported, never silently regenerated', async () => {
-    const setUp = { ...cluster, status: { observedGeneration: 1 } };
-    expect(await ensureIdentities(setUp, members.accounts, members.users, undefined)).toMatchObject({
+  test('a lost identities Secret, once handed out, is reported, never silently regenerated', async () => {
+    expect(await ensureIdentities(cluster, members.accounts, members.users, undefined, true)).toMatchObject({
       kind: 'lost',
     });
     const regenerate = {
-      ...setUp,
-      metadata: { ...setUp.metadata, annotations: { 'natswarden.io/regenerate-identities': 'true' } },
+      ...cluster,
+      metadata: { ...cluster.metadata, annotations: { 'natswarden.io/regenerate-identities': 'true' } },
     };
-    expect(await ensureIdentities(regenerate, members.accounts, members.users, undefined)).toMatchObject({
+    expect(
+      await ensureIdentities(regenerate, members.accounts, members.users, undefined, true),
+    ).toMatchObject({
       kind: 'ready',
     });
+  });
+
+  test('a cluster with a status but nothing handed out yet gets its identities', async () => {
+    // It waited Degraded (InvalidSpec) for a NatsAccount that arrived later: that wrote its status.
+    const waited = { ...cluster, status: { observedGeneration: 1 } };
+    const outcome = await ensureIdentities(waited, members.accounts, members.users, undefined, false);
+    expect(outcome).toMatchObject({ kind: 'ready' });
+    expect(outcome.kind === 'ready' && outcome.secret).toBeDefined();
   });
 });

@@ -1,7 +1,8 @@
 // The cluster's generated identities (route password, JetStream key, JWT-mode operator and system
 // account, every user's credentials) live in one Secret, `<cluster>-identities`, written once and
-// reused forever. Lost after the cluster was set up, it is not silently regenerated: the cluster goes
-// Degraded until a human annotates it with natswarden.io/regenerate-identities=true.
+// reused forever. Lost after they were handed out (to the servers' auth Secrets), it is not silently
+// regenerated: the cluster goes Degraded until a human annotates it with
+// natswarden.io/regenerate-identities=true.
 import { accountNameOf, type NatsAccount, type NatsCluster, type NatsUser } from '../../api/index.ts';
 import { generateClusterSecrets, userCredentials } from '../../identity/cluster-secrets.ts';
 import { accountJwt, identityOf, keyPairOf, newAccountKey, type KeyIdentity } from '../../identity/jwt.ts';
@@ -140,19 +141,22 @@ async function addToJwtCluster(
 /**
  * Reads the identities from their Secret, generating only what is missing: a new cluster gets
  * everything; a new user or a newly enabled JetStream key gets just that. Returns the Secret to
- * apply when something was generated.
+ * apply when something was generated. `handedOut` says whether Secrets made from the identities
+ * exist (the operator writes them after the identities Secret): only then is a missing identities
+ * Secret a loss. A cluster that merely has a status (say it waited Degraded for a NatsAccount to
+ * arrive) has handed nothing out yet.
  */
 export async function ensureIdentities(
   cluster: NatsCluster,
   accounts: NatsAccount[],
   users: NatsUser[],
   existing: { data?: SecretData } | undefined,
+  handedOut: boolean,
 ): Promise<IdentityOutcome> {
   const data = existing?.data ?? {};
   const stored = existing ? parse(data) : undefined;
-  const wasSetUp = cluster.status?.observedGeneration !== undefined;
   const regenerate = cluster.metadata.annotations?.[REGENERATE_ANNOTATION] === 'true';
-  if (!stored && wasSetUp && !regenerate) {
+  if (!stored && handedOut && !regenerate) {
     return {
       kind: 'lost',
       message: `Secret ${identitiesSecretName(cluster)} (route password, keys, user credentials) is missing; existing clients and peers would be locked out by new ones. Restore it, or annotate the NatsCluster with ${REGENERATE_ANNOTATION}=true to generate new identities.`,

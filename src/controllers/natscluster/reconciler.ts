@@ -126,11 +126,18 @@ export class NatsClusterReconciler {
     const problems = crossResourceProblems(cluster, members);
     if (problems.length) return degraded('InvalidSpec', problems.join('; '));
 
+    const names = childNames(name);
+    // The auth Secrets are applied after the identities Secret and arrive through the same watch,
+    // so seeing one means the identities Secret was there too.
+    const handedOut = [names.authSecret, names.routesAuthSecret].some(
+      (secret) => this.caches.secrets.get(secret, namespace) !== undefined,
+    );
     const identities = await ensureIdentities(
       cluster,
       members.accounts,
       members.users,
       this.caches.secrets.get(identitiesSecretName(cluster), namespace) as never,
+      handedOut,
     );
     if (identities.kind === 'lost') return degraded('IdentitiesMissing', identities.message);
     if (identities.secret) await this.kube.apply(identities.secret as KubernetesObject);
@@ -142,7 +149,6 @@ export class NatsClusterReconciler {
     ] as KubernetesObject[];
     for (const object of pki) await this.kube.apply(object);
     const appliedEarly = new Set(pki.map(objectKey));
-    const names = childNames(name);
     const certificates = [
       observeCertificate(
         'server',

@@ -1,0 +1,68 @@
+// Generated identities (route password, user passwords and keys) are made once and never silently
+// replaced. Resources may arrive in any order (GitOps applies them as it likes): a cluster that
+// waited Degraded for a missing NatsAccount still gets its identities when the account arrives. Once
+// the identities were handed out, losing their Secret is reported, not papered over, and restoring
+// it heals the cluster with the same credentials.
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
+import { apply, getJson, k } from './harness/k8s.ts';
+import { conditionOf, natsCluster, secretData, waitForCondition } from './operator/cluster-api.ts';
+import { exampleIn, testBed, type TestBed } from './operator/fixtures.ts';
+
+jest.setTimeout(600_000);
+const CLUSTER = 'tenants'; // examples/config-accounts.yaml: account orders exports to account billing
+let bed: TestBed;
+
+beforeAll(async () => {
+  bed = await testBed('ident');
+  await bed.startOperator();
+});
+afterAll(async () => bed?.teardown());
+
+const degraded = async () => conditionOf(await natsCluster(bed.api, bed.namespace, CLUSTER), 'Degraded');
+
+describe('identities', () => {
+  test('a cluster that waited for a late NatsAccount gets its identities when it arrives', async () => {
+    const docs = exampleIn('config-accounts.yaml', bed.namespace);
+    const late = (d: any) => d.metadata.name === 'billing' || d.spec?.accountRef?.name === 'billing';
+    await apply(docs.filter((d) => !late(d)));
+    await waitForCondition(bed.api, bed.namespace, CLUSTER, 'Degraded', 'True', 120_000);
+    expect(await degraded()).toMatchObject({ reason: 'InvalidSpec' });
+    expect((await degraded())?.message).toContain('no account billing');
+
+    await apply(docs.filter(late));
+    await waitForCondition(bed.api, bed.namespace, CLUSTER, 'Ready', 'True', 300_000);
+    expect((await degraded())?.status).toBe('False');
+    expect(Object.keys(await secretData(bed.api, bed.namespace, `${CLUSTER}-identities`))).toContain(
+      'route-password',
+    );
+  });
+
+  test('a lost identities Secret is reported, nothing is regenerated, and restoring it heals', async () => {
+    const identities = await getJson(['get', 'secret', `${CLUSTER}-identities`, '-n', bed.namespace]);
+    const auth = await secretData(bed.api, bed.namespace, `${CLUSTER}-auth`);
+    const routes = await secretData(bed.api, bed.namespace, `${CLUSTER}-routes-auth`);
+
+    await k(['delete', 'secret', `${CLUSTER}-identities`, '-n', bed.namespace]);
+    await waitForCondition(bed.api, bed.namespace, CLUSTER, 'Degraded', 'True', 120_000);
+    expect(await degraded()).toMatchObject({ reason: 'IdentitiesMissing' });
+    await expect(k(['get', 'secret', `${CLUSTER}-identities`, '-n', bed.namespace])).rejects.toThrow();
+    expect(await secretData(bed.api, bed.namespace, `${CLUSTER}-auth`)).toEqual(auth);
+    expect(await secretData(bed.api, bed.namespace, `${CLUSTER}-routes-auth`)).toEqual(routes);
+
+    // Restored from a backup, the way an administrator would.
+    const { name, namespace, labels, ownerReferences } = identities.metadata;
+    await apply([
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name, namespace, labels, ownerReferences },
+        type: identities.type,
+        data: identities.data,
+      },
+    ]);
+    await waitForCondition(bed.api, bed.namespace, CLUSTER, 'Degraded', 'False', 120_000);
+    await waitForCondition(bed.api, bed.namespace, CLUSTER, 'Ready', 'True', 120_000);
+    expect(await secretData(bed.api, bed.namespace, `${CLUSTER}-auth`)).toEqual(auth);
+    expect(await secretData(bed.api, bed.namespace, `${CLUSTER}-routes-auth`)).toEqual(routes);
+  });
+});
