@@ -63,7 +63,7 @@ describe('a 3-replica NatsCluster with mTLS and route auth', () => {
   test('the nats CLI in a pod pub/subs by the Service DNS name with the mounted credentials Secret', async () => {
     const server = `tls://${CLUSTER}.${bed.namespace}.svc.cluster.local:4222`;
     const nats = `nats --server ${server} --tlsca /creds/ca.crt --tlscert /tls/tls.crt --tlskey /tls/tls.key --nkey /creds/nkey.seed`;
-    const script = `${nats} sub cli.proof --count 1 > /work/out 2>&1 & sleep 2; ${nats} pub cli.proof hello-from-cli; wait $!; grep -q hello-from-cli /work/out`;
+    const script = `${nats} sub cli.proof --count 1 > /scratch/out 2>&1 & sleep 2; ${nats} pub cli.proof hello-from-cli; wait $!; grep -q hello-from-cli /scratch/out`;
     await apply([
       {
         apiVersion: 'v1',
@@ -79,7 +79,8 @@ describe('a 3-replica NatsCluster with mTLS and route auth', () => {
               volumeMounts: [
                 { name: 'creds', mountPath: '/creds' },
                 { name: 'tls', mountPath: '/tls' },
-                { name: 'work', mountPath: '/work' },
+                // Not /work: a checkout under /work holds the kubelet's bin directory, which it would hide.
+                { name: 'work', mountPath: '/scratch' },
               ],
             },
           ],
