@@ -44,14 +44,18 @@ async function everyServerServes(cluster: string, notAfter: string): Promise<voi
     `every server of ${cluster} to serve the certificate valid until ${notAfter}`,
     async () => {
       // Throwing (not returning false) leaves what each server serves in the timeout message.
-      const served: string[] = [];
+      const served: { pod: string; notAfter?: string }[] = [];
       for (const pod of await clusterPods(bed.namespace, cluster)) {
-        served.push(`${pod.name}=${(await varz(bed.api, bed.namespace, cluster, pod)).tls_cert_not_after}`);
+        served.push({
+          pod: pod.name,
+          notAfter: (await varz(bed.api, bed.namespace, cluster, pod)).tls_cert_not_after,
+        });
       }
-      if (served.some((s) => Date.parse(s.split('=')[1] ?? '') !== Date.parse(notAfter))) {
+      if (served.some((s) => Date.parse(s.notAfter ?? '') !== Date.parse(notAfter))) {
         const cert = await certificate(bed.namespace, `${cluster}-server`);
+        const list = served.map((s) => `${s.pod}=${s.notAfter}`).join(' ');
         throw new Error(
-          `served ${served.join(' ')}; Certificate revision ${cert.status?.revision} notAfter ${cert.status?.notAfter}`,
+          `served ${list}; Certificate revision ${cert.status?.revision} notAfter ${cert.status?.notAfter}`,
         );
       }
       return true;

@@ -44,7 +44,7 @@ for entry in /* /.[!.]*; do
   else touch "$new$entry"; mount --bind "$entry" "$new$entry"; fi
 done
 umount -l "$new$S" 2>/dev/null || true
-overlays=''
+overlays='' layers=0
 # Makes mount point $1 (a path as the container sees it; a dir or a file as $2 says) without writing
 # to the host, and leaves the resolved path in $resolved.
 ensure() {
@@ -56,7 +56,7 @@ ensure() {
   [ "$parent" = / ] && writable=true # the tmpfs itself
   for o in $overlays; do case "$parent/" in "$o"*) writable=true ;; esac; done
   if [ "$writable" = false ]; then
-    local layer=$S/layers/$(( $(echo "$overlays" | wc -w) ))
+    local layer=$S/layers/$((layers += 1))
     mkdir -p "$layer/upper" "$layer/work"
     mount -t overlay nats-warden-overlay \
       -o "lowerdir=$new$parent,upperdir=$layer/upper,workdir=$layer/work" "$new$parent"

@@ -61,10 +61,8 @@ export async function rollStep(inputs: RollInputs): Promise<RollOutcome> {
   const updateRevision = sts?.status?.updateRevision;
   // The verified key names the certificates the servers were proven to serve, so a new revision or
   // a Secret the cache has only now caught up with both ask for verification again.
-  const served = (role: string) => {
-    const c = inputs.certificates.find((x) => x.role === role);
-    return `${c?.revision ?? 0}@${servedNotAfter(c) ?? ''}`;
-  };
+  const served = (role: string) =>
+    `${certificateOf(inputs, role)?.revision ?? 0}@${servedNotAfter(inputs, role) ?? ''}`;
   const key = `${updateRevision ?? ''};server=${served('server')};routes=${served('routes')}`;
   const recorded = sts?.metadata?.annotations?.[VERIFIED_ANNOTATION];
   if (sts && sts.status?.observedGeneration !== sts.metadata?.generation) {
@@ -171,10 +169,14 @@ function endpointFor(inputs: RollInputs, pod: PodView) {
   };
 }
 
-const servedNotAfter = (c: CertificateObservation | undefined) => c?.issuedNotAfter ?? c?.notAfter;
+const certificateOf = (inputs: RollInputs, role: string) => inputs.certificates.find((c) => c.role === role);
+const servedNotAfter = (inputs: RollInputs, role: string) => {
+  const c = certificateOf(inputs, role);
+  return c?.issuedNotAfter ?? c?.notAfter;
+};
 
 function expectations(inputs: RollInputs) {
-  const notAfter = (role: string) => servedNotAfter(inputs.certificates.find((c) => c.role === role));
+  const notAfter = (role: string) => servedNotAfter(inputs, role);
   return {
     peers: inputs.cluster.spec.replicas - 1,
     ...(notAfter('server') ? { serverNotAfter: notAfter('server') } : {}),
