@@ -8,12 +8,15 @@ jest.setTimeout(300_000);
 
 let ns = '';
 
-const certReady = (name: string) =>
+// Ready and issued past `afterRevision`: cert-manager's readiness controller can mark a Certificate
+// Ready a moment before its issuing controller records status.revision.
+const certReady = (name: string, afterRevision = 0) =>
   waitUntil(
-    `Certificate ${name} Ready`,
+    `Certificate ${name} Ready at a revision above ${afterRevision}`,
     async () => {
       const c = await getJson(['get', 'certificate', name, '-n', ns]);
-      return c.status?.conditions?.some((x: any) => x.type === 'Ready' && x.status === 'True') && c;
+      const ready = c.status?.conditions?.some((x: any) => x.type === 'Ready' && x.status === 'True');
+      return ready && (c.status?.revision ?? 0) > afterRevision && c;
     },
     120_000,
   );
@@ -106,7 +109,7 @@ describe('cert-manager', () => {
       120_000,
     );
     expect(second).not.toBe(first);
-    const renewed = await certReady('leaf');
+    const renewed = await certReady('leaf', leaf.status.revision);
     expect(renewed.status.revision).toBeGreaterThan(leaf.status.revision);
   });
 });
