@@ -2,23 +2,28 @@
 // selfSigned Issuer -> CA Certificate (key pinned with rotationPolicy Never, lifetime far beyond the
 // leaves, so renewing the CA never invalidates existing leaves) -> CA Issuer. Leaves: the server
 // certificate for clients and monitoring, and the route certificate (server + client auth).
+import type { Certificate, CertificateSpec, Issuer } from '../api/cert-manager.ts';
 import type { NatsCluster } from '../api/index.ts';
 import type { RenderContext } from './context.ts';
 import { childMeta, childNames, namespaceOf, podFqdn } from './names.ts';
 import { durationToSeconds } from './units.ts';
 
-const CERT_MANAGER = 'cert-manager.io/v1';
+const CERT_MANAGER = 'cert-manager.io/v1' as const;
+type Usage = NonNullable<CertificateSpec['usages']>[number];
 /** Ten years; the CA must outlive every leaf it signs by a wide margin. */
 export const CA_DURATION = '87600h';
 export const CA_RENEW_BEFORE = '8760h';
 
-export function issuerRefOf(cluster: NatsCluster) {
+export function issuerRefOf(cluster: NatsCluster): CertificateSpec['issuerRef'] {
   const ref = cluster.spec.tls.issuerRef;
   if (ref) return { name: ref.name, kind: ref.kind, group: ref.group };
   return { name: childNames(cluster.metadata.name).caIssuer, kind: 'Issuer', group: 'cert-manager.io' };
 }
 
-function privateKey(cluster: NatsCluster, rotationPolicy: 'Always' | 'Never') {
+function privateKey(
+  cluster: NatsCluster,
+  rotationPolicy: 'Always' | 'Never',
+): NonNullable<CertificateSpec['privateKey']> {
   const { algorithm, size } = cluster.spec.tls.privateKey;
   const defaultSize = algorithm === 'ECDSA' ? 256 : algorithm === 'RSA' ? 2048 : undefined;
   const keySize = size ?? defaultSize;
@@ -26,7 +31,7 @@ function privateKey(cluster: NatsCluster, rotationPolicy: 'Always' | 'Never') {
 }
 
 /** The self-signed bootstrap: Issuer, CA Certificate, CA Issuer. Empty when an issuerRef is given. */
-export function renderCaBootstrap(cluster: NatsCluster): object[] {
+export function renderCaBootstrap(cluster: NatsCluster): (Issuer | Certificate)[] {
   if (cluster.spec.tls.issuerRef) return [];
   const names = childNames(cluster.metadata.name);
   return [
@@ -62,9 +67,9 @@ export function renderCaBootstrap(cluster: NatsCluster): object[] {
   ];
 }
 
-function leafUsages(cluster: NatsCluster, ...auth: string[]): string[] {
+function leafUsages(cluster: NatsCluster, ...auth: Usage[]): Usage[] {
   // RSA key exchange needs key encipherment; ECDSA and Ed25519 only sign.
-  const keyUsages =
+  const keyUsages: Usage[] =
     cluster.spec.tls.privateKey.algorithm === 'RSA'
       ? ['digital signature', 'key encipherment']
       : ['digital signature'];
@@ -96,7 +101,12 @@ function unique(values: string[]): string[] {
   return [...new Set(values)];
 }
 
-function leafCertificate(cluster: NatsCluster, name: string, secretName: string, spec: object) {
+function leafCertificate(
+  cluster: NatsCluster,
+  name: string,
+  secretName: string,
+  spec: Partial<CertificateSpec>,
+): Certificate {
   return {
     apiVersion: CERT_MANAGER,
     kind: 'Certificate',
@@ -113,7 +123,7 @@ function leafCertificate(cluster: NatsCluster, name: string, secretName: string,
   };
 }
 
-export function renderLeafCertificates(cluster: NatsCluster, context: RenderContext): object[] {
+export function renderLeafCertificates(cluster: NatsCluster, context: RenderContext): Certificate[] {
   const names = childNames(cluster.metadata.name);
   const headless = `${names.headlessService}.${namespaceOf(cluster)}.svc.${context.clusterDomain}`;
   const ipAddresses = cluster.spec.tls.client.extraIPAddresses;

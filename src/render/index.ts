@@ -20,7 +20,7 @@ export { childNames, podFqdn } from './names.ts';
 export { PATHS, PORTS, FILES, ENV } from './layout.ts';
 export { TLS_REVISION_ANNOTATION, tlsRevisionAnnotation } from './tls-revision.ts';
 export { TEMPLATE_HASH_ANNOTATION, VERIFIED_ANNOTATION } from './statefulset.ts';
-export { clientUrl, clientCertificateSecretName } from './user-credentials.ts';
+export { clientUrl, clientCertificateName, clientCertificateSecretName } from './user-credentials.ts';
 export { renderNatsConf } from './nats-conf.ts';
 
 export interface ClusterMembers {

@@ -1,6 +1,7 @@
 // The credentials Secret a NatsUser's application mounts: what it needs to connect and nothing more.
 // Password users: username + password; NKey users: nkey.seed; JWT users: user.creds; certificate
 // users: a cert-manager client certificate. Always ca.crt (the cluster's trust bundle) and url.
+import type { Certificate } from '../api/cert-manager.ts';
 import { credentialsSecretNameOf, usernameOf, type NatsCluster, type NatsUser } from '../api/index.ts';
 import { RenderError, certificateUserName } from './auth-conf.ts';
 import { issuerRefOf } from './certificates.ts';
@@ -31,6 +32,7 @@ function userMeta(user: NatsUser, name: string) {
 }
 
 export const clientCertificateSecretName = (user: NatsUser) => `${user.metadata.name}-nats-client-tls`;
+export const clientCertificateName = (user: NatsUser) => `${user.metadata.name}-nats-client`;
 
 function secretFiles(user: NatsUser, context: RenderContext): Record<string, string> {
   const credentials = context.secrets.users[user.metadata.name];
@@ -89,7 +91,7 @@ export function renderUserCredentials(
     objects.push({
       apiVersion: 'cert-manager.io/v1',
       kind: 'Certificate',
-      metadata: userMeta(user, `${user.metadata.name}-nats-client`),
+      metadata: userMeta(user, clientCertificateName(user)),
       spec: {
         secretName: clientCertificateSecretName(user),
         commonName: certificate?.commonName ?? user.metadata.name,
@@ -104,7 +106,7 @@ export function renderUserCredentials(
           ...(mapped ? { annotations: { 'natswarden.io/mapped-user': certificateUserName(user) } } : {}),
         },
       },
-    });
+    } satisfies Certificate);
   }
   return objects;
 }
