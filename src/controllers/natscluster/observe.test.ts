@@ -1,4 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
+import type { Certificate } from '../../api/cert-manager.ts';
 import { observeCertificate } from './observe.ts';
 
 // A throwaway self-signed certificate (its key was discarded); valid until 2036-11-22T00:42:29Z.
@@ -15,9 +16,11 @@ V8sNKcKMkrQ0xu+AYqw=
 -----END CERTIFICATE-----
 `;
 
-const issued = (revision: number, notAfter: string) => ({
+const issued = (revision: number | undefined, notAfter: string): Certificate => ({
+  apiVersion: 'cert-manager.io/v1',
+  kind: 'Certificate',
   metadata: { name: 'c-server' },
-  spec: { secretName: 'c-server-tls' },
+  spec: { secretName: 'c-server-tls', issuerRef: { name: 'c-ca' } },
   status: { revision, notAfter, conditions: [{ type: 'Ready', status: 'True', reason: 'Ready' }] },
 });
 
@@ -47,5 +50,21 @@ describe('observeCertificate', () => {
 
   test('a Certificate not created yet is not ready', () => {
     expect(observeCertificate('server', 'c-server', undefined)).toMatchObject({ ready: false });
+  });
+
+  test('Ready without a recorded revision or an issued Secret is not issued yet (no revision-0 template)', () => {
+    const secret = { data: { 'tls.crt': Buffer.from(PEM).toString('base64') } };
+    // cert-manager's readiness controller set Ready before the issuing controller recorded the revision.
+    const early = observeCertificate('routes', 'c-routes', issued(undefined, '2026-12-01T00:00:00Z'), secret);
+    expect(early).toMatchObject({
+      ready: false,
+      reason: 'issued; waiting for cert-manager to record the revision',
+    });
+    expect(observeCertificate('routes', 'c-routes', issued(1, '2026-12-01T00:00:00Z'))).toMatchObject({
+      ready: false,
+    });
+    expect(observeCertificate('routes', 'c-routes', issued(1, '2026-12-01T00:00:00Z'), secret)).toMatchObject(
+      { ready: true },
+    );
   });
 });

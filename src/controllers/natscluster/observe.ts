@@ -1,6 +1,7 @@
 // What the controller reads about a cluster's world from the caches: certificate readiness and
 // revisions, the StatefulSet's rollout state. Pure functions over cached objects.
 import { X509Certificate } from 'node:crypto';
+import type { Certificate } from '../../api/cert-manager.ts';
 
 export interface CertificateObservation {
   role: string;
@@ -19,35 +20,37 @@ export interface CertificateObservation {
   issuedNotAfter?: string;
 }
 
-interface CertificateObject {
-  metadata: { name: string };
-  spec?: { secretName?: string };
-  status?: {
-    conditions?: { type: string; status: string; reason?: string; message?: string }[];
-    revision?: number;
-    notAfter?: string;
-    renewalTime?: string;
-  };
-}
-
+/**
+ * A certificate counts as issued only when cert-manager says Ready, has recorded the revision and
+ * the Secret holds a certificate. cert-manager's readiness controller can set Ready a moment before
+ * the issuing controller records status.revision; a workload rendered in that moment would carry
+ * revision 0 in its pod template and roll every server as soon as revision 1 appears.
+ */
 export function observeCertificate(
   role: string,
   name: string,
-  cert: CertificateObject | undefined,
+  cert: Certificate | undefined,
   secret?: { data?: Record<string, string> },
 ): CertificateObservation {
   if (!cert) return { role, name, secretName: '', ready: false, reason: 'not created yet' };
   const ready = cert.status?.conditions?.find((c) => c.type === 'Ready');
+  const issued = issuedNotAfter(secret);
+  const revision = cert.status?.revision;
+  const complete = revision !== undefined && issued.issuedNotAfter !== undefined;
   return {
     role,
     name,
     secretName: cert.spec?.secretName ?? '',
-    ready: ready?.status === 'True',
-    reason: ready ? `${ready.reason ?? ''}${ready.message ? `: ${ready.message}` : ''}` : 'not issued yet',
-    ...(cert.status?.revision !== undefined ? { revision: cert.status.revision } : {}),
+    ready: ready?.status === 'True' && complete,
+    reason: !ready
+      ? 'not issued yet'
+      : ready.status === 'True' && !complete
+        ? 'issued; waiting for cert-manager to record the revision'
+        : `${ready.reason ?? ''}${ready.message ? `: ${ready.message}` : ''}`,
+    ...(revision !== undefined ? { revision } : {}),
     ...(cert.status?.notAfter ? { notAfter: cert.status.notAfter } : {}),
     ...(cert.status?.renewalTime ? { renewalTime: cert.status.renewalTime } : {}),
-    ...issuedNotAfter(secret),
+    ...issued,
   };
 }
 
