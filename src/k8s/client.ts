@@ -85,6 +85,30 @@ export class Kube {
     }
   }
 
+  /**
+   * Asks cert-manager for a new issuance the way `cmctl renew` does: Issuing=True on the
+   * Certificate's status. The resourceVersion makes it a no-op (409) if the Certificate moved on.
+   */
+  async requestIssuance(
+    namespace: string,
+    name: string,
+    resourceVersion: string,
+    conditions: object[],
+  ): Promise<void> {
+    await this.custom.patchNamespacedCustomObjectStatus(
+      {
+        group: 'cert-manager.io',
+        version: 'v1',
+        namespace,
+        plural: 'certificates',
+        name,
+        body: { metadata: { resourceVersion }, status: { conditions } },
+        fieldManager: FIELD_MANAGER,
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+  }
+
   /** Merge-patches a custom resource's status subresource. */
   async patchStatus(
     group: string,

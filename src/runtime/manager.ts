@@ -3,7 +3,7 @@
 // resync to repair drift, and the health/metrics server.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { hostname } from 'node:os';
-import type { NatsAccount } from '../api/index.ts';
+import type { NatsAccount, NatsCluster } from '../api/index.ts';
 import { NatsClusterReconciler } from '../controllers/natscluster/reconciler.ts';
 import { Kube, loadKubeConfig } from '../k8s/client.ts';
 import { EventRecorder } from '../k8s/events.ts';
@@ -43,6 +43,21 @@ const KINDS = {
     plural: 'certificates',
     labelSelector: MANAGED,
   },
+  // cert-manager copies a Certificate's labels onto its CertificateRequests.
+  certificateRequests: {
+    apiVersion: 'cert-manager.io/v1',
+    kind: 'CertificateRequest',
+    plural: 'certificaterequests',
+    labelSelector: MANAGED,
+  },
+  // Every Issuer, not only ours: a NatsCluster may name one of the user's (spec.tls.issuerRef).
+  issuers: { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', plural: 'issuers' },
+  clusterIssuers: {
+    apiVersion: 'cert-manager.io/v1',
+    kind: 'ClusterIssuer',
+    plural: 'clusterissuers',
+    clusterScoped: true,
+  },
   secrets: { apiVersion: 'v1', kind: 'Secret', plural: 'secrets', labelSelector: MANAGED },
   statefulSets: {
     apiVersion: 'apps/v1',
@@ -51,7 +66,7 @@ const KINDS = {
     labelSelector: MANAGED,
   },
   pods: { apiVersion: 'v1', kind: 'Pod', plural: 'pods', labelSelector: MANAGED },
-} satisfies Record<string, Omit<WatchedKind, 'namespace'>>;
+} satisfies Record<string, Omit<WatchedKind, 'namespace'> & { clusterScoped?: boolean }>;
 
 export async function runOperator(options: OperatorOptions): Promise<{ stop: () => Promise<void> }> {
   const log = createLogger();
@@ -60,14 +75,21 @@ export async function runOperator(options: OperatorOptions): Promise<{ stop: () 
   const kube = new Kube(kc);
   const namespaces: (string | undefined)[] = options.namespaces.length ? options.namespaces : [undefined];
   const caches = Object.fromEntries(
-    Object.entries(KINDS).map(([key, kind]) => [
-      key,
-      multiCache(
-        new Map(
-          namespaces.map((ns) => [ns, makeCache(kc, kube, { ...kind, ...(ns ? { namespace: ns } : {}) })]),
-        ),
-      ),
-    ]),
+    Object.entries(KINDS as Record<string, WatchedKind & { clusterScoped?: boolean }>).map(
+      ([key, { clusterScoped, ...kind }]) => [
+        key,
+        clusterScoped
+          ? makeCache(kc, kube, kind)
+          : multiCache(
+              new Map(
+                namespaces.map((ns) => [
+                  ns,
+                  makeCache(kc, kube, { ...kind, ...(ns ? { namespace: ns } : {}) }),
+                ]),
+              ),
+            ),
+      ],
+    ),
   ) as Record<keyof typeof KINDS, Cache>;
 
   const queue = new WorkQueue();
@@ -76,6 +98,31 @@ export async function runOperator(options: OperatorOptions): Promise<{ stop: () 
     name && queue.add(`${namespace ?? 'default'}/${name}`);
   const accountCluster = (ns: string | undefined, account: string) =>
     (caches.accounts.get(account, ns) as NatsAccount | undefined)?.spec.clusterRef.name;
+  const userCluster = (ns: string | undefined, user: string) =>
+    accountCluster(
+      ns,
+      (caches.users.get(user, ns) as { spec?: { accountRef?: { name: string } } } | undefined)?.spec
+        ?.accountRef?.name ?? '',
+    );
+  // A user's client Certificate (and its requests and Secret) carries the user's name as instance.
+  const enqueueOwnerCluster = (o: KubernetesObject) => {
+    const instance = o.metadata?.labels?.[INSTANCE_LABEL];
+    const ownedByUser = o.metadata?.ownerReferences?.some((ref) => ref.kind === 'NatsUser');
+    const requestOfUser = o.metadata?.labels?.['app.kubernetes.io/name'] === 'nats-credentials';
+    enqueueCluster(
+      o.metadata?.namespace,
+      ownedByUser || requestOfUser ? userCluster(o.metadata?.namespace, instance ?? '') : instance,
+    );
+  };
+  // An issuer's readiness decides whether a cluster's certificates can be issued.
+  const enqueueIssuerUsers = (kind: string, issuer: KubernetesObject) => {
+    for (const cluster of caches.clusters.list(kind === 'Issuer' ? issuer.metadata?.namespace : undefined)) {
+      const ref = (cluster as NatsCluster).spec?.tls?.issuerRef;
+      const named = ref ? ref.name === issuer.metadata?.name && (ref.kind ?? 'Issuer') === kind : false;
+      const bootstrap = issuer.metadata?.labels?.[INSTANCE_LABEL] === cluster.metadata?.name;
+      if (named || bootstrap) queue.add(keyOf(cluster));
+    }
+  };
   const handlers: [Cache, (o: KubernetesObject) => void][] = [
     [caches.clusters, (o) => queue.add(keyOf(o))],
     [
@@ -93,8 +140,11 @@ export async function runOperator(options: OperatorOptions): Promise<{ stop: () 
           ),
         ),
     ],
-    [caches.certificates, (o) => enqueueCluster(o.metadata?.namespace, o.metadata?.labels?.[INSTANCE_LABEL])],
-    [caches.secrets, (o) => enqueueCluster(o.metadata?.namespace, o.metadata?.labels?.[INSTANCE_LABEL])],
+    [caches.certificates, (o) => enqueueOwnerCluster(o)],
+    [caches.certificateRequests, (o) => enqueueOwnerCluster(o)],
+    [caches.secrets, (o) => enqueueOwnerCluster(o)],
+    [caches.issuers, (o) => enqueueIssuerUsers('Issuer', o)],
+    [caches.clusterIssuers, (o) => enqueueIssuerUsers('ClusterIssuer', o)],
     [caches.statefulSets, (o) => enqueueCluster(o.metadata?.namespace, o.metadata?.labels?.[INSTANCE_LABEL])],
     [caches.pods, (o) => enqueueCluster(o.metadata?.namespace, o.metadata?.labels?.[INSTANCE_LABEL])],
   ];

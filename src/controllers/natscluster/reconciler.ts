@@ -10,7 +10,8 @@ import {
 } from '../../api/index.ts';
 import type { Kube } from '../../k8s/client.ts';
 import { classify } from '../../k8s/errors.ts';
-import type { EventRecorder } from '../../k8s/events.ts';
+import type { Certificate, CertificateRequest, ClusterIssuer, Issuer } from '../../api/cert-manager.ts';
+import type { EventRecorder, EventTarget } from '../../k8s/events.ts';
 import type { Cache } from '../../k8s/informers.ts';
 import {
   crossResourceProblems,
@@ -18,6 +19,7 @@ import {
   renderCluster,
   RenderError,
   TEMPLATE_HASH_ANNOTATION,
+  clientCertificateName,
   clientCertificateSecretName,
   type RenderContext,
 } from '../../render/index.ts';
@@ -30,7 +32,14 @@ import { adoptionPatch, pendingAdoptions, type Adoption } from './adopt.ts';
 import { ensureIdentities, identitiesSecretName } from './identities.ts';
 import { observeCertificate, observeRollout } from './observe.ts';
 import { rollStep, type RollOutcome } from './roll-step.ts';
-import { clusterStatus, type ClusterObservation } from './status.ts';
+import {
+  issuanceProblem,
+  manualIssuanceConditions,
+  nextLookMs,
+  type IssuanceProblem,
+  type IssuerView,
+} from './issuance.ts';
+import { clusterStatus, userCertificateStatus, type ClusterObservation } from './status.ts';
 import { nextTrustBundle } from './trust-bundle.ts';
 import { ConfigValidator, configFilesFor } from './validate.ts';
 
@@ -39,6 +48,9 @@ export interface ClusterCaches {
   accounts: Cache;
   users: Cache;
   certificates: Cache;
+  certificateRequests: Cache;
+  issuers: Cache;
+  clusterIssuers: Cache;
   secrets: Cache;
   statefulSets: Cache;
   pods: Cache;
@@ -59,6 +71,13 @@ export interface Result {
 const WAIT_MS = 3_000;
 const objectKey = (o: KubernetesObject) => `${o.kind}/${o.metadata?.name}`;
 const RESYNC_MS = 5 * 60_000;
+const isReady = (cert: Certificate) =>
+  cert.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+const asEventTarget = (o: { metadata: EventTarget['metadata'] }, kind: string): EventTarget => ({
+  apiVersion: 'natswarden.io/v1alpha1',
+  kind,
+  metadata: o.metadata,
+});
 const decode = (s: KubernetesObject | undefined, key: string) => {
   const value = (s as { data?: Record<string, string> } | undefined)?.data?.[key];
   return value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8');
@@ -149,6 +168,7 @@ export class NatsClusterReconciler {
     ] as KubernetesObject[];
     for (const object of pki) await this.kube.apply(object);
     const appliedEarly = new Set(pki.map(objectKey));
+    const issuance = await this.superviseIssuance(cluster, members.users);
     const certificates = [
       observeCertificate(
         'server',
@@ -165,8 +185,13 @@ export class NatsClusterReconciler {
     ];
     this.recordExpiry(cluster, certificates);
     if (!certificates.every((c) => c.ready)) {
-      await this.finish(cluster, { certificates, configApplied: false, rollout: rolloutNow() });
-      return { requeueAfterMs: WAIT_MS };
+      await this.finish(cluster, {
+        certificates,
+        ...(issuance.problem ? { certificateProblem: issuance.problem } : {}),
+        configApplied: false,
+        rollout: rolloutNow(),
+      });
+      return { requeueAfterMs: issuance.requeueAfterMs };
     }
 
     await this.adoptCertificateSecrets(cluster, members.users);
@@ -237,8 +262,132 @@ export class NatsClusterReconciler {
     }
 
     const rollout = rolloutNow();
-    await this.finish(cluster, { certificates, configApplied: true, rollout, roll });
-    return { requeueAfterMs: roll.phase === 'Idle' && rollout.rolledOut ? RESYNC_MS : WAIT_MS };
+    await this.finish(cluster, {
+      certificates,
+      ...(issuance.problem ? { certificateProblem: issuance.problem } : {}),
+      configApplied: true,
+      rollout,
+      roll,
+    });
+    const settled = roll.phase === 'Idle' && rollout.rolledOut;
+    return { requeueAfterMs: Math.min(settled ? RESYNC_MS : WAIT_MS, issuance.requeueAfterMs) };
+  }
+
+  /**
+   * Reads why any of the cluster's or its users' Certificates is not issued (issuance.ts), asks
+   * cert-manager for a new issuance where one is due (an Event each time), and reports user
+   * certificate problems on the NatsUser. Returns the cluster's own problem, if any.
+   */
+  private async superviseIssuance(
+    cluster: NatsCluster,
+    users: NatsUser[],
+  ): Promise<{ problem?: { reason: string; message: string }; requeueAfterMs: number }> {
+    const ns = cluster.metadata.namespace ?? 'default';
+    const names = childNames(cluster.metadata.name);
+    const now = Date.now();
+    const requests = this.caches.certificateRequests.list(ns) as CertificateRequest[];
+    const issuer = this.issuerView(cluster);
+    const bootstrapIssuer: IssuerView = { ref: `Issuer ${names.selfSignedIssuer}`, bootstrapped: true };
+    const certificate = (name: string) => this.caches.certificates.get(name, ns) as Certificate | undefined;
+    const owned = [
+      ...(cluster.spec.tls.issuerRef ? [] : [{ name: names.caCertificate, issuer: bootstrapIssuer }]),
+      { name: names.serverCertificate, issuer },
+      { name: names.routesCertificate, issuer },
+    ];
+    const clusterProblems: IssuanceProblem[] = [];
+    for (const { name, issuer: issuedBy } of owned) {
+      const cert = certificate(name);
+      const problem = cert && issuanceProblem(cert, requests, issuedBy, now);
+      if (!cert || !problem) continue;
+      clusterProblems.push(problem);
+      if (problem.renewNow) await this.requestIssuance(cluster, cert, problem);
+    }
+    const userProblems: IssuanceProblem[] = [];
+    for (const user of users) {
+      const cert = certificate(clientCertificateName(user));
+      const problem = cert ? issuanceProblem(cert, requests, issuer, now) : undefined;
+      if (cert && problem?.renewNow)
+        await this.requestIssuance(asEventTarget(user, 'NatsUser'), cert, problem);
+      if (problem) userProblems.push(problem);
+      if (cert) await this.writeUserCertificateStatus(user, problem, isReady(cert));
+    }
+    const [first] = clusterProblems;
+    return {
+      ...(first
+        ? { problem: { reason: first.reason, message: clusterProblems.map((p) => p.message).join('; ') } }
+        : {}),
+      requeueAfterMs: nextLookMs([...clusterProblems, ...userProblems], now, WAIT_MS * 10),
+    };
+  }
+
+  /** The issuer the leaves name: the user's (spec.tls.issuerRef) or the bootstrapped CA Issuer. */
+  private issuerView(cluster: NatsCluster): IssuerView {
+    const ref = cluster.spec.tls.issuerRef;
+    if (!ref) return { ref: `Issuer ${childNames(cluster.metadata.name).caIssuer}`, bootstrapped: true };
+    const kind = ref.kind ?? 'Issuer';
+    if (ref.group && ref.group !== 'cert-manager.io')
+      return { ref: `${kind} ${ref.name}`, bootstrapped: true };
+    const object =
+      kind === 'ClusterIssuer'
+        ? (this.caches.clusterIssuers.get(ref.name) as ClusterIssuer | undefined)
+        : (this.caches.issuers.get(ref.name, cluster.metadata.namespace ?? 'default') as Issuer | undefined);
+    return { ref: `${kind} ${ref.name}`, bootstrapped: false, ...(object ? { object } : {}) };
+  }
+
+  private async requestIssuance(
+    owner: EventTarget,
+    cert: Certificate,
+    problem: IssuanceProblem,
+  ): Promise<void> {
+    const ns = cert.metadata?.namespace ?? 'default';
+    const name = cert.metadata?.name ?? '';
+    try {
+      await this.kube.requestIssuance(
+        ns,
+        name,
+        cert.metadata?.resourceVersion ?? '',
+        manualIssuanceConditions(cert, Date.now()),
+      );
+    } catch (error) {
+      // The Certificate changed meanwhile: its next event brings a fresh look.
+      if (classify(error) === 'Conflict' || classify(error) === 'NotFound') return;
+      throw error;
+    }
+    const message = `asked cert-manager to issue Certificate ${name} again after ${problem.attempt} failed attempt(s)`;
+    this.log.info({ certificate: `${ns}/${name}`, attempt: problem.attempt }, message);
+    await this.events.record(owner, 'Warning', 'IssuanceRetried', message);
+  }
+
+  /** A user's client certificate problem shows on the NatsUser (Degraded, CertificateReady). */
+  private async writeUserCertificateStatus(
+    user: NatsUser,
+    problem: IssuanceProblem | undefined,
+    issued: boolean,
+  ) {
+    const status = userCertificateStatus(user, problem, issued, new Date().toISOString());
+    if (sameJson(status, user.status ?? {})) return;
+    try {
+      await this.kube.patchStatus(
+        'natswarden.io',
+        'v1alpha1',
+        'natsusers',
+        user.metadata.namespace ?? 'default',
+        user.metadata.name,
+        status,
+      );
+    } catch (error) {
+      if (classify(error) === 'NotFound') return;
+      throw error;
+    }
+    const before = findCondition(user.status?.conditions, 'Degraded');
+    const after = findCondition(status.conditions, 'Degraded');
+    if (after && before?.status !== after.status && (before || after.status === 'True'))
+      await this.events.record(
+        asEventTarget(user, 'NatsUser'),
+        after.status === 'True' ? 'Warning' : 'Normal',
+        after.reason,
+        after.message,
+      );
   }
 
   private contextFor(

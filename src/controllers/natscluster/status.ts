@@ -1,6 +1,7 @@
 // The NatsCluster's status from what the reconcile saw: conditions Ready, CertificatesReady,
 // ConfigApplied, Progressing, Degraded; replicas; certificates[]. Pure.
-import type { NatsCluster } from '../../api/index.ts';
+import type { NatsCluster, NatsUser } from '../../api/index.ts';
+import type { IssuanceProblem } from './issuance.ts';
 import { setConditions, type ConditionUpdate } from '../../status/conditions.ts';
 import type { CertificateObservation, RolloutObservation } from './observe.ts';
 import type { RollOutcome } from './roll-step.ts';
@@ -9,6 +10,8 @@ export interface ClusterObservation {
   /** Set when the spec or its identities make the cluster impossible to render. */
   degraded?: { reason: string; message: string };
   certificates: CertificateObservation[];
+  /** cert-manager cannot issue one of the cluster's certificates (issuance.ts): names it and why. */
+  certificateProblem?: { reason: string; message: string };
   configApplied: boolean;
   rollout: RolloutObservation;
   /** The health-gated roll's state; absent before the workload exists. */
@@ -34,6 +37,7 @@ export function clusterStatus(
   const blocked = roll?.phase === 'Blocked';
   const degraded =
     seen.degraded ??
+    seen.certificateProblem ??
     (blocked
       ? { reason: 'RollBlocked', message: `roll stopped at ${roll.message}; the other servers keep serving` }
       : undefined);
@@ -43,9 +47,11 @@ export function clusterStatus(
     degraded
       ? cond('Degraded', true, degraded.reason, degraded.message)
       : cond('Degraded', false, 'AsExpected', 'no problem found'),
-    certsReady
-      ? cond('CertificatesReady', true, 'Issued', 'every certificate is issued')
-      : cond('CertificatesReady', false, 'Issuing', `waiting for ${waitingCerts.join(', ')}`),
+    seen.certificateProblem
+      ? cond('CertificatesReady', false, seen.certificateProblem.reason, seen.certificateProblem.message)
+      : certsReady
+        ? cond('CertificatesReady', true, 'Issued', 'every certificate is issued')
+        : cond('CertificatesReady', false, 'Issuing', `waiting for ${waitingCerts.join(', ')}`),
     seen.configApplied
       ? cond('ConfigApplied', true, 'Applied', 'configuration and workload applied')
       : cond(
@@ -86,5 +92,33 @@ export function clusterStatus(
       ...(c.renewalTime ? { renewalTime: c.renewalTime } : {}),
       ...(c.revision !== undefined ? { revision: c.revision } : {}),
     })),
+  };
+}
+
+/**
+ * A NatsUser's client-certificate conditions, written by the cluster controller until NatsUser has
+ * a controller of its own: CertificateReady and Degraded name the Certificate and cert-manager's reason.
+ */
+export function userCertificateStatus(
+  user: NatsUser,
+  problem: IssuanceProblem | undefined,
+  issued: boolean,
+  now: string,
+): NonNullable<NatsUser['status']> {
+  const generation = user.metadata.generation;
+  const updates: ConditionUpdate[] = problem
+    ? [
+        cond('CertificateReady', false, problem.reason, problem.message),
+        cond('Degraded', true, problem.reason, problem.message),
+      ]
+    : [
+        issued
+          ? cond('CertificateReady', true, 'Issued', 'the client certificate is issued')
+          : cond('CertificateReady', false, 'Issuing', 'cert-manager is issuing the client certificate'),
+        cond('Degraded', false, 'AsExpected', 'no problem found'),
+      ];
+  return {
+    ...(user.status ?? {}),
+    conditions: setConditions(user.status?.conditions, updates, now, generation),
   };
 }
