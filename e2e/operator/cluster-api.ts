@@ -1,6 +1,7 @@
 // Small reads and waits on the cluster for e2e specs and the demo, through client-node.
 import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api, KubeConfig } from '@kubernetes/client-node';
 import { waitUntil } from '../harness/k8s.ts';
+import { diagnose } from './diagnostics.ts';
 
 export interface Api {
   kc: KubeConfig;
@@ -76,7 +77,8 @@ export async function waitForCondition(
       1_000,
     );
   } catch (error) {
-    throw new Error(`${(error as Error).message}; last conditions: ${last}`, { cause: error });
+    const report = await diagnose(api, namespace);
+    throw new Error(`${(error as Error).message}; last conditions: ${last}\n${report}`, { cause: error });
   }
 }
 

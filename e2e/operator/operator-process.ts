@@ -11,6 +11,10 @@ export interface OperatorInstance extends Started {
   healthUrl: string;
 }
 
+/** Log files of the operators this process started, by the namespace they watch (diagnostics). */
+const logsByNamespace = new Map<string, Set<string>>();
+export const operatorLogs = (namespace: string): string[] => [...(logsByNamespace.get(namespace) ?? [])];
+
 export async function startOperator(
   kubeconfig: string,
   name = 'operator',
@@ -39,6 +43,10 @@ export async function startOperator(
   );
   const state = readState();
   if (state) writeState({ ...state, processes: [...state.processes, started] });
+  const watched = extraArgs[extraArgs.indexOf('--namespace') + 1];
+  for (const ns of extraArgs.includes('--namespace') && watched ? [watched] : ['*']) {
+    logsByNamespace.set(ns, new Set([...(logsByNamespace.get(ns) ?? []), started.log]));
+  }
   return { ...started, healthUrl: `http://127.0.0.1:${port}` };
 }
 
