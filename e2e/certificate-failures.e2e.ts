@@ -1,0 +1,184 @@
+// cert-manager failures show on the NatsCluster and heal without a human (issue 8). cert-manager
+// backs off for an hour after a failed issuance; the operator names the failing Certificate, quotes
+// cert-manager and asks for a new issuance within seconds. An external Issuer that is not Ready is
+// named with what to fix, and the cluster comes up once it is.
+//
+// The failed issuance is injected as cert-manager's own issuing controller records one
+// (failIssueCertificate: lastFailureTime, failedIssuanceAttempts, Issuing=False with the request's
+// reason), with cert-manager paused for that moment so the write cannot race it. From then on
+// cert-manager itself decides: its trigger controller backs off for an hour.
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
+import { apply, getJson, k, waitUntil } from './harness/k8s.ts';
+import { readState } from './harness/processes.ts';
+import { conditionOf, natsCluster, waitForCondition } from './operator/cluster-api.ts';
+import { exampleIn, testBed, type TestBed } from './operator/fixtures.ts';
+
+jest.setTimeout(600_000);
+let bed: TestBed;
+
+beforeAll(async () => {
+  bed = await testBed('certfail');
+  await bed.startOperator();
+});
+afterAll(async () => bed?.teardown());
+
+/** The local control plane's cert-manager (absent on a cluster given by KUBECONFIG). */
+const certManagerPid = () => readState()?.processes.find((p) => p.name === 'cert-manager')?.pid;
+const localOnly = certManagerPid() ? test : test.skip;
+const iso = (ms = Date.now()) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+function oneReplica(name: string, edit: (doc: any) => void = () => undefined) {
+  return exampleIn('minimal-tls.yaml', bed.namespace, (doc) => {
+    if (doc.kind === 'NatsCluster') {
+      doc.metadata.name = name;
+      doc.spec.replicas = 1;
+      edit(doc);
+    } else if (doc.kind === 'NatsAccount') {
+      doc.metadata.name = `${name}-app`;
+      doc.spec.clusterRef.name = name;
+    } else {
+      doc.metadata.name = `${name}-client`;
+      doc.spec.accountRef.name = `${name}-app`;
+    }
+  });
+}
+
+/** Watches a NatsCluster's conditions until `done`, keeping every distinct line seen. */
+async function conditionsUntilReady(name: string, timeoutMs: number): Promise<string[]> {
+  const seen: string[] = [];
+  await waitForCondition(bed.api, bed.namespace, name, 'Ready', 'True', timeoutMs, (line) => seen.push(line));
+  return seen;
+}
+
+const eventsFor = async (name: string) =>
+  (await getJson(['get', 'events', '-n', bed.namespace, '--field-selector', `involvedObject.name=${name}`]))
+    .items as { reason: string; message: string; type: string }[];
+
+describe('certificate issuance failures', () => {
+  localOnly(
+    'a bootstrap CA whose issuance failed is re-issued by the operator, not after an hour',
+    async () => {
+      const name = 'backoff';
+      const pid = certManagerPid() as number;
+      const caCertificate = `${name}-ca`;
+      const failure =
+        'The certificate request has failed to complete and will be retried: Error generating certificate template: CSR not signed by referenced private key';
+      process.kill(pid, 'SIGSTOP');
+      const injected = { at: 0 };
+      try {
+        await apply(oneReplica(name));
+        await waitUntil(
+          `Certificate ${caCertificate}`,
+          async () =>
+            (await k(['get', 'certificate', caCertificate, '-n', bed.namespace, '--ignore-not-found'])) !==
+            '',
+        );
+        injected.at = Date.now();
+        const status = {
+          lastFailureTime: iso(injected.at),
+          failedIssuanceAttempts: 1,
+          conditions: [
+            {
+              type: 'Ready',
+              status: 'False',
+              reason: 'DoesNotExist',
+              message: 'Issuing certificate as Secret does not exist',
+              lastTransitionTime: iso(),
+            },
+            {
+              type: 'Issuing',
+              status: 'False',
+              reason: 'Failed',
+              message: failure,
+              lastTransitionTime: iso(),
+            },
+          ],
+        };
+        await k([
+          'patch',
+          'certificate',
+          caCertificate,
+          '-n',
+          bed.namespace,
+          '--subresource=status',
+          '--type=merge',
+          '-p',
+          JSON.stringify({ status }),
+        ]);
+      } finally {
+        process.kill(pid, 'SIGCONT');
+      }
+
+      const seen = await conditionsUntilReady(name, 180_000);
+      const recoveredS = Math.round((Date.now() - injected.at) / 1000);
+      process.stderr.write(
+        `\nfigure: NatsCluster ${name} Ready ${recoveredS} s after its CA issuance failed\n`,
+      );
+      const degraded = seen.find((line) => line.includes('Degraded=True (IssuanceFailed'));
+      expect(degraded).toContain(
+        `Certificate ${caCertificate}: cert-manager failed to issue it (1 failed attempt`,
+      );
+      expect(degraded).toContain('CSR not signed by referenced private key');
+      expect(degraded).toMatch(/cert-manager would retry at \S+; nats-warden asks for a new issuance at/);
+      expect(seen.some((line) => line.includes('CertificatesReady=False (IssuanceFailed'))).toBe(true);
+      expect(recoveredS).toBeLessThan(120);
+
+      const events = await eventsFor(name);
+      expect(events).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ type: 'Warning', reason: 'IssuanceFailed' }),
+          expect.objectContaining({
+            reason: 'IssuanceRetried',
+            message: expect.stringContaining(caCertificate),
+          }),
+        ]),
+      );
+      const cert = await getJson(['get', 'certificate', caCertificate, '-n', bed.namespace]);
+      expect(cert.status.lastFailureTime).toBeUndefined(); // cleared by cert-manager's successful issuance
+      expect(conditionOf(await natsCluster(bed.api, bed.namespace, name), 'Degraded')?.status).toBe('False');
+    },
+  );
+
+  test('an external Issuer that is not Ready is named with what to fix; the cluster comes up once it is', async () => {
+    const name = 'external';
+    await apply([
+      {
+        apiVersion: 'cert-manager.io/v1',
+        kind: 'Issuer',
+        metadata: { name: 'corp-ca', namespace: bed.namespace },
+        spec: { ca: { secretName: 'corp-ca-keypair' } },
+      },
+      ...oneReplica(name, (doc) => (doc.spec.tls.issuerRef = { name: 'corp-ca', kind: 'Issuer' })),
+    ]);
+    await waitForCondition(bed.api, bed.namespace, name, 'Degraded', 'True', 120_000);
+    const degraded = conditionOf(await natsCluster(bed.api, bed.namespace, name), 'Degraded');
+    expect(degraded?.reason).toBe('IssuerNotReady');
+    expect(degraded?.message).toContain(`Certificate ${name}-server waits for Issuer corp-ca is not Ready`);
+    expect(degraded?.message).toContain('corp-ca-keypair');
+    expect(degraded?.message).toContain('fix the issuer');
+
+    // The platform team creates the CA the Issuer names.
+    await apply([
+      {
+        apiVersion: 'cert-manager.io/v1',
+        kind: 'Issuer',
+        metadata: { name: 'corp-root', namespace: bed.namespace },
+        spec: { selfSigned: {} },
+      },
+      {
+        apiVersion: 'cert-manager.io/v1',
+        kind: 'Certificate',
+        metadata: { name: 'corp-ca', namespace: bed.namespace },
+        spec: {
+          isCA: true,
+          commonName: 'corp CA',
+          secretName: 'corp-ca-keypair',
+          privateKey: { algorithm: 'ECDSA', size: 256 },
+          issuerRef: { name: 'corp-root', kind: 'Issuer' },
+        },
+      },
+    ]);
+    await waitForCondition(bed.api, bed.namespace, name, 'Ready', 'True', 180_000);
+    expect(conditionOf(await natsCluster(bed.api, bed.namespace, name), 'Degraded')?.status).toBe('False');
+  });
+});
