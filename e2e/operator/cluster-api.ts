@@ -77,7 +77,7 @@ export async function waitForCondition(
       1_000,
     );
   } catch (error) {
-    const report = await diagnose(api, namespace);
+    const report = await diagnose(api.custom, namespace);
     throw new Error(`${(error as Error).message}; last conditions: ${last}\n${report}`, { cause: error });
   }
 }

@@ -2,7 +2,7 @@
 // conditions, its Certificates' and CertificateRequests' conditions, the Issuers' status, and the
 // last lines of the operator's log for that namespace.
 import { existsSync, readFileSync } from 'node:fs';
-import type { Api } from './cluster-api.ts';
+import type { CustomObjectsApi } from '@kubernetes/client-node';
 import { operatorLogs } from './operator-process.ts';
 
 const LOG_LINES = 15;
@@ -12,17 +12,17 @@ interface Listed {
   status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[] };
 }
 
-async function list(api: Api, plural: string, namespace?: string): Promise<Listed[]> {
+async function list(custom: CustomObjectsApi, plural: string, namespace?: string): Promise<Listed[]> {
   try {
     const found = (
       namespace
-        ? await api.custom.listNamespacedCustomObject({
+        ? await custom.listNamespacedCustomObject({
             group: 'cert-manager.io',
             version: 'v1',
             namespace,
             plural,
           })
-        : await api.custom.listClusterCustomObject({ group: 'cert-manager.io', version: 'v1', plural })
+        : await custom.listClusterCustomObject({ group: 'cert-manager.io', version: 'v1', plural })
     ) as { items?: Listed[] };
     return found.items ?? [];
   } catch (error) {
@@ -41,7 +41,7 @@ function tail(path: string): string[] {
 }
 
 /** A multi-line report of everything that explains a cluster's state in a namespace. */
-export async function diagnose(api: Api, namespace: string): Promise<string> {
+export async function diagnose(custom: CustomObjectsApi, namespace: string): Promise<string> {
   const lines: string[] = [`--- diagnostics for namespace ${namespace}`];
   for (const [kind, plural, ns] of [
     ['Certificate', 'certificates', namespace],
@@ -49,7 +49,8 @@ export async function diagnose(api: Api, namespace: string): Promise<string> {
     ['Issuer', 'issuers', namespace],
     ['ClusterIssuer', 'clusterissuers', undefined],
   ] as const) {
-    for (const o of await list(api, plural, ns)) lines.push(`${kind} ${o.metadata?.name}: ${conditions(o)}`);
+    for (const o of await list(custom, plural, ns))
+      lines.push(`${kind} ${o.metadata?.name}: ${conditions(o)}`);
   }
   for (const log of operatorLogs(namespace)) {
     lines.push(`last ${LOG_LINES} lines of ${log}:`, ...tail(log).map((l) => `  ${l}`));

@@ -1,7 +1,14 @@
 // `nats-warden operator [--kubeconfig PATH] [--namespace NS ...]`: runs the operator until SIGTERM.
 // In-cluster configuration is used when no kubeconfig is given and KUBECONFIG is unset.
 import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_NATS_IMAGE } from '../render/index.ts';
-import { runOperator, type OperatorOptions } from '../runtime/manager.ts';
+import { natsClusterController } from '../controllers/natscluster/controller.ts';
+import type { ReconcilerOptions } from '../controllers/natscluster/reconciler.ts';
+import { runManager, type ManagerOptions } from '../runtime/manager.ts';
+
+export type OperatorOptions = ManagerOptions & ReconcilerOptions;
+
+/** The controllers this operator runs; a new controller is one more line here. */
+const controllers = (options: OperatorOptions) => [natsClusterController(options)];
 import { parseOptions } from './args.ts';
 import { OPERATOR_IMAGE } from './render-command.ts';
 
@@ -35,7 +42,8 @@ export function parseOperatorArgs(argv: string[]): OperatorOptions {
 }
 
 export async function operatorCommand(argv: string[]): Promise<number> {
-  const operator = await runOperator(parseOperatorArgs(argv));
+  const options = parseOperatorArgs(argv);
+  const operator = await runManager(options, controllers(options));
   await new Promise<void>((resolve) => {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => resolve());
   });

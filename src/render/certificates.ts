@@ -10,6 +10,8 @@ import { durationToSeconds } from './units.ts';
 
 const CERT_MANAGER = 'cert-manager.io/v1' as const;
 type Usage = NonNullable<CertificateSpec['usages']>[number];
+/** Leaves depend on nothing generated: only the cluster domain, for the pods' names. */
+type LeafContext = Pick<RenderContext, 'clusterDomain'>;
 /** Ten years; the CA must outlive every leaf it signs by a wide margin. */
 export const CA_DURATION = '87600h';
 export const CA_RENEW_BEFORE = '8760h';
@@ -76,12 +78,12 @@ function leafUsages(cluster: NatsCluster, ...auth: Usage[]): Usage[] {
   return [...keyUsages, ...auth];
 }
 
-function podNames(cluster: NatsCluster, context: RenderContext): string[] {
+function podNames(cluster: NatsCluster, context: LeafContext): string[] {
   return Array.from({ length: cluster.spec.replicas }, (_, i) => podFqdn(cluster, i, context.clusterDomain));
 }
 
 /** The DNS names a client may dial: the client Service in every short form, and each pod. */
-export function serverDnsNames(cluster: NatsCluster, context: RenderContext): string[] {
+export function serverDnsNames(cluster: NatsCluster, context: LeafContext): string[] {
   const names = childNames(cluster.metadata.name);
   const ns = namespaceOf(cluster);
   const service = names.clientService;
@@ -123,7 +125,7 @@ function leafCertificate(
   };
 }
 
-export function renderLeafCertificates(cluster: NatsCluster, context: RenderContext): Certificate[] {
+export function renderLeafCertificates(cluster: NatsCluster, context: LeafContext): Certificate[] {
   const names = childNames(cluster.metadata.name);
   const headless = `${names.headlessService}.${namespaceOf(cluster)}.svc.${context.clusterDomain}`;
   const ipAddresses = cluster.spec.tls.client.extraIPAddresses;

@@ -18,8 +18,9 @@ export { RenderError } from './auth-conf.ts';
 export * from './context.ts';
 export { childNames, podFqdn } from './names.ts';
 export { PATHS, PORTS, FILES, ENV } from './layout.ts';
-export { TLS_REVISION_ANNOTATION, tlsRevisionAnnotation } from './tls-revision.ts';
-export { TEMPLATE_HASH_ANNOTATION, VERIFIED_ANNOTATION } from './statefulset.ts';
+export { TLS_REVISION_ANNOTATION, tlsRevisionAnnotation, servedCertificatesKey } from './tls-revision.ts';
+export { TEMPLATE_HASH_ANNOTATION, VERIFIED_ANNOTATION, podTemplateHash } from './statefulset.ts';
+export { renderCaBootstrap, renderLeafCertificates } from './certificates.ts';
 export { clientUrl, clientCertificateName, clientCertificateSecretName } from './user-credentials.ts';
 export { renderNatsConf } from './nats-conf.ts';
 
@@ -89,6 +90,15 @@ export function renderCluster(
 ): object[] {
   const problems = crossResourceProblems(cluster, members);
   if (problems.length) throw new RenderError(`NatsCluster ${cluster.metadata.name}`, problems.join('; '));
+  return renderClusterObjects(cluster, members, context);
+}
+
+/** renderCluster for a caller that has checked crossResourceProblems itself (the controller). */
+export function renderClusterObjects(
+  cluster: NatsCluster,
+  members: ClusterMembers,
+  context: RenderContext,
+): object[] {
   return [
     ...renderCaBootstrap(cluster),
     ...renderLeafCertificates(cluster, context),

@@ -172,10 +172,11 @@ export function templateHash(template: object): string {
   return createHash('sha256').update(JSON.stringify(template)).digest('hex').slice(0, 20);
 }
 
-export function renderStatefulSet(cluster: NatsCluster, context: RenderContext) {
+/** The servers' pod template. Its hash (podTemplateHash) is what the health-gated roll compares. */
+export function renderPodTemplate(cluster: NatsCluster, context: RenderContext) {
   const names = childNames(cluster.metadata.name);
   const template = cluster.spec.podTemplate;
-  const podTemplate = {
+  return {
     metadata: {
       labels: { ...(template.labels ?? {}), ...commonLabels(cluster, 'server') },
       annotations: podTemplateAnnotations(cluster, context),
@@ -204,6 +205,15 @@ export function renderStatefulSet(cluster: NatsCluster, context: RenderContext) 
       volumes: volumes(cluster),
     },
   };
+}
+
+/** The digest the StatefulSet carries in TEMPLATE_HASH_ANNOTATION, without rendering the rest. */
+export const podTemplateHash = (cluster: NatsCluster, context: RenderContext): string =>
+  templateHash(renderPodTemplate(cluster, context));
+
+export function renderStatefulSet(cluster: NatsCluster, context: RenderContext) {
+  const names = childNames(cluster.metadata.name);
+  const podTemplate = renderPodTemplate(cluster, context);
   const claim = cluster.spec.jetstream.enabled
     ? cluster.spec.jetstream.fileStorage
     : { size: '1Gi', storageClassName: undefined };

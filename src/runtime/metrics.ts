@@ -1,4 +1,5 @@
-// Prometheus metrics: reconciles, errors, duration, queue depth, and certificate expiry per cluster.
+// Prometheus metrics every controller shares: reconciles, errors, duration, queue depth, leadership.
+// A controller registers its own (e.g. certificate expiry) on the same registry.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export class OperatorMetrics {
@@ -26,12 +27,6 @@ export class OperatorMetrics {
     name: 'nats_warden_workqueue_depth',
     help: 'Keys waiting in the work queue',
     labelNames: ['controller'],
-    registers: [this.registry],
-  });
-  readonly certificateExpiry = new Gauge({
-    name: 'nats_warden_certificate_expiry_timestamp_seconds',
-    help: 'notAfter of each certificate, by cluster and certificate',
-    labelNames: ['namespace', 'cluster', 'certificate'],
     registers: [this.registry],
   });
   readonly leader = new Gauge({

@@ -1,60 +1,34 @@
-// Reconciles one NatsCluster: read the caches, render, apply, write status. Level-based and
-// idempotent: it receives only a key and makes the world match the spec, whatever happened before.
+// Reconciles one NatsCluster. Level-based and idempotent: it receives only a key and makes the
+// world match the spec, whatever happened before. One straight line of named steps:
+//   observe -> plan the roll -> render once -> check the config -> apply -> status
+// A step that cannot go on ends the reconcile with a status that says why (Stop).
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { Gauge } from 'prom-client';
+import { NatsCluster as NatsClusterSchema, validateAgainst, type NatsCluster } from '../../api/index.ts';
 import {
-  validateAgainst,
-  NatsCluster as NatsClusterSchema,
-  type NatsAccount,
-  type NatsCluster,
-  type NatsUser,
-} from '../../api/index.ts';
-import type { Kube } from '../../k8s/client.ts';
-import { classify } from '../../k8s/errors.ts';
-import type { Certificate, CertificateRequest, ClusterIssuer, Issuer } from '../../api/cert-manager.ts';
-import type { EventRecorder, EventTarget } from '../../k8s/events.ts';
-import type { Cache } from '../../k8s/informers.ts';
-import {
+  childNames,
+  clientCertificateSecretName,
   crossResourceProblems,
   membersOf,
-  renderCluster,
-  RenderError,
-  TEMPLATE_HASH_ANNOTATION,
-  clientCertificateName,
-  clientCertificateSecretName,
+  podTemplateHash,
+  renderCaBootstrap,
+  renderClusterObjects,
+  renderLeafCertificates,
+  type ClusterMembers,
   type RenderContext,
 } from '../../render/index.ts';
-import { renderCaBootstrap, renderLeafCertificates } from '../../render/certificates.ts';
-import { childNames } from '../../render/names.ts';
-import type { Logger } from '../../runtime/logger.ts';
-import type { OperatorMetrics } from '../../runtime/metrics.ts';
-import { findCondition, sameJson } from '../../status/conditions.ts';
+import type { ControllerContext } from '../../runtime/controller.ts';
 import { adoptionPatch, pendingAdoptions, type Adoption } from './adopt.ts';
+import type { NatsClusterWatches } from './controller.ts';
 import { ensureIdentities, identitiesSecretName } from './identities.ts';
-import { observeCertificate, observeRollout } from './observe.ts';
+import { superviseIssuance, type IssuanceOutcome } from './issuance-step.ts';
+import { permanentFailure } from './permanent-failure.ts';
+import { observeCertificate, observeRollout, type CertificateObservation } from './observe.ts';
 import { rollStep, type RollOutcome } from './roll-step.ts';
-import {
-  issuanceProblem,
-  manualIssuanceConditions,
-  nextLookMs,
-  type IssuanceProblem,
-  type IssuerView,
-} from './issuance.ts';
-import { clusterStatus, userCertificateStatus, type ClusterObservation } from './status.ts';
+import { writeClusterStatus } from './status-writer.ts';
+import type { ClusterObservation } from './status.ts';
 import { nextTrustBundle } from './trust-bundle.ts';
 import { ConfigValidator, configFilesFor } from './validate.ts';
-
-export interface ClusterCaches {
-  clusters: Cache;
-  accounts: Cache;
-  users: Cache;
-  certificates: Cache;
-  certificateRequests: Cache;
-  issuers: Cache;
-  clusterIssuers: Cache;
-  secrets: Cache;
-  statefulSets: Cache;
-  pods: Cache;
-}
 
 export interface ReconcilerOptions {
   clusterDomain: string;
@@ -68,339 +42,301 @@ export interface Result {
   requeueAfterMs?: number;
 }
 
+/** What the observe step found, everything later steps need. */
+interface Observed {
+  members: ClusterMembers;
+  identities: RenderContext['secrets'];
+  certificates: CertificateObservation[];
+  issuance: IssuanceOutcome;
+  trustBundle: string;
+}
+
+/** A step's verdict that the reconcile ends here, with this status. */
+class Stop {
+  readonly result: Promise<Result>;
+  constructor(result: Promise<Result>) {
+    this.result = result;
+  }
+}
+
 const WAIT_MS = 3_000;
-const objectKey = (o: KubernetesObject) => `${o.kind}/${o.metadata?.name}`;
 const RESYNC_MS = 5 * 60_000;
-const isReady = (cert: Certificate) =>
-  cert.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-const asEventTarget = (o: { metadata: EventTarget['metadata'] }, kind: string): EventTarget => ({
-  apiVersion: 'natswarden.io/v1alpha1',
-  kind,
-  metadata: o.metadata,
-});
-const decode = (s: KubernetesObject | undefined, key: string) => {
-  const value = (s as { data?: Record<string, string> } | undefined)?.data?.[key];
+const objectKey = (o: KubernetesObject) => `${o.kind}/${o.metadata?.name}`;
+const decode = (s: { data?: Record<string, string> } | undefined, key: string) => {
+  const value = s?.data?.[key];
   return value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8');
 };
 
 export class NatsClusterReconciler {
-  private readonly kube: Kube;
-  private readonly caches: ClusterCaches;
-  private readonly events: EventRecorder;
-  private readonly metrics: OperatorMetrics;
-  private readonly log: Logger;
+  private readonly ctx: ControllerContext<NatsClusterWatches>;
   private readonly options: ReconcilerOptions;
   private readonly validator = new ConfigValidator();
+  private readonly certificateExpiry: Gauge;
   private warnedNoValidator = false;
 
-  constructor(
-    kube: Kube,
-    caches: ClusterCaches,
-    events: EventRecorder,
-    metrics: OperatorMetrics,
-    log: Logger,
-    options: ReconcilerOptions,
-  ) {
-    this.kube = kube;
-    this.caches = caches;
-    this.events = events;
-    this.metrics = metrics;
-    this.log = log;
+  constructor(ctx: ControllerContext<NatsClusterWatches>, options: ReconcilerOptions) {
+    this.ctx = ctx;
     this.options = options;
+    this.certificateExpiry = new Gauge({
+      name: 'nats_warden_certificate_expiry_timestamp_seconds',
+      help: 'notAfter of each certificate, by cluster and certificate',
+      labelNames: ['namespace', 'cluster', 'certificate'],
+      registers: [ctx.metrics.registry],
+    });
   }
 
   async reconcile(key: string): Promise<Result> {
     const [namespace = 'default', name = ''] = key.split('/');
-    const raw = this.caches.clusters.get(name, namespace);
+    const raw = this.ctx.readers.clusters.get(name, namespace);
     if (!raw) return {}; // deleted: owner references let the garbage collector remove the children
+    try {
+      const cluster = this.validSpec(raw);
+      const observed = await this.observe(cluster);
+      const roll = await this.planRoll(cluster, observed);
+      const objects = this.render(cluster, observed, roll);
+      await this.checkConfig(key, cluster, objects);
+      await this.apply(cluster, objects, roll);
+      return await this.report(cluster, observed, roll);
+    } catch (error) {
+      if (error instanceof Stop) return error.result;
+      throw error;
+    }
+  }
+
+  /** The spec as the schema defaults it; an invalid one stops here (InvalidSpec). */
+  private validSpec(raw: NatsCluster): NatsCluster {
     const checked = validateAgainst<NatsCluster>(NatsClusterSchema, raw);
-    if (!checked.ok) {
-      const message = checked.errors.map((e) => `${e.path}: ${e.message}`).join('; ');
-      return this.finish(raw as NatsCluster, {
-        degraded: { reason: 'InvalidSpec', message },
-        certificates: [],
-        configApplied: false,
-        rollout: observeRollout(undefined, 0),
+    if (checked.ok) return checked.value;
+    const message = checked.errors.map((e) => `${e.path}: ${e.message}`).join('; ');
+    throw this.stop(raw, { degraded: { reason: 'InvalidSpec', message } });
+  }
+
+  /** Members, identities, certificates (applied first: the workload waits for them), trust bundle. */
+  private async observe(cluster: NatsCluster): Promise<Observed> {
+    const ns = cluster.metadata.namespace ?? 'default';
+    const members = membersOf(cluster, this.ctx.readers.accounts.list(ns), this.ctx.readers.users.list(ns));
+    const problems = crossResourceProblems(cluster, members);
+    if (problems.length)
+      throw this.stop(cluster, { degraded: { reason: 'InvalidSpec', message: problems.join('; ') } });
+    const identities = await this.ensureIdentities(cluster, members);
+
+    for (const object of this.pkiObjects(cluster)) await this.ctx.kube.apply(object);
+    const issuance = await superviseIssuance(this.ctx, cluster, members.users);
+    const certificates = this.observeCertificates(cluster);
+    const problem = issuance.problem ? { certificateProblem: issuance.problem } : {};
+    if (!certificates.every((c) => c.ready)) throw this.stop(cluster, { certificates, ...problem });
+
+    await this.adoptCertificateSecrets(cluster, members);
+    const trustBundle = this.trustBundle(cluster);
+    if (!trustBundle) {
+      const source = cluster.spec.tls.issuerRef
+        ? `issuer ${cluster.spec.tls.issuerRef.name}`
+        : `Secret ${childNames(cluster.metadata.name).caSecret}`;
+      throw this.stop(cluster, {
+        degraded: {
+          reason: 'TrustBundleUnavailable',
+          message: `the CA certificate of ${source} is not readable yet`,
+        },
       });
     }
-    const cluster = checked.value;
-    const members = membersOf(
-      cluster,
-      this.caches.accounts.list(namespace) as NatsAccount[],
-      this.caches.users.list(namespace) as NatsUser[],
-    );
-    const rolloutNow = () =>
-      observeRollout(
-        this.caches.statefulSets.get(childNames(name).statefulSet, namespace),
-        cluster.spec.replicas,
-      );
-    const degraded = (reason: string, message: string) =>
-      this.finish(cluster, {
-        degraded: { reason, message },
-        certificates: [],
-        configApplied: false,
-        rollout: rolloutNow(),
-      });
+    return { members, identities, certificates, issuance, trustBundle };
+  }
 
-    const problems = crossResourceProblems(cluster, members);
-    if (problems.length) return degraded('InvalidSpec', problems.join('; '));
-
-    const names = childNames(name);
+  /** Generated once and kept forever; a lost identities Secret stops here (IdentitiesMissing). */
+  private async ensureIdentities(cluster: NatsCluster, members: ClusterMembers) {
+    const ns = cluster.metadata.namespace ?? 'default';
+    const names = childNames(cluster.metadata.name);
     // The auth Secrets are applied after the identities Secret and arrive through the same watch,
     // so seeing one means the identities Secret was there too.
     const handedOut = [names.authSecret, names.routesAuthSecret].some(
-      (secret) => this.caches.secrets.get(secret, namespace) !== undefined,
+      (secret) => this.ctx.readers.secrets.get(secret, ns) !== undefined,
     );
+    const stored = this.ctx.readers.secrets.get(identitiesSecretName(cluster), ns);
     const identities = await ensureIdentities(
       cluster,
       members.accounts,
       members.users,
-      this.caches.secrets.get(identitiesSecretName(cluster), namespace) as never,
+      stored ? { data: stored.data ?? {} } : undefined,
       handedOut,
     );
-    if (identities.kind === 'lost') return degraded('IdentitiesMissing', identities.message);
-    if (identities.secret) await this.kube.apply(identities.secret as KubernetesObject);
+    if (identities.kind === 'lost')
+      throw this.stop(cluster, { degraded: { reason: 'IdentitiesMissing', message: identities.message } });
+    if (identities.secret) await this.ctx.kube.apply(identities.secret as KubernetesObject);
+    return identities.secrets;
+  }
 
-    // Certificates go first: the workload waits for them. The full apply below skips them.
-    const pki = [
+  /** The CA bootstrap and the leaf Certificates; they need nothing generated, only the domain. */
+  private pkiObjects(cluster: NatsCluster): KubernetesObject[] {
+    return [
       ...renderCaBootstrap(cluster),
-      ...renderLeafCertificates(cluster, this.contextFor(cluster, identities.secrets, '', {})),
+      ...renderLeafCertificates(cluster, { clusterDomain: this.options.clusterDomain }),
     ] as KubernetesObject[];
-    for (const object of pki) await this.kube.apply(object);
-    const appliedEarly = new Set(pki.map(objectKey));
-    const issuance = await this.superviseIssuance(cluster, members.users);
-    const certificates = [
-      observeCertificate(
-        'server',
-        names.serverCertificate,
-        this.caches.certificates.get(names.serverCertificate, namespace) as never,
-        this.caches.secrets.get(names.serverSecret, namespace) as never,
-      ),
-      observeCertificate(
-        'routes',
-        names.routesCertificate,
-        this.caches.certificates.get(names.routesCertificate, namespace) as never,
-        this.caches.secrets.get(names.routesSecret, namespace) as never,
-      ),
-    ];
-    this.recordExpiry(cluster, certificates);
-    if (!certificates.every((c) => c.ready)) {
-      await this.finish(cluster, {
-        certificates,
-        ...(issuance.problem ? { certificateProblem: issuance.problem } : {}),
-        configApplied: false,
-        rollout: rolloutNow(),
-      });
-      return { requeueAfterMs: issuance.requeueAfterMs };
-    }
+  }
 
-    await this.adoptCertificateSecrets(cluster, members.users);
-    const trustBundle = this.trustBundle(cluster);
-    if (!trustBundle)
-      return degraded(
-        'TrustBundleUnavailable',
-        `the CA certificate of ${cluster.spec.tls.issuerRef ? `issuer ${cluster.spec.tls.issuerRef.name}` : `Secret ${names.caSecret}`} is not readable yet`,
+  private observeCertificates(cluster: NatsCluster): CertificateObservation[] {
+    const ns = cluster.metadata.namespace ?? 'default';
+    const names = childNames(cluster.metadata.name);
+    const read = this.ctx.readers;
+    const certificates = [
+      ['server', names.serverCertificate, names.serverSecret],
+      ['routes', names.routesCertificate, names.routesSecret],
+    ].map(([role = '', certificate = '', secret = '']) =>
+      observeCertificate(
+        role,
+        certificate,
+        read.certificates.get(certificate, ns),
+        read.secrets.get(secret, ns),
+      ),
+    );
+    for (const c of certificates) {
+      if (!c.notAfter) continue;
+      this.certificateExpiry.set(
+        { namespace: ns, cluster: cluster.metadata.name, certificate: c.name },
+        Date.parse(c.notAfter) / 1000,
       );
-    const revisions = Object.fromEntries(certificates.map((c) => [c.role, c.revision]));
-    const context = this.contextFor(cluster, identities.secrets, trustBundle, revisions);
-    let objects: object[];
-    let roll: RollOutcome;
-    const statefulSet = this.caches.statefulSets.get(names.statefulSet, namespace) as
-      { spec?: { updateStrategy?: { rollingUpdate?: { partition?: number } } } } | undefined;
+    }
+    return certificates;
+  }
+
+  /** The health-gated roll's next step, from the desired pod template's hash and the servers' state. */
+  private async planRoll(cluster: NatsCluster, observed: Observed): Promise<RollOutcome> {
+    const ns = cluster.metadata.namespace ?? 'default';
+    const names = childNames(cluster.metadata.name);
+    return rollStep({
+      cluster,
+      clusterDomain: this.options.clusterDomain,
+      trustBundle: observed.trustBundle,
+      certificates: observed.certificates,
+      desiredTemplateHash: podTemplateHash(cluster, this.renderContext(observed)),
+      statefulSet: this.ctx.readers.statefulSets.get(names.statefulSet, ns),
+      pods: this.ctx.readers.pods
+        .list(ns)
+        .filter((p) => p.metadata?.labels?.['app.kubernetes.io/instance'] === cluster.metadata.name),
+      timeoutMs: this.options.rollTimeoutMs ?? 120_000,
+      now: Date.now(),
+    });
+  }
+
+  private renderContext(observed: Observed, roll?: RollOutcome): RenderContext {
+    return {
+      ...this.options,
+      secrets: observed.identities,
+      trustBundle: observed.trustBundle,
+      certificateRevisions: Object.fromEntries(observed.certificates.map((c) => [c.role, c.revision])),
+      ...(roll ? { partition: roll.partition } : {}),
+      ...(roll?.verifiedKey ? { verifiedKey: roll.verifiedKey } : {}),
+    };
+  }
+
+  /** Every child, rendered once; the members were checked in observe. */
+  private render(cluster: NatsCluster, observed: Observed, roll: RollOutcome): KubernetesObject[] {
     try {
-      // First pass: learn the desired pod template's hash; then plan the roll and render for real.
-      const desired = renderCluster(cluster, members, context);
-      const desiredStatefulSet = desired.find(
-        (o) => (o as { kind: string }).kind === 'StatefulSet',
-      ) as KubernetesObject;
-      roll = await rollStep({
+      return renderClusterObjects(
         cluster,
-        clusterDomain: this.options.clusterDomain,
-        trustBundle,
-        certificates,
-        desiredTemplateHash: desiredStatefulSet.metadata?.annotations?.[TEMPLATE_HASH_ANNOTATION] ?? '',
-        statefulSet: statefulSet as never,
-        pods: this.caches.pods
-          .list(namespace)
-          .filter((p) => p.metadata?.labels?.['app.kubernetes.io/instance'] === name) as never,
-        timeoutMs: this.options.rollTimeoutMs ?? 120_000,
-        now: Date.now(),
-      });
-      objects = renderCluster(cluster, members, {
-        ...context,
-        partition: roll.partition,
-        ...(roll.verifiedKey ? { verifiedKey: roll.verifiedKey } : {}),
-      });
+        observed.members,
+        this.renderContext(observed, roll),
+      ) as KubernetesObject[];
     } catch (error) {
-      if (error instanceof RenderError) return degraded('InvalidSpec', error.message);
+      const failure = permanentFailure(error);
+      if (failure) throw this.stop(cluster, { degraded: failure });
       throw error;
     }
+  }
+
+  /** The real nats-server checks the rendered configuration; a rejected one is never applied. */
+  private async checkConfig(key: string, cluster: NatsCluster, objects: KubernetesObject[]): Promise<void> {
+    const ns = cluster.metadata.namespace ?? 'default';
+    const names = childNames(cluster.metadata.name);
     const leafSecrets = Object.fromEntries(
-      [names.serverSecret, names.routesSecret].map((s) => [
-        s,
-        (this.caches.secrets.get(s, namespace) as { data?: Record<string, string> } | undefined)?.data,
-      ]),
+      [names.serverSecret, names.routesSecret].map((s) => [s, this.ctx.readers.secrets.get(s, ns)?.data]),
     );
     const verdict = await this.validator.validate(
       key,
       configFilesFor(cluster, objects, leafSecrets, this.options.clusterDomain),
     );
-    if (verdict.ok === false)
-      return degraded(
-        'ConfigRejected',
-        `nats-server rejects the rendered configuration, so nothing was applied: ${verdict.message}`,
-      );
+    if (verdict.ok === false) {
+      const message = `nats-server rejects the rendered configuration, so nothing was applied: ${verdict.message}`;
+      throw this.stop(cluster, { degraded: { reason: 'ConfigRejected', message } });
+    }
     if (verdict.ok === 'skipped' && !this.warnedNoValidator) {
       this.warnedNoValidator = true;
-      this.log.warn(verdict.message);
+      this.ctx.log.warn(verdict.message);
     }
-    for (const object of objects as KubernetesObject[]) {
-      if (!appliedEarly.has(objectKey(object))) await this.kube.apply(object);
-    }
-    if (statefulSet && roll.partition !== (statefulSet.spec?.updateStrategy?.rollingUpdate?.partition ?? 0)) {
-      await this.events.record(cluster, 'Normal', 'RollStep', `partition ${roll.partition}: ${roll.message}`);
-    }
+  }
 
-    const rollout = rolloutNow();
-    await this.finish(cluster, {
-      certificates,
-      ...(issuance.problem ? { certificateProblem: issuance.problem } : {}),
+  /**
+   * Server-side apply of every child (the Certificates went first, in observe). An object the API
+   * server refuses for good (422 Invalid, 403 Forbidden) stops here: ApplyRejected with the API
+   * server's message, which names the field; retried on the next change or resync, not in a loop.
+   */
+  private async apply(cluster: NatsCluster, objects: KubernetesObject[], roll: RollOutcome): Promise<void> {
+    const appliedEarly = new Set(this.pkiObjects(cluster).map(objectKey));
+    for (const object of objects) {
+      if (appliedEarly.has(objectKey(object))) continue;
+      try {
+        await this.ctx.kube.apply(object);
+      } catch (error) {
+        const failure = permanentFailure(error, objectKey(object));
+        if (!failure) throw error;
+        throw this.stop(cluster, { degraded: failure }, {});
+      }
+    }
+    const ns = cluster.metadata.namespace ?? 'default';
+    const sts = this.ctx.readers.statefulSets.get(childNames(cluster.metadata.name).statefulSet, ns);
+    if (sts && roll.partition !== (sts.spec?.updateStrategy?.rollingUpdate?.partition ?? 0))
+      await this.ctx.events.record(
+        { ...cluster, apiVersion: 'natswarden.io/v1alpha1', kind: 'NatsCluster' },
+        'Normal',
+        'RollStep',
+        `partition ${roll.partition}: ${roll.message}`,
+      );
+  }
+
+  private async report(cluster: NatsCluster, observed: Observed, roll: RollOutcome): Promise<Result> {
+    const rollout = this.rollout(cluster);
+    await this.write(cluster, {
+      certificates: observed.certificates,
+      ...(observed.issuance.problem ? { certificateProblem: observed.issuance.problem } : {}),
       configApplied: true,
       rollout,
       roll,
     });
     const settled = roll.phase === 'Idle' && rollout.rolledOut;
-    return { requeueAfterMs: Math.min(settled ? RESYNC_MS : WAIT_MS, issuance.requeueAfterMs) };
+    return { requeueAfterMs: Math.min(settled ? RESYNC_MS : WAIT_MS, observed.issuance.requeueAfterMs) };
+  }
+
+  private rollout(cluster: NatsCluster) {
+    const sts = this.ctx.readers.statefulSets.get(
+      childNames(cluster.metadata.name).statefulSet,
+      cluster.metadata.namespace ?? 'default',
+    );
+    return observeRollout(sts, cluster.spec.replicas);
   }
 
   /**
-   * Reads why any of the cluster's or its users' Certificates is not issued (issuance.ts), asks
-   * cert-manager for a new issuance where one is due (an Event each time), and reports user
-   * certificate problems on the NatsUser. Returns the cluster's own problem, if any.
+   * Ends the reconcile with this status. Degraded: looked at again on any change or the resync;
+   * otherwise (waiting for certificates) soon.
    */
-  private async superviseIssuance(
+  private stop(
     cluster: NatsCluster,
-    users: NatsUser[],
-  ): Promise<{ problem?: { reason: string; message: string }; requeueAfterMs: number }> {
-    const ns = cluster.metadata.namespace ?? 'default';
-    const names = childNames(cluster.metadata.name);
-    const now = Date.now();
-    const requests = this.caches.certificateRequests.list(ns) as CertificateRequest[];
-    const issuer = this.issuerView(cluster);
-    const bootstrapIssuer: IssuerView = { ref: `Issuer ${names.selfSignedIssuer}`, bootstrapped: true };
-    const certificate = (name: string) => this.caches.certificates.get(name, ns) as Certificate | undefined;
-    const owned = [
-      ...(cluster.spec.tls.issuerRef ? [] : [{ name: names.caCertificate, issuer: bootstrapIssuer }]),
-      { name: names.serverCertificate, issuer },
-      { name: names.routesCertificate, issuer },
-    ];
-    const clusterProblems: IssuanceProblem[] = [];
-    for (const { name, issuer: issuedBy } of owned) {
-      const cert = certificate(name);
-      const problem = cert && issuanceProblem(cert, requests, issuedBy, now);
-      if (!cert || !problem) continue;
-      clusterProblems.push(problem);
-      if (problem.renewNow) await this.requestIssuance(cluster, cert, problem);
-    }
-    const userProblems: IssuanceProblem[] = [];
-    for (const user of users) {
-      const cert = certificate(clientCertificateName(user));
-      const problem = cert ? issuanceProblem(cert, requests, issuer, now) : undefined;
-      if (cert && problem?.renewNow)
-        await this.requestIssuance(asEventTarget(user, 'NatsUser'), cert, problem);
-      if (problem) userProblems.push(problem);
-      if (cert) await this.writeUserCertificateStatus(user, problem, isReady(cert));
-    }
-    const [first] = clusterProblems;
-    return {
-      ...(first
-        ? { problem: { reason: first.reason, message: clusterProblems.map((p) => p.message).join('; ') } }
-        : {}),
-      requeueAfterMs: nextLookMs([...clusterProblems, ...userProblems], now, WAIT_MS * 10),
+    seen: Partial<ClusterObservation>,
+    result: Result = seen.degraded ? { requeueAfterMs: RESYNC_MS } : { requeueAfterMs: WAIT_MS },
+  ): Stop {
+    const observation: ClusterObservation = {
+      certificates: [],
+      configApplied: false,
+      rollout: this.rollout(cluster),
+      ...seen,
     };
+    return new Stop(this.write(cluster, observation).then(() => result));
   }
 
-  /** The issuer the leaves name: the user's (spec.tls.issuerRef) or the bootstrapped CA Issuer. */
-  private issuerView(cluster: NatsCluster): IssuerView {
-    const ref = cluster.spec.tls.issuerRef;
-    if (!ref) return { ref: `Issuer ${childNames(cluster.metadata.name).caIssuer}`, bootstrapped: true };
-    const kind = ref.kind ?? 'Issuer';
-    if (ref.group && ref.group !== 'cert-manager.io')
-      return { ref: `${kind} ${ref.name}`, bootstrapped: true };
-    const object =
-      kind === 'ClusterIssuer'
-        ? (this.caches.clusterIssuers.get(ref.name) as ClusterIssuer | undefined)
-        : (this.caches.issuers.get(ref.name, cluster.metadata.namespace ?? 'default') as Issuer | undefined);
-    return { ref: `${kind} ${ref.name}`, bootstrapped: false, ...(object ? { object } : {}) };
-  }
-
-  private async requestIssuance(
-    owner: EventTarget,
-    cert: Certificate,
-    problem: IssuanceProblem,
-  ): Promise<void> {
-    const ns = cert.metadata?.namespace ?? 'default';
-    const name = cert.metadata?.name ?? '';
-    try {
-      await this.kube.requestIssuance(
-        ns,
-        name,
-        cert.metadata?.resourceVersion ?? '',
-        manualIssuanceConditions(cert, Date.now()),
-      );
-    } catch (error) {
-      // The Certificate changed meanwhile: its next event brings a fresh look.
-      if (classify(error) === 'Conflict' || classify(error) === 'NotFound') return;
-      throw error;
-    }
-    const message = `asked cert-manager to issue Certificate ${name} again after ${problem.attempt} failed attempt(s)`;
-    this.log.info({ certificate: `${ns}/${name}`, attempt: problem.attempt }, message);
-    await this.events.record(owner, 'Warning', 'IssuanceRetried', message);
-  }
-
-  /** A user's client certificate problem shows on the NatsUser (Degraded, CertificateReady). */
-  private async writeUserCertificateStatus(
-    user: NatsUser,
-    problem: IssuanceProblem | undefined,
-    issued: boolean,
-  ) {
-    const status = userCertificateStatus(user, problem, issued, new Date().toISOString());
-    if (sameJson(status, user.status ?? {})) return;
-    try {
-      await this.kube.patchStatus(
-        'natswarden.io',
-        'v1alpha1',
-        'natsusers',
-        user.metadata.namespace ?? 'default',
-        user.metadata.name,
-        status,
-      );
-    } catch (error) {
-      if (classify(error) === 'NotFound') return;
-      throw error;
-    }
-    const before = findCondition(user.status?.conditions, 'Degraded');
-    const after = findCondition(status.conditions, 'Degraded');
-    if (after && before?.status !== after.status && (before || after.status === 'True'))
-      await this.events.record(
-        asEventTarget(user, 'NatsUser'),
-        after.status === 'True' ? 'Warning' : 'Normal',
-        after.reason,
-        after.message,
-      );
-  }
-
-  private contextFor(
-    cluster: NatsCluster,
-    secrets: RenderContext['secrets'],
-    trustBundle: string,
-    revisions: RenderContext['certificateRevisions'],
-  ): RenderContext {
-    return { ...this.options, secrets, trustBundle, certificateRevisions: revisions };
+  private write(cluster: NatsCluster, seen: ClusterObservation): Promise<void> {
+    return writeClusterStatus(this.ctx, cluster, seen);
   }
 
   /** Puts owner references on the Secrets cert-manager wrote, so deletion removes them (adopt.ts). */
-  private async adoptCertificateSecrets(cluster: NatsCluster, users: NatsUser[]): Promise<void> {
+  private async adoptCertificateSecrets(cluster: NatsCluster, { users }: ClusterMembers): Promise<void> {
     const ns = cluster.metadata.namespace ?? 'default';
     const names = childNames(cluster.metadata.name);
     const owner = { ...cluster, apiVersion: 'natswarden.io/v1alpha1', kind: 'NatsCluster' };
@@ -414,8 +350,9 @@ export class NatsClusterReconciler {
         secretName: clientCertificateSecretName(user),
         owner: { ...user, apiVersion: 'natswarden.io/v1alpha1', kind: 'NatsUser' },
       });
-    for (const adoption of pendingAdoptions(adoptions, (name) => this.caches.secrets.get(name, ns))) {
-      await this.kube.apply(adoptionPatch(ns, adoption));
+    const secretOf = (name: string) => this.ctx.readers.secrets.get(name, ns) as KubernetesObject | undefined;
+    for (const adoption of pendingAdoptions(adoptions, secretOf)) {
+      await this.ctx.kube.apply(adoptionPatch(ns, adoption));
     }
   }
 
@@ -423,71 +360,11 @@ export class NatsClusterReconciler {
   private trustBundle(cluster: NatsCluster): string | undefined {
     const ns = cluster.metadata.namespace ?? 'default';
     const names = childNames(cluster.metadata.name);
-    const leafCas = [names.serverSecret, names.routesSecret].map(
-      (s) => decode(this.caches.secrets.get(s, ns), 'ca.crt') ?? '',
-    );
+    const secret = (name: string) => this.ctx.readers.secrets.get(name, ns);
+    const leafCas = [names.serverSecret, names.routesSecret].map((s) => decode(secret(s), 'ca.crt') ?? '');
     // Without a bootstrapped CA, the issuer's CA is what the leaves name as their issuer.
-    const currentCa = cluster.spec.tls.issuerRef
-      ? leafCas[0]
-      : decode(this.caches.secrets.get(names.caSecret, ns), 'tls.crt');
+    const currentCa = cluster.spec.tls.issuerRef ? leafCas[0] : decode(secret(names.caSecret), 'tls.crt');
     if (!currentCa) return undefined;
-    const today = decode(this.caches.secrets.get(names.trustBundle, ns), 'ca.crt');
-    return nextTrustBundle(currentCa, today, leafCas);
-  }
-
-  private recordExpiry(cluster: NatsCluster, certificates: { name: string; notAfter?: string }[]): void {
-    for (const c of certificates) {
-      if (!c.notAfter) continue;
-      this.metrics.certificateExpiry.set(
-        {
-          namespace: cluster.metadata.namespace ?? 'default',
-          cluster: cluster.metadata.name,
-          certificate: c.name,
-        },
-        Date.parse(c.notAfter) / 1000,
-      );
-    }
-  }
-
-  /** Writes status only when it changed; records an Event when Ready or Degraded flips. */
-  private async finish(cluster: NatsCluster, seen: ClusterObservation): Promise<Result> {
-    const status = clusterStatus(cluster, seen, new Date().toISOString());
-    if (sameJson(status, cluster.status ?? {})) return seen.degraded ? { requeueAfterMs: RESYNC_MS } : {};
-    const ns = cluster.metadata.namespace ?? 'default';
-    try {
-      await this.kube.patchStatus(
-        'natswarden.io',
-        'v1alpha1',
-        'natsclusters',
-        ns,
-        cluster.metadata.name,
-        status,
-      );
-    } catch (error) {
-      if (classify(error) === 'NotFound') return {};
-      throw error;
-    }
-    for (const type of ['Ready', 'Degraded']) {
-      const before = findCondition(cluster.status?.conditions, type);
-      const after = findCondition(status.conditions, type);
-      if (
-        after &&
-        before?.status !== after.status &&
-        !(type === 'Degraded' && after.status === 'False' && !before)
-      ) {
-        const warning = (type === 'Degraded') === (after.status === 'True');
-        await this.events.record(cluster, warning ? 'Warning' : 'Normal', after.reason, after.message);
-        this.log.info(
-          {
-            cluster: `${ns}/${cluster.metadata.name}`,
-            condition: type,
-            status: after.status,
-            reason: after.reason,
-          },
-          'condition changed',
-        );
-      }
-    }
-    return seen.degraded ? { requeueAfterMs: RESYNC_MS } : {};
+    return nextTrustBundle(currentCa, decode(secret(names.trustBundle), 'ca.crt'), leafCas);
   }
 }

@@ -3,7 +3,13 @@
 // partition and verification record to render. The world's state is the only memory.
 import type { NatsCluster } from '../../api/index.ts';
 import { checkServer, type ServerHealth } from '../../nats/monitor.ts';
-import { PORTS, VERIFIED_ANNOTATION, TEMPLATE_HASH_ANNOTATION, podFqdn } from '../../render/index.ts';
+import {
+  PORTS,
+  VERIFIED_ANNOTATION,
+  TEMPLATE_HASH_ANNOTATION,
+  podFqdn,
+  servedCertificatesKey,
+} from '../../render/index.ts';
 import type { CertificateObservation } from './observe.ts';
 import { nextPartition, ordinalOf, planRoll, type PodView } from './roll.ts';
 
@@ -61,9 +67,12 @@ export async function rollStep(inputs: RollInputs): Promise<RollOutcome> {
   const updateRevision = sts?.status?.updateRevision;
   // The verified key names the certificates the servers were proven to serve, so a new revision or
   // a Secret the cache has only now caught up with both ask for verification again.
-  const served = (role: string) =>
-    `${certificateOf(inputs, role)?.revision ?? 0}@${servedNotAfter(inputs, role) ?? ''}`;
-  const key = `${updateRevision ?? ''};server=${served('server')};routes=${served('routes')}`;
+  const served = (role: string) => {
+    const revision = certificateOf(inputs, role)?.revision;
+    const notAfter = servedNotAfter(inputs, role);
+    return { ...(revision !== undefined ? { revision } : {}), ...(notAfter ? { notAfter } : {}) };
+  };
+  const key = servedCertificatesKey(updateRevision, { server: served('server'), routes: served('routes') });
   const recorded = sts?.metadata?.annotations?.[VERIFIED_ANNOTATION];
   if (sts && sts.status?.observedGeneration !== sts.metadata?.generation) {
     return {
