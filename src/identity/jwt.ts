@@ -9,10 +9,11 @@ import {
   type Export,
   type Import,
 } from '@nats-io/jwt';
-import { createAccount, createOperator, createUser, fromSeed, type KeyPair } from '@nats-io/nkeys';
+import type { KeyPair } from '@nats-io/nkeys';
 import type { NatsAccount, NatsUser, Permissions } from '../api/index.ts';
 import { accountNameOf } from '../api/index.ts';
 import { quantityToBytes } from '../render/units.ts';
+import { createNativeKeyPair, nativeKeyPair, NKEY_PREFIX } from './native-signer.ts';
 
 const text = new TextDecoder();
 /** JWT limits use -1 for "no limit". */
@@ -27,12 +28,12 @@ export const identityOf = (kp: KeyPair): KeyIdentity => ({
   seed: text.decode(kp.getSeed()),
   publicKey: kp.getPublicKey(),
 });
-export const keyPairOf = (identity: KeyIdentity): KeyPair =>
-  fromSeed(new TextEncoder().encode(identity.seed));
+/** Signing goes through node:crypto (native-signer.ts); the formats stay @nats-io's. */
+export const keyPairOf = (identity: KeyIdentity): KeyPair => nativeKeyPair(identity.seed);
 
-export const newOperatorKey = () => identityOf(createOperator());
-export const newAccountKey = () => identityOf(createAccount());
-export const newUserKey = () => identityOf(createUser());
+export const newOperatorKey = () => identityOf(createNativeKeyPair(NKEY_PREFIX.Operator));
+export const newAccountKey = () => identityOf(createNativeKeyPair(NKEY_PREFIX.Account));
+export const newUserKey = () => identityOf(createNativeKeyPair(NKEY_PREFIX.User));
 
 export async function operatorJwt(
   name: string,
