@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals
 import { apply, getJson, k, waitUntil } from './harness/k8s.ts';
 import { readState } from './harness/processes.ts';
 import { conditionOf, natsCluster, waitForCondition } from './operator/cluster-api.ts';
-import { exampleIn, testBed, type TestBed } from './operator/fixtures.ts';
+import { minimalCluster, testBed, type TestBed } from './operator/fixtures.ts';
 
 jest.setTimeout(600_000);
 let bed: TestBed;
@@ -27,21 +27,8 @@ const certManagerPid = () => readState()?.processes.find((p) => p.name === 'cert
 const localOnly = certManagerPid() ? test : test.skip;
 const iso = (ms = Date.now()) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-function oneReplica(name: string, edit: (doc: any) => void = () => undefined) {
-  return exampleIn('minimal-tls.yaml', bed.namespace, (doc) => {
-    if (doc.kind === 'NatsCluster') {
-      doc.metadata.name = name;
-      doc.spec.replicas = 1;
-      edit(doc);
-    } else if (doc.kind === 'NatsAccount') {
-      doc.metadata.name = `${name}-app`;
-      doc.spec.clusterRef.name = name;
-    } else {
-      doc.metadata.name = `${name}-client`;
-      doc.spec.accountRef.name = `${name}-app`;
-    }
-  });
-}
+const oneReplica = (name: string, edit?: (cluster: any) => void) =>
+  minimalCluster(bed.namespace, name, 1, edit);
 
 /** Watches a NatsCluster's conditions until `done`, keeping every distinct line seen. */
 async function conditionsUntilReady(name: string, timeoutMs: number): Promise<string[]> {

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { apply, getJson } from './harness/k8s.ts';
 import { waitForCondition } from './operator/cluster-api.ts';
-import { exampleIn, testBed, type TestBed } from './operator/fixtures.ts';
+import { minimalCluster, testBed, type TestBed } from './operator/fixtures.ts';
 
 jest.setTimeout(600_000);
 const CLUSTERS = ['fresh-a', 'fresh-b', 'fresh-c'];
@@ -19,20 +19,7 @@ beforeAll(async () => {
 });
 afterAll(async () => bed?.teardown());
 
-function cluster(name: string) {
-  return exampleIn('minimal-tls.yaml', bed.namespace, (doc) => {
-    if (doc.kind === 'NatsCluster') {
-      doc.metadata.name = name;
-      doc.spec.replicas = 2;
-    } else if (doc.kind === 'NatsAccount') {
-      doc.metadata.name = `${name}-app`;
-      doc.spec.clusterRef.name = name;
-    } else {
-      doc.metadata.name = `${name}-client`;
-      doc.spec.accountRef.name = `${name}-app`;
-    }
-  });
-}
+const cluster = (name: string) => minimalCluster(bed.namespace, name, 2);
 
 describe('cluster creation', () => {
   test('new clusters come up with the pod template they keep: one revision, no pod replaced or restarted', async () => {

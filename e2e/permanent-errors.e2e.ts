@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { apply } from './harness/k8s.ts';
 import { conditionOf, natsCluster, waitForCondition } from './operator/cluster-api.ts';
-import { exampleIn, testBed, type TestBed } from './operator/fixtures.ts';
+import { minimalCluster, testBed, type TestBed } from './operator/fixtures.ts';
 
 jest.setTimeout(300_000);
 let bed: TestBed;
@@ -17,12 +17,7 @@ beforeAll(async () => {
 afterAll(async () => bed?.teardown());
 
 const docs = (labels: Record<string, string>) =>
-  exampleIn('minimal-tls.yaml', bed.namespace, (doc) => {
-    if (doc.kind === 'NatsCluster') {
-      doc.spec.replicas = 1;
-      doc.spec.podTemplate = { labels };
-    }
-  });
+  minimalCluster(bed.namespace, 'minimal', 1, (cluster) => (cluster.spec.podTemplate = { labels }));
 
 /** The operator's own count of NatsCluster reconciles (its /metrics). */
 async function reconciles(): Promise<number> {

@@ -21,6 +21,31 @@ export function exampleIn(
   return docs;
 }
 
+/**
+ * examples/minimal-tls.yaml as a cluster of another name and size, its account and user renamed
+ * with it, so several live side by side in one namespace. `edit` changes the NatsCluster.
+ */
+export function minimalCluster(
+  namespace: string,
+  name: string,
+  replicas: number,
+  edit: (cluster: any) => void = () => undefined,
+): any[] {
+  return exampleIn('minimal-tls.yaml', namespace, (doc) => {
+    if (doc.kind === 'NatsCluster') {
+      doc.metadata.name = name;
+      doc.spec.replicas = replicas;
+      edit(doc);
+    } else if (doc.kind === 'NatsAccount') {
+      doc.metadata.name = `${name}-app`;
+      doc.spec.clusterRef.name = name;
+    } else {
+      doc.metadata.name = `${name}-client`;
+      doc.spec.accountRef.name = `${name}-app`;
+    }
+  });
+}
+
 export interface TestBed {
   namespace: string;
   api: Api;
