@@ -1,9 +1,9 @@
 // `nats-warden render -f FILE [-f FILE...]`: prints, as multi-document YAML, every object the
-// operator would create for the resources given — with no cluster. Secrets are generated afresh on
-// each run (the operator generates them once and keeps them); the trust bundle stays empty until
-// cert-manager has issued the CA in a real cluster.
+// operator would create for the resources given — with no cluster. Identities (route password,
+// keys, user credentials) are generated afresh on each run (the operator generates them once and
+// keeps them); the trust bundle stays empty until cert-manager has issued the CA in a real cluster.
 import { dump } from 'js-yaml';
-import { generateClusterSecrets } from '../identity/cluster-secrets.ts';
+import { generateIdentities } from '../identity/generate-identities.ts';
 import {
   DEFAULT_CLUSTER_DOMAIN,
   DEFAULT_NATS_IMAGE,
@@ -32,7 +32,7 @@ export function parseRenderArgs(argv: string[]): RenderOptions {
   return { files, clusterDomain: values['cluster-domain'] ?? DEFAULT_CLUSTER_DOMAIN };
 }
 
-/** Renders every NatsCluster in the documents with freshly generated secrets. */
+/** Renders every NatsCluster in the documents with freshly generated identities. */
 export async function renderDocuments(docs: Documents, clusterDomain: string): Promise<object[]> {
   const objects: object[] = [];
   const claimed = new Set<object>();
@@ -40,12 +40,12 @@ export async function renderDocuments(docs: Documents, clusterDomain: string): P
     const members = membersOf(cluster, docs.accounts, docs.users);
     members.accounts.forEach((a) => claimed.add(a));
     members.users.forEach((u) => claimed.add(u));
-    const generated = await generateClusterSecrets(cluster, members.accounts, members.users);
+    const generated = await generateIdentities(cluster, members.accounts, members.users);
     const context: RenderContext = {
       clusterDomain,
       defaultImage: DEFAULT_NATS_IMAGE,
       operatorImage: OPERATOR_IMAGE,
-      secrets: generated.secrets,
+      identities: generated.identities,
       trustBundle: '',
       certificateRevisions: {},
     };

@@ -1,6 +1,7 @@
-// Generates every secret a NatsCluster and its users need, for a first reconcile or an offline
-// render. The controller calls this only for what is missing and stores the result in Secrets:
-// an identity that exists is reused forever, never regenerated.
+// Generates every identity a NatsCluster and its users need (route password, JetStream key, JWT-mode
+// operator and accounts, user credentials), for a first reconcile or an offline render. The
+// controller calls this only for what is missing and stores the result in Secrets: an identity
+// that exists is reused forever, never regenerated.
 import {
   accountNameOf,
   usernameOf,
@@ -8,7 +9,7 @@ import {
   type NatsCluster,
   type NatsUser,
 } from '../api/index.ts';
-import type { ClusterSecrets, JwtIdentities, UserCredentials } from '../render/context.ts';
+import type { ClusterIdentities, JwtIdentities, UserCredentials } from '../render/context.ts';
 import {
   accountJwt,
   newAccountKey,
@@ -28,8 +29,8 @@ export interface GeneratedJwtKeys {
   accounts: Record<string, KeyIdentity>;
 }
 
-export interface GeneratedClusterSecrets {
-  secrets: ClusterSecrets;
+export interface GeneratedIdentities {
+  identities: ClusterIdentities;
   /** JWT mode: the seeds behind the JWTs (operator-private; kept in the operator's own Secret). */
   jwtKeys?: GeneratedJwtKeys;
 }
@@ -101,25 +102,25 @@ export async function userCredentials(
   }
 }
 
-/** Fresh secrets for a cluster and its members (route password, JetStream key, users, JWT identities). */
-export async function generateClusterSecrets(
+/** Fresh identities for a cluster and its members (route password, JetStream key, users, JWT identities). */
+export async function generateIdentities(
   cluster: NatsCluster,
   accounts: NatsAccount[],
   users: NatsUser[],
-): Promise<GeneratedClusterSecrets> {
+): Promise<GeneratedIdentities> {
   const jwtMode = cluster.spec.auth.mode === 'JWT' ? await jwtIdentities(cluster, accounts) : undefined;
   const accountKeyOf = (user: NatsUser) => {
     const account = accounts.find((a) => a.metadata.name === user.spec.accountRef.name);
     return account ? jwtMode?.keys.accounts[accountNameOf(account)] : undefined;
   };
-  const userSecrets: Record<string, UserCredentials> = {};
-  for (const user of users) userSecrets[user.metadata.name] = await userCredentials(user, accountKeyOf);
+  const userIdentities: Record<string, UserCredentials> = {};
+  for (const user of users) userIdentities[user.metadata.name] = await userCredentials(user, accountKeyOf);
   return {
-    secrets: {
+    identities: {
       routePassword: generatePassword(),
       ...(cluster.spec.jetstream.encryption ? { jetstreamKey: generateJetStreamKey() } : {}),
       ...(jwtMode ? { jwt: jwtMode.jwt } : {}),
-      users: userSecrets,
+      users: userIdentities,
     },
     ...(jwtMode ? { jwtKeys: jwtMode.keys } : {}),
   };

@@ -3,7 +3,7 @@ import { describe, expect, test } from '@jest/globals';
 import { decode, parseCreds } from '@nats-io/jwt';
 import { loadExample } from '../../test/fixtures/examples.ts';
 import { membersOf } from '../render/index.ts';
-import { generateClusterSecrets } from './cluster-secrets.ts';
+import { generateIdentities } from './generate-identities.ts';
 import { generatePassword, hashPassword, passwordMatches } from './secrets.ts';
 
 describe('passwords', () => {
@@ -26,8 +26,8 @@ describe('JWT-mode identities', () => {
   const members = membersOf(cluster, docs.accounts, docs.users);
 
   test('operator, system account, accounts and users chain correctly', async () => {
-    const { secrets, jwtKeys } = await generateClusterSecrets(cluster, members.accounts, members.users);
-    const jwt = secrets.jwt!;
+    const { identities, jwtKeys } = await generateIdentities(cluster, members.accounts, members.users);
+    const jwt = identities.jwt!;
     const operator = decode<{ system_account: string }>(jwt.operatorJwt);
     expect(operator.sub).toMatch(/^O/);
     expect(operator.nats.system_account).toBe(jwt.systemAccountPublicKey);
@@ -42,7 +42,7 @@ describe('JWT-mode identities', () => {
       account: jwt.accounts.telemetry!.publicKey,
       local_subject: 'telemetry.metrics.>',
     });
-    const creds = await parseCreds(new TextEncoder().encode(secrets.users.sensor!.creds!.content));
+    const creds = await parseCreds(new TextEncoder().encode(identities.users.sensor!.creds!.content));
     expect(creds.uc.iss).toBe(jwt.accounts.telemetry!.publicKey);
     expect(creds.key).toMatch(/^SU/);
     expect(jwtKeys?.operator.seed).toMatch(/^SO/);
@@ -54,11 +54,11 @@ describe('Config-mode identities', () => {
     const docs = loadExample('config-accounts');
     const cluster = docs.clusters[0]!;
     const members = membersOf(cluster, docs.accounts, docs.users);
-    const { secrets } = await generateClusterSecrets(cluster, members.accounts, members.users);
-    expect(secrets.users['order-service']!.nkey!.seed).toMatch(/^SU/);
-    expect(secrets.users['order-service']!.nkey!.publicKey).toMatch(/^U/);
-    const password = secrets.users['billing-app']!.password!;
+    const { identities } = await generateIdentities(cluster, members.accounts, members.users);
+    expect(identities.users['order-service']!.nkey!.seed).toMatch(/^SU/);
+    expect(identities.users['order-service']!.nkey!.publicKey).toMatch(/^U/);
+    const password = identities.users['billing-app']!.password!;
     expect(passwordMatches(password.plaintext, password.bcryptHash)).toBe(true);
-    expect(secrets.jwt).toBeUndefined();
+    expect(identities.jwt).toBeUndefined();
   });
 });

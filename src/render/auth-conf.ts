@@ -10,7 +10,7 @@ import {
   type Permissions,
 } from '../api/index.ts';
 import { writeNatsConf, type ConfBlock, type ConfValue } from './conf-writer.ts';
-import type { ClusterSecrets, RenderContext } from './context.ts';
+import type { ClusterIdentities, RenderContext } from './context.ts';
 import { routeUrls } from './nats-conf.ts';
 import { PATHS } from './layout.ts';
 import { quantityToBytes } from './units.ts';
@@ -43,9 +43,9 @@ export function certificateUserName(user: NatsUser): string {
   return email ?? `CN=${certificate?.commonName ?? user.metadata.name}`;
 }
 
-function userEntry(user: NatsUser, secrets: ClusterSecrets, index: number): ConfBlock {
+function userEntry(user: NatsUser, identities: ClusterIdentities, index: number): ConfBlock {
   const path = `NatsUser ${user.metadata.name}`;
-  const credentials = secrets.users[user.metadata.name];
+  const credentials = identities.users[user.metadata.name];
   const permissions = permissionsBlock(user.spec.permissions);
   switch (user.spec.authType) {
     case 'Password': {
@@ -113,7 +113,7 @@ export function configModeAuth(
   cluster: NatsCluster,
   accounts: NatsAccount[],
   users: NatsUser[],
-  secrets: ClusterSecrets,
+  identities: ClusterIdentities,
 ): ConfBlock {
   const byName = [...accounts].sort((a, b) => accountNameOf(a).localeCompare(accountNameOf(b)));
   const block: ConfBlock = {};
@@ -123,7 +123,7 @@ export function configModeAuth(
       .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
     block[accountNameOf(account)] = {
       jetstream: accountJetStream(account),
-      users: members.map((user, index) => userEntry(user, secrets, index)),
+      users: members.map((user, index) => userEntry(user, identities, index)),
       exports: exportsList(account),
       imports: importsList(account),
       default_permissions: permissionsBlock(account.spec.defaultPermissions),
@@ -148,8 +148,8 @@ export function configModeAuth(
 }
 
 /** JWT mode: operator, system account, full resolver, and the system account preloaded. */
-export function jwtModeAuth(cluster: NatsCluster, secrets: ClusterSecrets): ConfBlock {
-  const jwt = secrets.jwt;
+export function jwtModeAuth(cluster: NatsCluster, identities: ClusterIdentities): ConfBlock {
+  const jwt = identities.jwt;
   if (!jwt)
     throw new RenderError(
       'spec.auth.mode',
@@ -175,12 +175,12 @@ export function renderAuthConf(
   cluster: NatsCluster,
   accounts: NatsAccount[],
   users: NatsUser[],
-  secrets: ClusterSecrets,
+  identities: ClusterIdentities,
 ): string {
   const block =
     cluster.spec.auth.mode === 'JWT'
-      ? jwtModeAuth(cluster, secrets)
-      : configModeAuth(cluster, accounts, users, secrets);
+      ? jwtModeAuth(cluster, identities)
+      : configModeAuth(cluster, accounts, users, identities);
   return writeNatsConf(block, [
     'Accounts and users, written by nats-warden. Holds hashes and JWTs: Secret only.',
   ]);
@@ -189,7 +189,7 @@ export function renderAuthConf(
 export function renderRoutesConf(cluster: NatsCluster, context: RenderContext): string {
   return writeNatsConf(
     {
-      authorization: { user: cluster.spec.auth.routes.username, password: context.secrets.routePassword },
+      authorization: { user: cluster.spec.auth.routes.username, password: context.identities.routePassword },
       routes: routeUrls(cluster, context),
     },
     [
@@ -198,10 +198,10 @@ export function renderRoutesConf(cluster: NatsCluster, context: RenderContext): 
   );
 }
 
-export function renderJetStreamKeyConf(secrets: ClusterSecrets): string {
-  if (!secrets.jetstreamKey)
+export function renderJetStreamKeyConf(identities: ClusterIdentities): string {
+  if (!identities.jetstreamKey)
     throw new RenderError('spec.jetstream.encryption', 'the JetStream key has not been generated yet');
-  return writeNatsConf({ key: secrets.jetstreamKey }, [
+  return writeNatsConf({ key: identities.jetstreamKey }, [
     'JetStream encryption key, written by nats-warden: Secret only.',
   ]);
 }

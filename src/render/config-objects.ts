@@ -37,7 +37,7 @@ export function renderConfigSecrets(
   const names = childNames(cluster.metadata.name);
   return [
     secret(cluster, names.authSecret, 'auth', {
-      [FILES.authConf]: renderAuthConf(cluster, accounts, users, context.secrets),
+      [FILES.authConf]: renderAuthConf(cluster, accounts, users, context.identities),
     }),
     secret(cluster, names.routesAuthSecret, 'auth', {
       [FILES.routesConf]: renderRoutesConf(cluster, context),
@@ -45,7 +45,7 @@ export function renderConfigSecrets(
     ...(cluster.spec.jetstream.encryption
       ? [
           secret(cluster, names.jetstreamKeySecret, 'jetstream', {
-            [FILES.jetstreamConf]: renderJetStreamKeyConf(context.secrets),
+            [FILES.jetstreamConf]: renderJetStreamKeyConf(context.identities),
           }),
         ]
       : []),

@@ -21,7 +21,11 @@ export interface UserCredentials {
   creds?: { content: string; publicKey: string };
 }
 
-export interface ClusterSecrets {
+/**
+ * A cluster's generated identities: what the controller keeps in the `<cluster>-identities` Secret
+ * (see controllers/natscluster/identities.ts) and the renderer reads.
+ */
+export interface ClusterIdentities {
   routePassword: string;
   /** JetStream encryption key (only read when encryption is on). */
   jetstreamKey?: string;
@@ -37,7 +41,7 @@ export interface RenderContext {
   defaultImage: string;
   /** The operator's own image (reloader sidecar for the Reload rotation strategy). */
   operatorImage: string;
-  secrets: ClusterSecrets;
+  identities: ClusterIdentities;
   /** PEM bundle the servers and clients trust: the current CA plus the previous one during a CA change. */
   trustBundle: string;
   /** cert-manager's status.revision per certificate role ('server', 'routes'); unknown before issuance. */

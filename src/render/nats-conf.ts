@@ -37,7 +37,7 @@ export function clientTlsBlock(cluster: NatsCluster): ConfBlock {
  */
 export function routeUrls(cluster: NatsCluster, context: RenderContext): string[] {
   const user = encodeURIComponent(cluster.spec.auth.routes.username);
-  const password = encodeURIComponent(context.secrets.routePassword);
+  const password = encodeURIComponent(context.identities.routePassword);
   return Array.from(
     { length: cluster.spec.replicas },
     (_, ordinal) =>

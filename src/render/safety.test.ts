@@ -1,7 +1,7 @@
 // The safety rules of ARCHITECTURE.md, checked on every example's rendered objects.
 import { describe, expect, test } from '@jest/globals';
 import { exampleNames, loadExample } from '../../test/fixtures/examples.ts';
-import { fixedContext, fixedSecrets } from '../../test/fixtures/render-context.ts';
+import { fixedContext, fixedIdentities } from '../../test/fixtures/render-context.ts';
 import { validateResource, type NatsCluster } from '../api/index.ts';
 import { CA_DURATION } from './certificates.ts';
 import { membersOf, renderCluster, TLS_REVISION_ANNOTATION, type RenderContext } from './index.ts';
@@ -29,7 +29,7 @@ function renderAll(name: string) {
 }
 
 function secretValues(context: RenderContext): string[] {
-  const s = context.secrets;
+  const s = context.identities;
   const users = Object.values(s.users).flatMap((u) => [
     u.password?.plaintext,
     u.password?.bcryptHash,
@@ -195,8 +195,8 @@ describe('cross-resource problems name the resource and field', () => {
   });
   test('a missing generated secret is reported, never invented', () => {
     const context = fixedContext(cluster, members.accounts, members.users);
-    const secrets = { ...fixedSecrets(cluster, members.accounts, members.users), users: {} };
-    expect(() => renderCluster(cluster, members, { ...context, secrets })).toThrow(
+    const identities = { ...fixedIdentities(cluster, members.accounts, members.users), users: {} };
+    expect(() => renderCluster(cluster, members, { ...context, identities })).toThrow(
       /has not been generated yet/,
     );
   });

@@ -35,7 +35,7 @@ export const clientCertificateSecretName = (user: NatsUser) => `${user.metadata.
 export const clientCertificateName = (user: NatsUser) => `${user.metadata.name}-nats-client`;
 
 function secretFiles(user: NatsUser, context: RenderContext): Record<string, string> {
-  const credentials = context.secrets.users[user.metadata.name];
+  const credentials = context.identities.users[user.metadata.name];
   const missing = (what: string) =>
     new RenderError(`NatsUser ${user.metadata.name}`, `its ${what} has not been generated yet`);
   switch (user.spec.authType) {

@@ -297,7 +297,7 @@ describe('JWT operator mode (examples/jwt-operator.yaml)', () => {
       ),
       reconnect: false,
     });
-    for (const { jwt } of Object.values(local.rendered.generated.secrets.jwt!.accounts)) {
+    for (const { jwt } of Object.values(local.rendered.generated.identities.jwt!.accounts)) {
       const reply = await sys.request('$SYS.REQ.CLAIMS.UPDATE', jwt, { timeout: 5_000 });
       expect(reply.string()).toMatch(/jwt updated|"code":200/);
     }

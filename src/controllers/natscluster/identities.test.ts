@@ -23,10 +23,10 @@ describe('ensureIdentities', () => {
       true,
     );
     if (second.kind !== 'ready') throw new Error('expected identities');
-    expect(second.secrets.jwt?.operatorJwt).toBe(first.secrets.jwt?.operatorJwt);
-    const creds = await parseCreds(new TextEncoder().encode(second.secrets.users.sensor!.creds!.content));
-    expect(creds.uc.iss).toBe(first.secrets.jwt!.accounts.telemetry!.publicKey);
-    expect(decode(first.secrets.jwt!.accounts.telemetry!.jwt).sub).toBe(creds.uc.iss);
+    expect(second.identities.jwt?.operatorJwt).toBe(first.identities.jwt?.operatorJwt);
+    const creds = await parseCreds(new TextEncoder().encode(second.identities.users.sensor!.creds!.content));
+    expect(creds.uc.iss).toBe(first.identities.jwt!.accounts.telemetry!.publicKey);
+    expect(decode(first.identities.jwt!.accounts.telemetry!.jwt).sub).toBe(creds.uc.iss);
   });
 
   test('nothing is regenerated once stored', async () => {
@@ -41,7 +41,7 @@ describe('ensureIdentities', () => {
     );
     expect(again).toMatchObject({ kind: 'ready' });
     expect(again.kind === 'ready' && again.secret).toBeUndefined();
-    expect(again.kind === 'ready' && again.secrets.routePassword).toBe(first.secrets.routePassword);
+    expect(again.kind === 'ready' && again.identities.routePassword).toBe(first.identities.routePassword);
   });
 
   test('a lost identities Secret, once handed out, is reported, never silently regenerated', async () => {

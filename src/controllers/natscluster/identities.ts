@@ -4,10 +4,10 @@
 // regenerated: the cluster goes Degraded until a human annotates it with
 // natswarden.io/regenerate-identities=true.
 import { accountNameOf, type NatsAccount, type NatsCluster, type NatsUser } from '../../api/index.ts';
-import { generateClusterSecrets, userCredentials } from '../../identity/cluster-secrets.ts';
+import { generateIdentities, userCredentials } from '../../identity/generate-identities.ts';
 import { accountJwt, identityOf, keyPairOf, newAccountKey, type KeyIdentity } from '../../identity/jwt.ts';
 import { generateJetStreamKey } from '../../identity/secrets.ts';
-import type { ClusterSecrets, UserCredentials } from '../../render/index.ts';
+import type { ClusterIdentities, UserCredentials } from '../../render/index.ts';
 import { childMeta } from '../../render/names.ts';
 
 export const REGENERATE_ANNOTATION = 'natswarden.io/regenerate-identities';
@@ -24,9 +24,9 @@ const encode = (values: Record<string, string | undefined>) =>
   );
 
 export type IdentityOutcome =
-  { kind: 'ready'; secrets: ClusterSecrets; secret?: object } | { kind: 'lost'; message: string };
+  { kind: 'ready'; identities: ClusterIdentities; secret?: object } | { kind: 'lost'; message: string };
 
-function parse(data: SecretData): ClusterSecrets | undefined {
+function parse(data: SecretData): ClusterIdentities | undefined {
   const routePassword = decode(data, 'route-password');
   if (!routePassword) return undefined;
   const users: Record<string, UserCredentials> = {};
@@ -54,11 +54,11 @@ function parse(data: SecretData): ClusterSecrets | undefined {
 
 function toSecret(
   cluster: NatsCluster,
-  secrets: ClusterSecrets,
+  identities: ClusterIdentities,
   extra: Record<string, string | undefined>,
 ): object {
   const users = Object.fromEntries(
-    Object.entries(secrets.users).map(([name, creds]) => [`user.${name}.json`, JSON.stringify(creds)]),
+    Object.entries(identities.users).map(([name, creds]) => [`user.${name}.json`, JSON.stringify(creds)]),
   );
   return {
     apiVersion: 'v1',
@@ -66,12 +66,12 @@ function toSecret(
     metadata: childMeta(cluster, identitiesSecretName(cluster), 'identities'),
     type: 'Opaque',
     data: encode({
-      'route-password': secrets.routePassword,
-      'jetstream-key': secrets.jetstreamKey,
-      'operator.jwt': secrets.jwt?.operatorJwt,
-      'system-account.pub': secrets.jwt?.systemAccountPublicKey,
-      'system-account.jwt': secrets.jwt?.systemAccountJwt,
-      'accounts.json': secrets.jwt ? JSON.stringify(secrets.jwt.accounts) : undefined,
+      'route-password': identities.routePassword,
+      'jetstream-key': identities.jetstreamKey,
+      'operator.jwt': identities.jwt?.operatorJwt,
+      'system-account.pub': identities.jwt?.systemAccountPublicKey,
+      'system-account.jwt': identities.jwt?.systemAccountJwt,
+      'accounts.json': identities.jwt ? JSON.stringify(identities.jwt.accounts) : undefined,
       ...extra,
       ...users,
     }),
@@ -89,14 +89,14 @@ async function addToJwtCluster(
   cluster: NatsCluster,
   accounts: NatsAccount[],
   missing: NatsUser[],
-  stored: ClusterSecrets,
+  stored: ClusterIdentities,
   data: SecretData,
   needsJsKey: boolean,
 ): Promise<IdentityOutcome> {
   const seeds = JSON.parse(decode(data, 'account-seeds.json') ?? '{}') as Record<string, string>;
   const operatorSeed = decode(data, 'operator.seed');
   const jwt = {
-    ...(stored.jwt as NonNullable<ClusterSecrets['jwt']>),
+    ...(stored.jwt as NonNullable<ClusterIdentities['jwt']>),
     accounts: { ...stored.jwt?.accounts },
   };
   const keyOf = (name: string): KeyIdentity | undefined =>
@@ -124,7 +124,7 @@ async function addToJwtCluster(
       account ? keyOf(accountNameOf(account)) : undefined,
     );
   }
-  const secrets: ClusterSecrets = {
+  const identities: ClusterIdentities = {
     ...stored,
     jwt,
     users,
@@ -133,8 +133,8 @@ async function addToJwtCluster(
   const extra = Object.fromEntries(JWT_KEYS.map((k) => [k, decode(data, k)]));
   return {
     kind: 'ready',
-    secrets,
-    secret: toSecret(cluster, secrets, { ...extra, 'account-seeds.json': JSON.stringify(seeds) }),
+    identities,
+    secret: toSecret(cluster, identities, { ...extra, 'account-seeds.json': JSON.stringify(seeds) }),
   };
 }
 
@@ -169,20 +169,21 @@ export async function ensureIdentities(
   );
   const needsJsKey = cluster.spec.jetstream.encryption !== undefined && !stored?.jetstreamKey;
   const needsJwt = cluster.spec.auth.mode === 'JWT' && !stored?.jwt;
-  if (stored && !missingUsers.length && !needsJsKey && !needsJwt) return { kind: 'ready', secrets: stored };
+  if (stored && !missingUsers.length && !needsJsKey && !needsJwt)
+    return { kind: 'ready', identities: stored };
 
   if (stored?.jwt && !needsJwt)
     return addToJwtCluster(cluster, accounts, missingUsers, stored, data, needsJsKey);
 
   // Only what is missing: every generated password costs a bcrypt hash.
-  const fresh = await generateClusterSecrets(cluster, accounts, stored ? missingUsers : users);
-  const merged: ClusterSecrets = {
-    routePassword: stored?.routePassword ?? fresh.secrets.routePassword,
-    ...((stored?.jetstreamKey ?? fresh.secrets.jetstreamKey)
-      ? { jetstreamKey: stored?.jetstreamKey ?? fresh.secrets.jetstreamKey }
+  const fresh = await generateIdentities(cluster, accounts, stored ? missingUsers : users);
+  const merged: ClusterIdentities = {
+    routePassword: stored?.routePassword ?? fresh.identities.routePassword,
+    ...((stored?.jetstreamKey ?? fresh.identities.jetstreamKey)
+      ? { jetstreamKey: stored?.jetstreamKey ?? fresh.identities.jetstreamKey }
       : {}),
-    ...(fresh.secrets.jwt ? { jwt: fresh.secrets.jwt } : {}),
-    users: { ...fresh.secrets.users, ...(stored?.users ?? {}) },
+    ...(fresh.identities.jwt ? { jwt: fresh.identities.jwt } : {}),
+    users: { ...fresh.identities.users, ...(stored?.users ?? {}) },
   };
   const keys = fresh.jwtKeys;
   const extra = keys
@@ -195,5 +196,5 @@ export async function ensureIdentities(
         ),
       }
     : {};
-  return { kind: 'ready', secrets: merged, secret: toSecret(cluster, merged, extra) };
+  return { kind: 'ready', identities: merged, secret: toSecret(cluster, merged, extra) };
 }

@@ -45,7 +45,7 @@ export interface Result {
 /** What the observe step found, everything later steps need. */
 interface Observed {
   members: ClusterMembers;
-  identities: RenderContext['secrets'];
+  identities: RenderContext['identities'];
   certificates: CertificateObservation[];
   issuance: IssuanceOutcome;
   trustBundle: string;
@@ -162,7 +162,7 @@ export class NatsClusterReconciler {
     if (identities.kind === 'lost')
       throw this.stop(cluster, { degraded: { reason: 'IdentitiesMissing', message: identities.message } });
     if (identities.secret) await this.ctx.kube.apply(identities.secret as KubernetesObject);
-    return identities.secrets;
+    return identities.identities;
   }
 
   /** The CA bootstrap and the leaf Certificates; they need nothing generated, only the domain. */
@@ -220,7 +220,7 @@ export class NatsClusterReconciler {
   private renderContext(observed: Observed, roll?: RollOutcome): RenderContext {
     return {
       ...this.options,
-      secrets: observed.identities,
+      identities: observed.identities,
       trustBundle: observed.trustBundle,
       certificateRevisions: Object.fromEntries(observed.certificates.map((c) => [c.role, c.revision])),
       ...(roll ? { partition: roll.partition } : {}),

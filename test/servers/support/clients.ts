@@ -28,7 +28,7 @@ export interface ClientOptions {
 }
 
 export function authenticatorFor(local: LocalCluster, user: string) {
-  const creds = local.rendered.generated.secrets.users[user];
+  const creds = local.rendered.generated.identities.users[user];
   const encode = (s: string) => new TextEncoder().encode(s);
   if (creds?.nkey) return nkeyAuthenticator(encode(creds.nkey.seed));
   if (creds?.creds) return credsAuthenticator(encode(creds.creds.content));
@@ -109,7 +109,7 @@ export async function natsCli(
   const dir = mkdtempSync(join(tmpdir(), 'nats-warden-cli-'));
   try {
     const cert = certificateFor(local, user);
-    const seed = local.rendered.generated.secrets.users[user]?.nkey?.seed ?? '';
+    const seed = local.rendered.generated.identities.users[user]?.nkey?.seed ?? '';
     writeFileSync(join(dir, 'ca.crt'), local.rendered.trustBundle);
     writeFileSync(join(dir, 'tls.crt'), cert['tls.crt']);
     writeFileSync(join(dir, 'tls.key'), cert['tls.key']);

@@ -8,10 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NatsCluster } from '../../../src/api/index.ts';
 import type { Documents } from '../../../src/cli/documents.ts';
-import {
-  generateClusterSecrets,
-  type GeneratedClusterSecrets,
-} from '../../../src/identity/cluster-secrets.ts';
+import { generateIdentities, type GeneratedIdentities } from '../../../src/identity/generate-identities.ts';
 import { fetchMonitor } from '../../../src/nats/monitor.ts';
 import {
   childNames,
@@ -28,7 +25,7 @@ import { issueAll, type IssuedSecret } from './pki.ts';
 export interface Rendered {
   cluster: NatsCluster;
   members: ClusterMembers;
-  generated: GeneratedClusterSecrets;
+  generated: GeneratedIdentities;
   objects: any[];
   issued: Record<string, IssuedSecret>;
   trustBundle: string;
@@ -39,12 +36,12 @@ export async function renderLocally(docs: Documents): Promise<Rendered> {
   const cluster = docs.clusters[0];
   if (!cluster) throw new Error('no NatsCluster in the documents');
   const members = membersOf(cluster, docs.accounts, docs.users);
-  const generated = await generateClusterSecrets(cluster, members.accounts, members.users);
+  const generated = await generateIdentities(cluster, members.accounts, members.users);
   const context: RenderContext = {
     clusterDomain: 'cluster.local',
     defaultImage: 'nats',
     operatorImage: 'nats-warden',
-    secrets: generated.secrets,
+    identities: generated.identities,
     trustBundle: '',
     certificateRevisions: { server: 1, routes: 1 },
   };
