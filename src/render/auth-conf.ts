@@ -13,15 +13,8 @@ import { writeNatsConf, type ConfBlock, type ConfValue } from './conf-writer.ts'
 import type { ClusterIdentities, RenderContext } from './context.ts';
 import { routeUrls } from './nats-conf.ts';
 import { PATHS } from './layout.ts';
+import { RenderError } from './render-error.ts';
 import { quantityToBytes } from './units.ts';
-
-export class RenderError extends Error {
-  readonly path: string;
-  constructor(path: string, message: string) {
-    super(`${path}: ${message}`);
-    this.path = path;
-  }
-}
 
 export function permissionsBlock(permissions: Permissions | undefined): ConfBlock | undefined {
   if (!permissions) return undefined;

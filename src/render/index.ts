@@ -1,7 +1,7 @@
 // The renderer's public face: (resources, context) -> every object the operator would create.
 // Pure: no I/O, no clock, no randomness. Cross-resource problems throw RenderError naming the field.
 import { accountNameOf, type NatsAccount, type NatsCluster, type NatsUser } from '../api/index.ts';
-import { RenderError } from './auth-conf.ts';
+import { RenderError } from './render-error.ts';
 import { leafLifetimeProblems, renderCaBootstrap, renderLeafCertificates } from './certificates.ts';
 import { renderConfigMap, renderConfigSecrets } from './config-objects.ts';
 import type { RenderContext } from './context.ts';
@@ -14,7 +14,7 @@ import {
 import { renderStatefulSet } from './statefulset.ts';
 import { renderUserCredentials } from './user-credentials.ts';
 
-export { RenderError } from './auth-conf.ts';
+export { RenderError } from './render-error.ts';
 export * from './context.ts';
 export { childNames, podFqdn } from './names.ts';
 export { PATHS, PORTS, FILES, ENV } from './layout.ts';

@@ -3,12 +3,13 @@
 // users: a cert-manager client certificate. Always ca.crt (the cluster's trust bundle) and url.
 import type { Certificate } from '../api/cert-manager.ts';
 import { credentialsSecretNameOf, usernameOf, type NatsCluster, type NatsUser } from '../api/index.ts';
-import { RenderError, certificateUserName } from './auth-conf.ts';
+import { certificateUserName } from './auth-conf.ts';
 import { issuerRefOf } from './certificates.ts';
 import { base64 } from './config-objects.ts';
 import type { RenderContext } from './context.ts';
 import { PORTS } from './layout.ts';
 import { childNames, namespaceOf, ownerReference } from './names.ts';
+import { RenderError } from './render-error.ts';
 
 /** The URL applications use: the client Service over TLS. */
 export function clientUrl(cluster: NatsCluster, context: RenderContext): string {
