@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseOptions } from './args.ts';
-import { InputError } from './documents.ts';
+import { parseOptions } from '../cli/args.ts';
+import { InputError } from '../cli/documents.ts';
 
 export interface ReloaderOptions {
   pidFile: string;
