@@ -3,7 +3,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const ioLayers = ['k8s', 'runtime', 'nats', 'controllers', 'cli'];
+const ioLayers = ['k8s', 'runtime', 'nats', 'controllers', 'cli', 'reloader'];
 const ioPackages = ['@kubernetes/client-node', '@nats-io/transport-node', 'node:fs', 'node:fs/promises', 'fs', 'node:child_process', 'node:net', 'node:http', 'node:https', 'pino', 'prom-client'];
 
 const pureLayerRule = {

@@ -24,7 +24,7 @@ export async function main(argv: string[], out = process.stdout, err = process.s
       case 'operator':
         return await (await import('./operator-command.ts')).operatorCommand(rest);
       case 'reloader':
-        return await (await import('../reloader/reloader.ts')).reloaderCommand(rest);
+        return await (await import('./reloader-command.ts')).reloaderCommand(rest);
       case undefined:
       case '-h':
       case '--help':

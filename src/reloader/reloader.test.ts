@@ -4,7 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { digestOf, reloaderCommand } from './reloader.ts';
+import { reloaderCommand } from '../cli/reloader-command.ts';
+import { digestOf } from './reloader.ts';
 
 let dir = '';
 let child: ChildProcess | undefined;

@@ -1,4 +1,4 @@
-// `nats-warden reloader --pid-file FILE --watch DIR [--watch DIR...]`: the sidecar that makes
+// The in-pod reloader (`nats-warden reloader`, see cli/reloader-command.ts): the sidecar that makes
 // nats-server re-read its configuration, credentials and certificates in place. Kubelet swaps a
 // volume's `..data` link atomically when a ConfigMap or Secret changes; polling a digest of every
 // watched file sees that swap (and plain edits) without inotify's pitfalls with symlinks. On a
@@ -6,24 +6,11 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseOptions } from '../cli/args.ts';
-import { InputError } from '../cli/documents.ts';
 
 export interface ReloaderOptions {
   pidFile: string;
   watch: string[];
   intervalMs: number;
-}
-
-export function parseReloaderArgs(argv: string[]): ReloaderOptions {
-  const v = parseOptions(argv, {
-    'pid-file': { type: 'string' },
-    watch: { type: 'string', multiple: true },
-    interval: { type: 'string', default: '2' },
-  });
-  if (!v['pid-file'] || !v.watch?.length)
-    throw new InputError('reloader needs --pid-file and at least one --watch');
-  return { pidFile: v['pid-file'], watch: v.watch, intervalMs: Number(v.interval ?? 2) * 1000 };
 }
 
 /** A digest of every regular file under the directories (dot entries such as ..data skipped; their targets are read through the visible names). */
@@ -58,11 +45,11 @@ function signalReload(pidFile: string): string {
   return `sent SIGHUP to nats-server (pid ${pid})`;
 }
 
-export async function reloaderCommand(
-  argv: string[],
+/** Polls the watched directories until SIGTERM or SIGINT; SIGHUPs nats-server on every change. */
+export async function runReloader(
+  options: ReloaderOptions,
   log: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
 ): Promise<number> {
-  const options = parseReloaderArgs(argv);
   let last = digestOf(options.watch);
   log(`reloader: watching ${options.watch.join(', ')}`);
   let stopped = false;
