@@ -1,6 +1,6 @@
 // `nats-warden operator [--kubeconfig PATH] [--namespace NS ...]`: runs the operator until SIGTERM.
 // In-cluster configuration is used when no kubeconfig is given and KUBECONFIG is unset.
-import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_NATS_IMAGE } from '../render/index.ts';
+import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_NATS_IMAGE, OPERATOR_IMAGE } from '../render/index.ts';
 import { natsClusterController } from '../controllers/natscluster/controller.ts';
 import type { ReconcilerOptions } from '../controllers/natscluster/reconciler.ts';
 import { runManager, type ManagerOptions } from '../runtime/manager.ts';
@@ -10,7 +10,6 @@ export type OperatorOptions = ManagerOptions & ReconcilerOptions;
 /** The controllers this operator runs; a new controller is one more line here. */
 const controllers = (options: OperatorOptions) => [natsClusterController(options)];
 import { parseOptions } from './args.ts';
-import { OPERATOR_IMAGE } from './render-command.ts';
 
 export function parseOperatorArgs(argv: string[]): OperatorOptions {
   const v = parseOptions(argv, {

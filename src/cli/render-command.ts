@@ -8,14 +8,13 @@ import {
   DEFAULT_CLUSTER_DOMAIN,
   DEFAULT_NATS_IMAGE,
   membersOf,
+  OPERATOR_IMAGE,
   renderCluster,
   RenderError,
   type RenderContext,
 } from '../render/index.ts';
 import { parseOptions } from './args.ts';
 import { InputError, readDocuments, type Documents } from './documents.ts';
-
-export const OPERATOR_IMAGE = 'ghcr.io/nats-warden/nats-warden:0.1.0';
 
 export interface RenderOptions {
   files: string[];

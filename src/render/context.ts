@@ -54,3 +54,5 @@ export interface RenderContext {
 
 export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
 export const DEFAULT_NATS_IMAGE = 'nats:2.15.2-alpine';
+/** The operator's own image: the reloader sidecar runs it (`nats-warden reloader`). */
+export const OPERATOR_IMAGE = 'ghcr.io/nats-warden/nats-warden:0.1.0';
