@@ -2,7 +2,7 @@
 // `nats-warden render` rejects what the API server would, naming the same field. Transition rules
 // (those that read oldSelf) need the stored object and are left to the API server.
 import { evaluate } from '@marcbachmann/cel-js';
-import type { FieldError } from './validate.ts';
+import type { FieldError } from './schema-check.ts';
 import type { CelRule } from './common.ts';
 
 type Node = { properties?: Record<string, Node>; items?: Node; 'x-kubernetes-validations'?: CelRule[] };

@@ -4,4 +4,4 @@ export * from './common.ts';
 export * from './natscluster.ts';
 export * from './natsaccount.ts';
 export * from './natsuser.ts';
-export * from './validate.ts';
+export * from './schema-check.ts';

@@ -28,7 +28,7 @@ import { rollStep, type RollOutcome } from './roll-step.ts';
 import { writeClusterStatus } from './status-writer.ts';
 import type { ClusterObservation } from './status.ts';
 import { nextTrustBundle } from './trust-bundle.ts';
-import { ConfigValidator, configFilesFor } from './validate.ts';
+import { ConfigValidator, configFilesFor } from './config-check.ts';
 
 export interface ReconcilerOptions {
   clusterDomain: string;

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { toolPath } from '../../e2e/tools/tools.ts';
-import { validateConfig } from './validate-config.ts';
+import { validateConfig } from './nats-server-test.ts';
 
 function selfSigned(): { cert: string; key: string } {
   const dir = execFileSync('mktemp', ['-d']).toString().trim();

@@ -3,7 +3,7 @@
 // steady-state reconcile does not re-run the binary.
 import { createHash } from 'node:crypto';
 import type { NatsCluster } from '../../api/index.ts';
-import { validateConfig, type ConfigFiles, type ValidationResult } from '../../nats/validate-config.ts';
+import { validateConfig, type ConfigFiles, type ValidationResult } from '../../nats/nats-server-test.ts';
 import { childNames, ENV, FILES, PATHS, podFqdn } from '../../render/index.ts';
 
 type Obj = { kind: string; metadata: { name: string }; data?: Record<string, string> };
