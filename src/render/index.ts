@@ -19,7 +19,7 @@ export { RenderError } from './render-error.ts';
 export * from './context.ts';
 export { crossResourceProblems, membersOf, type ClusterMembers } from './membership.ts';
 export { childNames, podFqdn } from './names.ts';
-export { PATHS, PORTS, FILES, ENV } from './layout.ts';
+export { PATHS, PORTS, FILES, ENV, ROOTS, podMounts, type Mount } from './layout.ts';
 export { TLS_REVISION_ANNOTATION, tlsRevisionAnnotation, servedCertificatesKey } from './tls-revision.ts';
 export { TEMPLATE_HASH_ANNOTATION, VERIFIED_ANNOTATION, podTemplateHash } from './statefulset.ts';
 export { renderCaBootstrap, renderLeafCertificates } from './certificates.ts';

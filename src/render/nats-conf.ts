@@ -8,8 +8,8 @@ import { podFqdn } from './names.ts';
 import { quantityToBytes } from './units.ts';
 
 const certFiles = (dir: string) => ({
-  cert_file: `${dir}/tls.crt`,
-  key_file: `${dir}/tls.key`,
+  cert_file: `${dir}/${FILES.tlsCert}`,
+  key_file: `${dir}/${FILES.tlsKey}`,
   ca_file: `${PATHS.trustDir}/${FILES.caBundle}`,
 });
 
@@ -56,9 +56,7 @@ export function clusterBlock(cluster: NatsCluster): ConfBlock {
     // authorization {} and routes [] with their credentials, from the routes Secret.
     routes_and_authorization: include(INCLUDES.routes),
     tls: {
-      cert_file: `${PATHS.routesCertDir}/tls.crt`,
-      key_file: `${PATHS.routesCertDir}/tls.key`,
-      ca_file: `${PATHS.trustDir}/${FILES.caBundle}`,
+      ...certFiles(PATHS.routesCertDir),
       verify: true,
       timeout: cluster.spec.tls.client.timeout,
     },

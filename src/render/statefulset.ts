@@ -4,7 +4,7 @@
 // mounted as whole directories (never subPath: subPath mounts never see a renewed certificate).
 import type { NatsCluster } from '../api/index.ts';
 import type { RenderContext } from './context.ts';
-import { ENV, PATHS, PORTS } from './layout.ts';
+import { ENV, PATHS, PORTS, podMounts } from './layout.ts';
 import { childMeta, childNames, commonLabels, namespaceOf, selectorLabels } from './names.ts';
 import { durationToSeconds } from './units.ts';
 import { tlsRevisionAnnotation, TLS_REVISION_ANNOTATION } from './tls-revision.ts';
@@ -21,35 +21,31 @@ export function needsDataVolume(cluster: NatsCluster): boolean {
   return cluster.spec.jetstream.enabled || cluster.spec.auth.mode === 'JWT';
 }
 
-function volumes(cluster: NatsCluster) {
-  const names = childNames(cluster.metadata.name);
-  const secret = (name: string, secretName: string) => ({ name, secret: { secretName, defaultMode: 0o440 } });
-  return [
-    { name: 'config', configMap: { name: names.config } },
-    secret('auth', names.authSecret),
-    secret('routes-auth', names.routesAuthSecret),
-    ...(cluster.spec.jetstream.encryption ? [secret('jetstream-key', names.jetstreamKeySecret)] : []),
-    secret('server-tls', names.serverSecret),
-    secret('routes-tls', names.routesSecret),
-    secret('trust-bundle', names.trustBundle),
-    { name: 'run', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
-    ...(needsDataVolume(cluster) ? [] : [{ name: 'data', emptyDir: {} }]),
-  ];
+interface Volume {
+  name: string;
+  configMap?: { name: string };
+  secret?: { secretName: string; defaultMode: number };
+  emptyDir?: { medium?: string; sizeLimit?: string };
 }
 
+function volumes(cluster: NatsCluster): Volume[] {
+  const names = childNames(cluster.metadata.name);
+  return podMounts(cluster).flatMap(({ volume, source }): Volume[] => {
+    if (source?.kind === 'ConfigMap') return [{ name: volume, configMap: { name: names[source.name] } }];
+    if (source) return [{ name: volume, secret: { secretName: names[source.name], defaultMode: 0o440 } }];
+    if (volume === 'run') return [{ name: volume, emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } }];
+    // The data volume is the volumeClaimTemplate when JetStream or the JWT resolver keeps state.
+    return needsDataVolume(cluster) ? [] : [{ name: volume, emptyDir: {} }];
+  });
+}
+
+/** Every volume mounted where podMounts says; only scratch space (no source) is writable. */
 function volumeMounts(cluster: NatsCluster) {
-  const mount = (name: string, mountPath: string, readOnly = true) => ({ name, mountPath, readOnly });
-  return [
-    mount('config', PATHS.configDir),
-    mount('auth', PATHS.authDir),
-    mount('routes-auth', PATHS.routesAuthDir),
-    ...(cluster.spec.jetstream.encryption ? [mount('jetstream-key', PATHS.jetstreamKeyDir)] : []),
-    mount('server-tls', PATHS.serverCertDir),
-    mount('routes-tls', PATHS.routesCertDir),
-    mount('trust-bundle', PATHS.trustDir),
-    mount('run', PATHS.runDir, false),
-    mount('data', PATHS.dataDir, false),
-  ];
+  return podMounts(cluster).map(({ volume, path, source }) => ({
+    name: volume,
+    mountPath: path,
+    readOnly: source !== undefined,
+  }));
 }
 
 function env(cluster: NatsCluster, context: RenderContext) {

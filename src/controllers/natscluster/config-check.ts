@@ -4,12 +4,17 @@
 import { createHash } from 'node:crypto';
 import type { NatsCluster } from '../../api/index.ts';
 import { validateConfig, type ConfigFiles, type ValidationResult } from '../../nats/nats-server-test.ts';
-import { childNames, ENV, FILES, PATHS, podFqdn } from '../../render/index.ts';
+import { childNames, ENV, PATHS, podFqdn, podMounts, PORTS, ROOTS } from '../../render/index.ts';
 
 type Obj = { kind: string; metadata: { name: string }; data?: Record<string, string> };
 const b64 = (value: string | undefined) =>
   value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8');
 
+/**
+ * The files nats-server would see in pod 0, laid out by the same table the StatefulSet mounts
+ * (render/layout.ts podMounts): rendered ConfigMap and Secrets from `objects`, certificates from the
+ * Secrets cert-manager issued (`leafSecrets`, by Secret name).
+ */
 export function configFilesFor(
   cluster: NatsCluster,
   objects: object[],
@@ -19,37 +24,27 @@ export function configFilesFor(
   const names = childNames(cluster.metadata.name);
   const find = (kind: string, name: string) =>
     (objects as Obj[]).find((o) => o.kind === kind && o.metadata.name === name);
-  const files: Record<string, string | undefined> = {
-    [`${PATHS.configDir}/${FILES.conf}`]: find('ConfigMap', names.config)?.data?.[FILES.conf],
-    [`${PATHS.authDir}/${FILES.authConf}`]: b64(find('Secret', names.authSecret)?.data?.[FILES.authConf]),
-    [`${PATHS.routesAuthDir}/${FILES.routesConf}`]: b64(
-      find('Secret', names.routesAuthSecret)?.data?.[FILES.routesConf],
-    ),
-    [`${PATHS.jetstreamKeyDir}/${FILES.jetstreamConf}`]: b64(
-      find('Secret', names.jetstreamKeySecret)?.data?.[FILES.jetstreamConf],
-    ),
-    [`${PATHS.trustDir}/${FILES.caBundle}`]: b64(find('Secret', names.trustBundle)?.data?.[FILES.caBundle]),
-  };
-  for (const [dir, secret] of [
-    [PATHS.serverCertDir, names.serverSecret],
-    [PATHS.routesCertDir, names.routesSecret],
-  ] as const) {
-    files[`${dir}/tls.crt`] = b64(leafSecrets[secret]?.['tls.crt']);
-    files[`${dir}/tls.key`] = b64(leafSecrets[secret]?.['tls.key']);
+  const files: Record<string, string | undefined> = {};
+  for (const { path, source } of podMounts(cluster)) {
+    if (!source) continue;
+    const name = names[source.name];
+    const data = source.issued ? leafSecrets[name] : find(source.kind, name)?.data;
+    for (const file of source.files)
+      files[`${path}/${file}`] = source.kind === 'Secret' ? b64(data?.[file]) : data?.[file];
   }
   const pod = `${cluster.metadata.name}-0`;
   const fqdn = podFqdn(cluster, 0, clusterDomain);
   return {
     files: Object.fromEntries(Object.entries(files).filter((e): e is [string, string] => e[1] !== undefined)),
-    confPath: `${PATHS.configDir}/${FILES.conf}`,
+    confPath: PATHS.confFile,
     env: {
       [ENV.podName]: pod,
       [ENV.podIP]: '127.0.0.1',
       [ENV.podNamespace]: cluster.metadata.namespace ?? 'default',
-      [ENV.clientAdvertise]: `${fqdn}:4222`,
-      [ENV.clusterAdvertise]: `${fqdn}:6222`,
+      [ENV.clientAdvertise]: `${fqdn}:${PORTS.client}`,
+      [ENV.clusterAdvertise]: `${fqdn}:${PORTS.cluster}`,
     },
-    roots: ['/etc/nats/', '/var/run/nats/', '/data/'],
+    roots: Object.values(ROOTS).map((root) => `${root}/`),
   };
 }
 
