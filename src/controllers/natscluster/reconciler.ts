@@ -152,17 +152,17 @@ export class NatsClusterReconciler {
       (secret) => this.ctx.readers.secrets.get(secret, ns) !== undefined,
     );
     const stored = this.ctx.readers.secrets.get(identitiesSecretName(cluster), ns);
-    const identities = await ensureIdentities(
+    const outcome = await ensureIdentities(
       cluster,
       members.accounts,
       members.users,
       stored ? { data: stored.data ?? {} } : undefined,
       handedOut,
     );
-    if (identities.kind === 'lost')
-      throw this.stop(cluster, { degraded: { reason: 'IdentitiesMissing', message: identities.message } });
-    if (identities.secret) await this.ctx.kube.apply(identities.secret as KubernetesObject);
-    return identities.identities;
+    if (outcome.kind === 'lost')
+      throw this.stop(cluster, { degraded: { reason: 'IdentitiesMissing', message: outcome.message } });
+    if (outcome.secret) await this.ctx.kube.apply(outcome.secret as KubernetesObject);
+    return outcome.identities;
   }
 
   /** The CA bootstrap and the leaf Certificates; they need nothing generated, only the domain. */
