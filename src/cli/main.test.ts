@@ -80,6 +80,36 @@ describe('nats-warden render', () => {
     expect(stderr).toContain(file);
   });
 
+  test('a YAML alias bomb is refused at once, naming the file', async () => {
+    // Nine levels of nine aliases: 387,420,489 strings once expanded.
+    const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 1; i < 9; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const name = String.fromCharCode(97 + i);
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`);
+    }
+    const file = tempFile(`kind: NatsCluster\n${levels.join('\n')}\n`);
+    const { code, stderr } = await run(['render', '-f', file]);
+    expect(code).toBe(1); // it used to crash after ~20 s: RangeError: Invalid string length
+    expect(stderr).toContain(file);
+    expect(stderr).toContain('expands to more than 4194304 characters');
+  });
+
+  test('more YAML aliases than any manifest needs are refused', async () => {
+    const aliases = Array(101).fill('*a').join(',');
+    const file = tempFile(`kind: NatsCluster\na: &a x\nb: [${aliases}]\n`);
+    const { code, stderr } = await run(['render', '-f', file]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/alias/i);
+  });
+
+  test('a file larger than the API server would store is refused before it is read', async () => {
+    const file = tempFile(`# ${'x'.repeat(2 * 1024 * 1024)}\nkind: NatsCluster\n`);
+    const { code, stderr } = await run(['render', '-f', file]);
+    expect(code).toBe(1);
+    expect(stderr).toContain('over the limit of 2097152');
+  });
+
   test('no file given exits 1 with a hint', async () => {
     expect(await run(['render'])).toMatchObject({ code: 1, stderr: expect.stringContaining('-f FILE') });
   });
