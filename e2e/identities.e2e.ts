@@ -1,10 +1,11 @@
 // Generated identities (route password, user passwords and keys) are made once and never silently
-// replaced. Resources may arrive in any order (GitOps applies them as it likes): a cluster that
-// waited Degraded for a missing NatsAccount still gets its identities when the account arrives. Once
+// replaced. Resources may arrive in any order (GitOps applies them as it likes): an account that
+// waits, left out and Degraded, for a missing NatsAccount gets its identities when that one arrives,
+// and the cluster serves everyone else meanwhile. Once
 // the identities were handed out, losing their Secret is reported, not papered over, and restoring
 // it heals the cluster with the same credentials.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { apply, getJson, k } from './harness/k8s.ts';
+import { apply, getJson, k, waitUntil } from './harness/k8s.ts';
 import { conditionOf, natsCluster, secretData, waitForCondition } from './operator/cluster-api.ts';
 import { exampleIn, testBed, type TestBed } from './operator/fixtures.ts';
 
@@ -19,21 +20,41 @@ beforeAll(async () => {
 afterAll(async () => bed?.teardown());
 
 const degraded = async () => conditionOf(await natsCluster(bed.api, bed.namespace, CLUSTER), 'Degraded');
+const memberDegraded = async (kind: string, name: string) =>
+  ((await getJson(['get', kind, name, '-n', bed.namespace])).status?.conditions ?? []).find(
+    (c: any) => c.type === 'Degraded',
+  ) as { status: string; reason: string; message: string } | undefined;
 
 describe('identities', () => {
-  test('a cluster that waited for a late NatsAccount gets its identities when it arrives', async () => {
+  test('a NatsAccount that waits for a late one is left out alone, and joins with its identities when it arrives', async () => {
     const docs = exampleIn('config-accounts.yaml', bed.namespace);
     const late = (d: any) => d.metadata.name === 'billing' || d.spec?.accountRef?.name === 'billing';
     await apply(docs.filter((d) => !late(d)));
-    await waitForCondition(bed.api, bed.namespace, CLUSTER, 'Degraded', 'True', 120_000);
-    expect(await degraded()).toMatchObject({ reason: 'InvalidSpec' });
-    expect((await degraded())?.message).toContain('no account billing');
+    // orders exports to billing, which does not exist yet: orders (and its user) wait, the cluster does not.
+    await waitUntil(
+      'NatsAccount orders Degraded',
+      async () => (await memberDegraded('natsaccount', 'orders'))?.status === 'True',
+    );
+    expect(await memberDegraded('natsaccount', 'orders')).toMatchObject({ reason: 'MissingAccount' });
+    expect((await memberDegraded('natsaccount', 'orders'))?.message).toContain(
+      'spec.exports[0].accounts: no account billing',
+    );
+    expect((await memberDegraded('natsuser', 'order-service'))?.reason).toBe('AccountLeftOut');
+    await waitForCondition(bed.api, bed.namespace, CLUSTER, 'Ready', 'True', 300_000);
+    expect((await degraded())?.status).toBe('False');
 
     await apply(docs.filter(late));
+    await waitUntil(
+      'NatsAccount orders joins',
+      async () => (await memberDegraded('natsaccount', 'orders'))?.status === 'False',
+    );
     await waitForCondition(bed.api, bed.namespace, CLUSTER, 'Ready', 'True', 300_000);
     expect((await degraded())?.status).toBe('False');
     expect(Object.keys(await secretData(bed.api, bed.namespace, `${CLUSTER}-identities`))).toContain(
       'route-password',
+    );
+    expect(Object.keys(await secretData(bed.api, bed.namespace, 'order-service-nats-credentials'))).toContain(
+      'nkey.seed',
     );
   });
 

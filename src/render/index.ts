@@ -4,7 +4,7 @@ import type { NatsCluster } from '../api/index.ts';
 import { renderCaBootstrap, renderLeafCertificates } from './certificates.ts';
 import { renderConfigMap, renderConfigSecrets } from './config-objects.ts';
 import type { RenderContext } from './context.ts';
-import { crossResourceProblems, type ClusterMembers } from './membership.ts';
+import { crossResourceProblems, membershipProblems, type ClusterMembers } from './membership.ts';
 import { RenderError } from './render-error.ts';
 import {
   renderClientService,
@@ -17,7 +17,15 @@ import { renderUserCredentials } from './user-credentials.ts';
 
 export { RenderError } from './render-error.ts';
 export * from './context.ts';
-export { crossResourceProblems, membersOf, type ClusterMembers } from './membership.ts';
+export {
+  crossResourceProblems,
+  loginsOf,
+  membersOf,
+  membershipProblems,
+  RESERVED_ACCOUNT_NAMES,
+  type ClusterMembers,
+  type Exclusion,
+} from './membership.ts';
 export { childNames, podFqdn } from './names.ts';
 export { PATHS, PORTS, FILES, ENV, ROOTS, podMounts, type Mount } from './layout.ts';
 export { TLS_REVISION_ANNOTATION, tlsRevisionAnnotation, servedCertificatesKey } from './tls-revision.ts';
@@ -26,18 +34,24 @@ export { renderCaBootstrap, renderLeafCertificates } from './certificates.ts';
 export { clientUrl, clientCertificateName, clientCertificateSecretName } from './user-credentials.ts';
 export { renderNatsConf } from './nats-conf.ts';
 
-/** Every object a NatsCluster owns, and every credentials object of its users. */
+/**
+ * Every object a NatsCluster owns, and every credentials object of its users. Offline use: a member
+ * left out (membership.ts) is an error here, as is any problem of the cluster itself.
+ */
 export function renderCluster(
   cluster: NatsCluster,
   members: ClusterMembers,
   context: RenderContext,
 ): object[] {
-  const problems = crossResourceProblems(cluster, members);
+  const problems = [...crossResourceProblems(cluster), ...membershipProblems(members)];
   if (problems.length) throw new RenderError(`NatsCluster ${cluster.metadata.name}`, problems.join('; '));
   return renderClusterObjects(cluster, members, context);
 }
 
-/** renderCluster for a caller that has checked crossResourceProblems itself (the controller). */
+/**
+ * renderCluster for the controller: it has checked crossResourceProblems, and reports each member
+ * left out on that member while the rest is rendered.
+ */
 export function renderClusterObjects(
   cluster: NatsCluster,
   members: ClusterMembers,

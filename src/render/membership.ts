@@ -1,63 +1,205 @@
-// Which NatsAccounts and NatsUsers belong to a NatsCluster, and the problems no schema can see
-// because they span resources (a user's auth type against the cluster's auth mode, an import from
-// an account the cluster does not have). Pure; every problem names the resource and field.
-import { accountNameOf, type NatsAccount, type NatsCluster, type NatsUser } from '../api/index.ts';
+// Which NatsAccounts and NatsUsers belong to a NatsCluster, decided so that no tenant can break,
+// merge with or impersonate another. Teams write these resources without review, so a resource that
+// conflicts with another or would make the cluster's configuration invalid is left out — and only
+// that one, reported by name and field — while everything else is rendered:
+// - a reserved NATS account name ($SYS, SYS, $G) is refused;
+// - two accounts with one NATS account name, or two users with one login (username, certificate
+//   subject or common name, e-mail SAN), go to the older resource (creation time, then UID); the
+//   newer is left out naming the older;
+// - an import from, or an export to, an account the cluster does not have (or has left out) leaves
+//   the account out, and an account left out takes its users with it;
+// - a user whose auth type the cluster cannot serve is left out.
+// Pure; the cluster's own problems (crossResourceProblems) are separate.
+import {
+  accountNameOf,
+  usernameOf,
+  type NatsAccount,
+  type NatsCluster,
+  type NatsUser,
+} from '../api/index.ts';
+import { certificateUserName } from './auth-conf.ts';
 import { leafLifetimeProblems } from './certificates.ts';
+
+export interface Exclusion {
+  kind: 'NatsAccount' | 'NatsUser';
+  name: string;
+  reason: 'ReservedName' | 'NameConflict' | 'MissingAccount' | 'AccountLeftOut' | 'UnsupportedAuthType';
+  /** Names the field and, for a conflict, the other resource. */
+  message: string;
+}
 
 export interface ClusterMembers {
   accounts: NatsAccount[];
   users: NatsUser[];
+  /** Resources that refer to the cluster but are left out of its configuration, and why. */
+  excluded: Exclusion[];
 }
 
-/** The NatsAccounts that refer to the cluster and the NatsUsers that refer to those accounts. */
+/** NATS account names no tenant may take: the system account (unless the cluster names it) and the global account. */
+export const RESERVED_ACCOUNT_NAMES = ['$SYS', 'SYS', '$G'];
+
+type Resource = NatsAccount | NatsUser;
+const created = (r: Resource) => {
+  const at = (r.metadata as { creationTimestamp?: string | Date }).creationTimestamp;
+  return at ? new Date(at).getTime() : Number.MAX_SAFE_INTEGER;
+};
+/** Oldest first; the UID, then the name, break ties so every replica decides alike. */
+const byAge = (a: Resource, b: Resource) =>
+  created(a) - created(b) ||
+  (a.metadata.uid ?? '').localeCompare(b.metadata.uid ?? '') ||
+  a.metadata.name.localeCompare(b.metadata.name);
+
+/** The NatsAccounts that refer to the cluster and the NatsUsers of those accounts, conflicts settled. */
 export function membersOf(cluster: NatsCluster, accounts: NatsAccount[], users: NatsUser[]): ClusterMembers {
-  const sameNamespace = (ns: string | undefined) =>
-    (ns ?? 'default') === (cluster.metadata.namespace ?? 'default');
-  const own = accounts.filter(
-    (a) => sameNamespace(a.metadata.namespace) && a.spec.clusterRef.name === cluster.metadata.name,
-  );
-  const names = new Set(own.map((a) => a.metadata.name));
-  return {
-    accounts: own,
-    users: users.filter((u) => sameNamespace(u.metadata.namespace) && names.has(u.spec.accountRef.name)),
-  };
+  const namespace = cluster.metadata.namespace ?? 'default';
+  const local = (r: Resource) => (r.metadata.namespace ?? 'default') === namespace;
+  const excluded: Exclusion[] = [];
+  const leaveOut = (r: Resource, reason: Exclusion['reason'], message: string) =>
+    excluded.push({ kind: r.kind, name: r.metadata.name, reason, message });
+
+  const claimed = accounts
+    .filter((a) => local(a) && a.spec.clusterRef.name === cluster.metadata.name)
+    .sort(byAge);
+  let included = settleAccountNames(claimed, cluster.spec.auth.systemAccount, leaveOut);
+  included = settleReferences(included, leaveOut);
+
+  const byName = new Map(included.map((a) => [a.metadata.name, a]));
+  const claimedNames = new Set(claimed.map((a) => a.metadata.name));
+  const candidates: NatsUser[] = [];
+  for (const user of users.filter(local).sort(byAge)) {
+    const account = user.spec.accountRef.name;
+    if (byName.has(account)) candidates.push(user);
+    else if (claimedNames.has(account))
+      leaveOut(
+        user,
+        'AccountLeftOut',
+        `spec.accountRef.name: NatsAccount ${account} is left out of NatsCluster ${cluster.metadata.name} (its status says why)`,
+      );
+  }
+  const served = candidates.filter((user) => {
+    const problem = authTypeProblem(cluster, user);
+    if (problem) leaveOut(user, 'UnsupportedAuthType', problem);
+    return !problem;
+  });
+  return { accounts: included, users: settleLogins(served, leaveOut), excluded };
 }
 
-/** Problems no schema can see, because they span resources. Each names the resource and field. */
-export function crossResourceProblems(cluster: NatsCluster, { accounts, users }: ClusterMembers): string[] {
-  const problems = leafLifetimeProblems(cluster);
-  const jwt = cluster.spec.auth.mode === 'JWT';
-  const accountNames = new Set(accounts.map(accountNameOf));
-  for (const user of users) {
-    const field = `NatsUser ${user.metadata.name} spec.authType`;
-    if (jwt && user.spec.authType !== 'Creds')
-      problems.push(
-        `${field}: must be Creds, because NatsCluster ${cluster.metadata.name} uses auth.mode JWT`,
-      );
-    if (!jwt && user.spec.authType === 'Creds')
-      problems.push(`${field}: Creds needs auth.mode JWT; NatsCluster ${cluster.metadata.name} uses Config`);
-    if (user.spec.authType === 'Certificate' && !cluster.spec.tls.client.verifyAndMap) {
-      problems.push(
-        `${field}: Certificate users need spec.tls.client.verifyAndMap on NatsCluster ${cluster.metadata.name}`,
-      );
+type LeaveOut = (r: Resource, reason: Exclusion['reason'], message: string) => void;
+
+function settleAccountNames(
+  accounts: NatsAccount[],
+  systemAccount: string | undefined,
+  leaveOut: LeaveOut,
+): NatsAccount[] {
+  const owner = new Map<string, NatsAccount>();
+  // The platform team may name the system account in the NatsCluster (Config mode); only that one
+  // may take a system name.
+  const designated = (a: NatsAccount) =>
+    !!systemAccount && (a.metadata.name === systemAccount || accountNameOf(a) === systemAccount);
+  return accounts.filter((account) => {
+    const name = accountNameOf(account);
+    const field = account.spec.accountName ? 'spec.accountName' : 'metadata.name';
+    if (RESERVED_ACCOUNT_NAMES.includes(name) && !(name !== '$G' && designated(account))) {
+      leaveOut(account, 'ReservedName', `${field}: "${name}" is reserved for NATS itself`);
+      return false;
     }
-  }
-  for (const account of accounts) {
-    account.spec.imports?.forEach((entry, i) => {
-      const from = entry.stream?.account ?? entry.service?.account ?? '';
-      if (!accountNames.has(from))
-        problems.push(
-          `NatsAccount ${account.metadata.name} spec.imports[${i}]: no account ${from} in this cluster`,
-        );
+    const older = owner.get(name);
+    if (older) {
+      leaveOut(
+        account,
+        'NameConflict',
+        `${field}: NATS account name "${name}" already belongs to NatsAccount ${older.metadata.name}, which is older`,
+      );
+      return false;
+    }
+    owner.set(name, account);
+    return true;
+  });
+}
+
+/** Leaves out accounts that import from, or export to, an account not in the cluster, until none do. */
+function settleReferences(accounts: NatsAccount[], leaveOut: LeaveOut): NatsAccount[] {
+  let kept = accounts;
+  for (;;) {
+    const names = new Set(kept.map(accountNameOf));
+    const next = kept.filter((account) => {
+      const problem = missingReference(account, names);
+      if (problem) leaveOut(account, 'MissingAccount', problem);
+      return !problem;
     });
-    account.spec.exports?.forEach((entry, i) =>
-      entry.accounts?.forEach((name) => {
-        if (!accountNames.has(name))
-          problems.push(
-            `NatsAccount ${account.metadata.name} spec.exports[${i}].accounts: no account ${name} in this cluster`,
-          );
-      }),
-    );
+    if (next.length === kept.length) return kept;
+    kept = next;
   }
-  return problems;
+}
+
+function missingReference(account: NatsAccount, names: Set<string>): string | undefined {
+  for (const [i, entry] of (account.spec.imports ?? []).entries()) {
+    const from = entry.stream?.account ?? entry.service?.account ?? '';
+    if (!names.has(from)) return `spec.imports[${i}]: no account ${from} in this cluster`;
+  }
+  for (const [i, entry] of (account.spec.exports ?? []).entries()) {
+    const missing = entry.accounts?.find((name) => !names.has(name));
+    if (missing !== undefined) return `spec.exports[${i}].accounts: no account ${missing} in this cluster`;
+  }
+  return undefined;
+}
+
+function authTypeProblem(cluster: NatsCluster, user: NatsUser): string | undefined {
+  const jwt = cluster.spec.auth.mode === 'JWT';
+  const name = cluster.metadata.name;
+  const type = user.spec.authType;
+  if (jwt && type !== 'Creds')
+    return `spec.authType: must be Creds, because NatsCluster ${name} uses auth.mode JWT`;
+  if (!jwt && type === 'Creds')
+    return `spec.authType: Creds needs auth.mode JWT; NatsCluster ${name} uses Config`;
+  if (type === 'Certificate' && !cluster.spec.tls.client.verifyAndMap)
+    return `spec.authType: Certificate users need spec.tls.client.verifyAndMap on NatsCluster ${name}`;
+  return undefined;
+}
+
+/** Every name a user can log in as: its username, or its certificate's subject, CN and e-mails. */
+export function loginsOf(user: NatsUser): string[] {
+  switch (user.spec.authType) {
+    case 'Password':
+      return [usernameOf(user)];
+    case 'Certificate': {
+      const certificate = user.spec.certificate;
+      const cn = certificate?.commonName ?? user.metadata.name;
+      return [
+        ...new Set([certificateUserName(user), `CN=${cn}`, cn, ...(certificate?.emailAddresses ?? [])]),
+      ];
+    }
+    default:
+      return []; // NKey and Creds users log in by a key generated for them alone
+  }
+}
+
+function settleLogins(users: NatsUser[], leaveOut: LeaveOut): NatsUser[] {
+  const owner = new Map<string, NatsUser>();
+  return users.filter((user) => {
+    const logins = loginsOf(user);
+    const taken = logins.find((login) => owner.has(login));
+    if (taken !== undefined) {
+      const older = owner.get(taken) as NatsUser;
+      const field = user.spec.authType === 'Password' ? 'spec.username' : 'spec.certificate';
+      leaveOut(
+        user,
+        'NameConflict',
+        `${field}: login "${taken}" already belongs to NatsUser ${older.metadata.name} (account ${older.spec.accountRef.name}), which is older`,
+      );
+      return false;
+    }
+    logins.forEach((login) => owner.set(login, user));
+    return true;
+  });
+}
+
+/** The cluster's own problems, which no schema can see. Each names the field. */
+export function crossResourceProblems(cluster: NatsCluster): string[] {
+  return leafLifetimeProblems(cluster);
+}
+
+/** Offline (the CLI, tests): every member left out is an error, never a silent drop. */
+export function membershipProblems(members: ClusterMembers): string[] {
+  return members.excluded.map((e) => `${e.kind} ${e.name} ${e.message}`);
 }

@@ -176,12 +176,15 @@ describe('cross-resource problems name the resource and field', () => {
   const docs = loadExample('config-accounts');
   const cluster = docs.clusters[0]!;
   const members = membersOf(cluster, docs.accounts, docs.users);
-  const render = (m: typeof members) => () =>
-    renderCluster(cluster, m, fixedContext(cluster, m.accounts, m.users));
+  // Membership is settled from the resources as given; renderCluster refuses anything left out.
+  const render = (m: Pick<typeof members, 'accounts' | 'users'>) => () => {
+    const settled = membersOf(cluster, m.accounts, m.users);
+    return renderCluster(cluster, settled, fixedContext(cluster, settled.accounts, settled.users));
+  };
 
   test('a Creds user in a Config-mode cluster', () => {
-    const users = members.users.map((u, i) =>
-      i === 0 ? { ...u, spec: { ...u.spec, authType: 'Creds' as const } } : u,
+    const users = members.users.map((u) =>
+      u.metadata.name === 'order-service' ? { ...u, spec: { ...u.spec, authType: 'Creds' as const } } : u,
     );
     expect(render({ ...members, users })).toThrow(
       /NatsUser order-service spec.authType: Creds needs auth.mode JWT/,

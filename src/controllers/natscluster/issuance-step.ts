@@ -1,13 +1,12 @@
 // One reconcile's look at cert-manager: why any of the cluster's or its users' Certificates is not
-// issued (issuance.ts decides), a new issuance asked for where one is due (an Event each time), and
-// user certificate problems written on the NatsUser. Returns the cluster's own problem, if any.
+// issued (issuance.ts decides), and a new issuance asked for where one is due (an Event each time).
+// Returns the cluster's own problem, if any, and each user certificate's state for its NatsUser.
 import type { Certificate } from '../../api/cert-manager.ts';
 import type { NatsCluster, NatsUser } from '../../api/index.ts';
 import { classify } from '../../k8s/errors.ts';
 import type { EventTarget } from '../../k8s/events.ts';
 import { childNames, clientCertificateName } from '../../render/index.ts';
 import type { ControllerContext } from '../../runtime/controller.ts';
-import { sameJson, findCondition } from '../../status/conditions.ts';
 import type { NatsClusterWatches } from './controller.ts';
 import {
   issuanceProblem,
@@ -16,10 +15,12 @@ import {
   type IssuanceProblem,
   type IssuerView,
 } from './issuance.ts';
-import { userCertificateStatus } from './status.ts';
+import type { UserCertificate } from './member-status.ts';
 
 export interface IssuanceOutcome {
   problem?: { reason: string; message: string };
+  /** NatsUser name -> its client certificate's state (users with one only). */
+  userCertificates: Map<string, UserCertificate>;
   /** When to look again for a pending retry. */
   requeueAfterMs: number;
 }
@@ -61,16 +62,18 @@ export async function superviseIssuance(
     if (problem.renewNow) await requestIssuance(ctx, clusterTarget, cert, problem);
   }
   const userProblems: IssuanceProblem[] = [];
+  const userCertificates = new Map<string, UserCertificate>();
   for (const user of users) {
     const cert = ctx.readers.certificates.get(clientCertificateName(user), ns);
     if (!cert) continue;
     const problem = issuanceProblem(cert, requests, issuer, now);
     if (problem?.renewNow) await requestIssuance(ctx, asEventTarget(user, 'NatsUser'), cert, problem);
     if (problem) userProblems.push(problem);
-    await writeUserCertificateStatus(ctx, user, problem, isReady(cert));
+    userCertificates.set(user.metadata.name, { ...(problem ? { problem } : {}), issued: isReady(cert) });
   }
   const [first] = clusterProblems;
   return {
+    userCertificates,
     ...(first
       ? { problem: { reason: first.reason, message: clusterProblems.map((p) => p.message).join('; ') } }
       : {}),
@@ -115,31 +118,4 @@ async function requestIssuance(
   const message = `asked cert-manager to issue Certificate ${name} again after ${problem.attempt} failed attempt(s)`;
   ctx.log.info({ certificate: `${ns}/${name}`, attempt: problem.attempt }, message);
   await ctx.events.record(owner, 'Warning', 'IssuanceRetried', message);
-}
-
-/** A user's client certificate problem shows on the NatsUser (Degraded, CertificateReady). */
-async function writeUserCertificateStatus(
-  ctx: Context,
-  user: NatsUser,
-  problem: IssuanceProblem | undefined,
-  issued: boolean,
-): Promise<void> {
-  const status = userCertificateStatus(user, problem, issued, new Date().toISOString());
-  if (sameJson(status, user.status ?? {})) return;
-  const ns = user.metadata.namespace ?? 'default';
-  try {
-    await ctx.kube.patchStatus('natswarden.io', 'v1alpha1', 'natsusers', ns, user.metadata.name, status);
-  } catch (error) {
-    if (classify(error) === 'NotFound') return;
-    throw error;
-  }
-  const before = findCondition(user.status?.conditions, 'Degraded');
-  const after = findCondition(status.conditions, 'Degraded');
-  if (after && before?.status !== after.status && (before || after.status === 'True'))
-    await ctx.events.record(
-      asEventTarget(user, 'NatsUser'),
-      after.status === 'True' ? 'Warning' : 'Normal',
-      after.reason,
-      after.message,
-    );
 }

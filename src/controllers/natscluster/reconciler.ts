@@ -22,6 +22,7 @@ import { adoptionPatch, pendingAdoptions, type Adoption } from './adopt.ts';
 import type { NatsClusterWatches } from './controller.ts';
 import { ensureIdentities, identitiesSecretName } from './identities.ts';
 import { superviseIssuance, type IssuanceOutcome } from './issuance-step.ts';
+import { writeMemberStatuses } from './member-status-step.ts';
 import { permanentFailure } from './permanent-failure.ts';
 import { observeCertificate, observeRollout, type CertificateObservation } from './observe.ts';
 import { rollStep, type RollOutcome } from './roll-step.ts';
@@ -115,13 +116,14 @@ export class NatsClusterReconciler {
   private async observe(cluster: NatsCluster): Promise<Observed> {
     const ns = cluster.metadata.namespace ?? 'default';
     const members = membersOf(cluster, this.ctx.readers.accounts.list(ns), this.ctx.readers.users.list(ns));
-    const problems = crossResourceProblems(cluster, members);
+    const problems = crossResourceProblems(cluster);
     if (problems.length)
       throw this.stop(cluster, { degraded: { reason: 'InvalidSpec', message: problems.join('; ') } });
     const identities = await this.ensureIdentities(cluster, members);
 
     for (const object of this.pkiObjects(cluster)) await this.ctx.kube.apply(object);
     const issuance = await superviseIssuance(this.ctx, cluster, members.users);
+    await writeMemberStatuses(this.ctx, cluster, members, issuance.userCertificates);
     const certificates = this.observeCertificates(cluster);
     const problem = issuance.problem ? { certificateProblem: issuance.problem } : {};
     if (!certificates.every((c) => c.ready)) throw this.stop(cluster, { certificates, ...problem });

@@ -1,7 +1,6 @@
 // The NatsCluster's status from what the reconcile saw: conditions Ready, CertificatesReady,
 // ConfigApplied, Progressing, Degraded; replicas; certificates[]. Pure.
-import type { NatsCluster, NatsUser } from '../../api/index.ts';
-import type { IssuanceProblem } from './issuance.ts';
+import type { NatsCluster } from '../../api/index.ts';
 import { setConditions, type ConditionUpdate } from '../../status/conditions.ts';
 import type { CertificateObservation, RolloutObservation } from './observe.ts';
 import type { RollOutcome } from './roll-step.ts';
@@ -92,33 +91,5 @@ export function clusterStatus(
       ...(c.renewalTime ? { renewalTime: c.renewalTime } : {}),
       ...(c.revision !== undefined ? { revision: c.revision } : {}),
     })),
-  };
-}
-
-/**
- * A NatsUser's client-certificate conditions, written by the cluster controller until NatsUser has
- * a controller of its own: CertificateReady and Degraded name the Certificate and cert-manager's reason.
- */
-export function userCertificateStatus(
-  user: NatsUser,
-  problem: IssuanceProblem | undefined,
-  issued: boolean,
-  now: string,
-): NonNullable<NatsUser['status']> {
-  const generation = user.metadata.generation;
-  const updates: ConditionUpdate[] = problem
-    ? [
-        cond('CertificateReady', false, problem.reason, problem.message),
-        cond('Degraded', true, problem.reason, problem.message),
-      ]
-    : [
-        issued
-          ? cond('CertificateReady', true, 'Issued', 'the client certificate is issued')
-          : cond('CertificateReady', false, 'Issuing', 'cert-manager is issuing the client certificate'),
-        cond('Degraded', false, 'AsExpected', 'no problem found'),
-      ];
-  return {
-    ...(user.status ?? {}),
-    conditions: setConditions(user.status?.conditions, updates, now, generation),
   };
 }

@@ -1,0 +1,130 @@
+// Hostile tenants (issue 10): nothing one NatsAccount or NatsUser declares can merge with, take the
+// name of, or impersonate another, or stop the cluster serving everyone else. Each hostile resource
+// is left out and Degraded on its own status, naming the field and the older resource it clashes
+// with; the cluster stays Ready, the other tenants' configuration does not change, and their
+// credentials keep working.
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
+import { apply, getJson, k, waitUntil } from './harness/k8s.ts';
+import {
+  conditionOf,
+  natsCluster,
+  secretData,
+  serviceAddresses,
+  waitForCondition,
+} from './operator/cluster-api.ts';
+import { exampleIn, testBed, type TestBed } from './operator/fixtures.ts';
+import { connectWith, roundTrip, type Credentials } from './operator/nats-client.ts';
+
+jest.setTimeout(600_000);
+const CLUSTER = 'tenants'; // examples/config-accounts.yaml
+let bed: TestBed;
+
+beforeAll(async () => {
+  bed = await testBed('tenants');
+  await bed.startOperator();
+});
+afterAll(async () => bed?.teardown());
+
+const memberDegraded = async (kind: string, name: string) =>
+  ((await getJson(['get', kind, name, '-n', bed.namespace])).status?.conditions ?? []).find(
+    (c: any) => c.type === 'Degraded',
+  ) as { status: string; reason: string; message: string } | undefined;
+
+const hostile = () => [
+  // Takes the NATS name of an existing tenant's account.
+  {
+    apiVersion: 'natswarden.io/v1alpha1',
+    kind: 'NatsAccount',
+    metadata: { name: 'orders-clone', namespace: bed.namespace },
+    spec: { clusterRef: { name: CLUSTER }, accountName: 'orders' },
+  },
+  // Claims the system account's name, which only the account the cluster designates may use.
+  {
+    apiVersion: 'natswarden.io/v1alpha1',
+    kind: 'NatsAccount',
+    metadata: { name: 'global', namespace: bed.namespace },
+    spec: { clusterRef: { name: CLUSTER }, accountName: 'SYS' },
+  },
+  // A user of another account that takes billing-app's username.
+  {
+    apiVersion: 'natswarden.io/v1alpha1',
+    kind: 'NatsUser',
+    metadata: { name: 'thief', namespace: bed.namespace },
+    spec: { accountRef: { name: 'orders' }, authType: 'Password', username: 'billing' },
+  },
+];
+
+describe('hostile tenants', () => {
+  test('are left out and named, one by one, while the cluster keeps serving everyone else unchanged', async () => {
+    await apply(exampleIn('config-accounts.yaml', bed.namespace));
+    await waitForCondition(bed.api, bed.namespace, CLUSTER, 'Ready', 'True', 300_000);
+    const authBefore = await secretData(bed.api, bed.namespace, `${CLUSTER}-auth`);
+
+    // $SYS and $G never get past admission.
+    const dollar = { ...hostile()[1]!, metadata: { name: 'dollar', namespace: bed.namespace } };
+    await expect(apply([{ ...dollar, spec: { ...dollar.spec, accountName: '$G' } }])).rejects.toThrow(
+      /spec.accountName: Invalid value: "\$G"/,
+    );
+    await apply(hostile());
+    await waitUntil('every hostile resource Degraded', async () => {
+      const seen = await Promise.all([
+        memberDegraded('natsaccount', 'orders-clone'),
+        memberDegraded('natsaccount', 'global'),
+        memberDegraded('natsuser', 'thief'),
+      ]);
+      return seen.every((c) => c?.status === 'True') && seen;
+    });
+    expect(await memberDegraded('natsaccount', 'orders-clone')).toMatchObject({
+      reason: 'NameConflict',
+      message: expect.stringContaining(
+        'spec.accountName: NATS account name "orders" already belongs to NatsAccount orders',
+      ),
+    });
+    expect(await memberDegraded('natsaccount', 'global')).toMatchObject({
+      reason: 'ReservedName',
+      message: expect.stringContaining('spec.accountName: "SYS" is reserved'),
+    });
+    expect(await memberDegraded('natsuser', 'thief')).toMatchObject({
+      reason: 'NameConflict',
+      message: expect.stringContaining(
+        'spec.username: login "billing" already belongs to NatsUser billing-app',
+      ),
+    });
+    for (const [kind, name] of [
+      ['natsaccount', 'orders'],
+      ['natsaccount', 'billing'],
+      ['natsuser', 'billing-app'],
+    ] as const)
+      expect((await memberDegraded(kind, name))?.status).toBe('False');
+
+    // Nothing of theirs was rendered: no credentials for the thief, the others' config unchanged.
+    expect(
+      await k(['get', 'secret', 'thief-nats-credentials', '-n', bed.namespace, '--ignore-not-found']),
+    ).toBe('');
+    expect(await secretData(bed.api, bed.namespace, `${CLUSTER}-auth`)).toEqual(authBefore);
+    const cluster = await natsCluster(bed.api, bed.namespace, CLUSTER);
+    expect(conditionOf(cluster, 'Ready')?.status).toBe('True');
+    expect(conditionOf(cluster, 'Degraded')?.status).toBe('False');
+
+    // billing-app still logs in with its own credentials and round-trips.
+    const credentials = (await secretData(
+      bed.api,
+      bed.namespace,
+      'billing-app-nats-credentials',
+    )) as unknown as Credentials;
+    const [address] = await serviceAddresses(bed.api, bed.namespace, CLUSTER);
+    const nc = await connectWith(address!, credentials, undefined, `${CLUSTER}.${bed.namespace}.svc`);
+    await roundTrip(nc, 'billing.e2e');
+    await nc.close();
+  });
+
+  test('the older resource keeps its name when the newer is deleted, and the newer joins once the clash is gone', async () => {
+    await k(['delete', 'natsuser', 'billing-app', '-n', bed.namespace]);
+    await waitUntil(
+      'thief joins',
+      async () => (await memberDegraded('natsuser', 'thief'))?.status === 'False',
+      120_000,
+    );
+    expect(await k(['get', 'natsuser', 'thief', '-n', bed.namespace, '-o', 'name'])).toContain('thief');
+  });
+});
