@@ -118,6 +118,26 @@ const TLS = Type.Object(
     routes: Type.Optional(
       Type.Object({
         extraDNSNames: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 32 })),
+        // Unset, the route listener follows the client profile: a 1.3-only cluster is 1.3-only everywhere.
+        minVersion: Type.Optional(
+          StringEnum(['1.2', '1.3'], {
+            description: 'Route TLS minimum version; default: tls.client.minVersion.',
+          }),
+        ),
+        cipherSuites: Type.Optional(
+          Type.Array(StringEnum(CIPHER_SUITES), {
+            minItems: 1,
+            maxItems: 16,
+            description: 'Route TLS cipher suites; default: tls.client.cipherSuites.',
+          }),
+        ),
+        curvePreferences: Type.Optional(
+          Type.Array(StringEnum(CURVES), {
+            minItems: 1,
+            maxItems: 8,
+            description: 'Route TLS curves; default: tls.client.curvePreferences.',
+          }),
+        ),
       }),
     ),
     monitor: Type.Object({ https: Type.Boolean({ default: true }) }, { default: {} }),

@@ -47,6 +47,7 @@ export function routeUrls(cluster: NatsCluster, context: RenderContext): string[
 
 /** The `cluster {}` block: routes to every peer by FQDN over mutually verified TLS. */
 export function clusterBlock(cluster: NatsCluster): ConfBlock {
+  const { client, routes } = cluster.spec.tls;
   return {
     name: cluster.metadata.name,
     host: variable(ENV.podIP),
@@ -58,7 +59,11 @@ export function clusterBlock(cluster: NatsCluster): ConfBlock {
     tls: {
       ...certFiles(PATHS.routesCertDir),
       verify: true,
-      timeout: cluster.spec.tls.client.timeout,
+      // The route listener is never weaker than the client profile unless the spec says so.
+      min_version: routes?.minVersion ?? client.minVersion,
+      cipher_suites: routes?.cipherSuites ?? client.cipherSuites,
+      curve_preferences: routes?.curvePreferences ?? client.curvePreferences,
+      timeout: client.timeout,
     },
   };
 }

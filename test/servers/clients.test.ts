@@ -5,7 +5,14 @@ import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals
 import { connect } from '@nats-io/transport-node';
 import { credsAuthenticator } from '@nats-io/transport-node';
 import { loadExample } from '../fixtures/examples.ts';
-import { certificateFor, connectTo, natsCli, plaintextAttempt, serverErrors } from './support/clients.ts';
+import {
+  certificateFor,
+  connectTo,
+  natsCli,
+  plaintextAttempt,
+  routeHandshake,
+  serverErrors,
+} from './support/clients.ts';
 import { LocalCluster, renderLocally } from './support/local-cluster.ts';
 import { issue } from './support/pki.ts';
 import type { Documents } from '../../src/cli/documents.ts';
@@ -140,6 +147,11 @@ describe('the high-security profile (examples/high-security.yaml)', () => {
     await expect(
       connectTo(local, local.servers[0]!, { user: 'signer', tls: { maxVersion: 'TLSv1.2' } }),
     ).rejects.toThrow(/protocol version|handshake|alert|closed|ECONNRESET/i);
+  });
+
+  test('the route listener follows the client profile: TLS 1.3 with the route certificate, never 1.2', async () => {
+    expect(await routeHandshake(local, local.servers[1]!, 'TLSv1.3')).toBe('ok TLSv1.3');
+    expect(await routeHandshake(local, local.servers[1]!, 'TLSv1.2')).toMatch(/^failed: .*protocol version/);
   });
 });
 

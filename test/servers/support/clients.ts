@@ -9,9 +9,10 @@ import {
 } from '@nats-io/transport-node';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clientCertificateSecretName } from '../../../src/render/index.ts';
+import { childNames, clientCertificateSecretName, PORTS } from '../../../src/render/index.ts';
 import { sandboxSpawn } from '../../../e2e/kubelet/sandbox.ts';
 import { toolPath } from '../../../e2e/tools/tools.ts';
 import type { IssuedSecret } from './pki.ts';
@@ -92,6 +93,40 @@ export function plaintextAttempt(server: LocalServer, timeoutMs = 5_000): Promis
   });
 }
 
+/**
+ * A TLS handshake with a server's route listener as a peer makes it (routes speak TLS first, before
+ * any INFO), with the route certificate and at most `maxVersion`: 'ok' with the version agreed, or
+ * why it failed.
+ */
+export function routeHandshake(
+  local: LocalCluster,
+  server: LocalServer,
+  maxVersion: 'TLSv1.2' | 'TLSv1.3',
+  timeoutMs = 5_000,
+): Promise<string> {
+  const route = local.rendered.issued[childNames(local.rendered.cluster.metadata.name).routesSecret];
+  return new Promise((resolve) => {
+    const secure = tlsConnect({
+      host: server.ip,
+      port: PORTS.cluster,
+      servername: server.fqdn,
+      ca: local.rendered.trustBundle,
+      cert: route?.['tls.crt'],
+      key: route?.['tls.key'],
+      maxVersion,
+    });
+    const timer = setTimeout(() => (secure.destroy(), resolve('failed: timeout')), timeoutMs);
+    const settle = (outcome: string) => (clearTimeout(timer), resolve(outcome));
+    secure.once('secureConnect', () => {
+      const version = secure.getProtocol();
+      secure.destroy();
+      settle(`ok ${version}`);
+    });
+    secure.once('error', (error) => settle(`failed: ${error.message}`));
+    secure.once('close', () => settle('failed: closed before the handshake finished'));
+  });
+}
+
 export function certificateFor(local: LocalCluster, user: string): IssuedSecret {
   const doc = local.rendered.members.users.find((u) => u.metadata.name === user);
   const issued = doc ? local.rendered.issued[clientCertificateSecretName(doc)] : undefined;
@@ -134,4 +169,3 @@ export async function natsCli(
     rmSync(dir, { recursive: true, force: true });
   }
 }
-
