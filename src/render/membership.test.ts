@@ -136,6 +136,19 @@ describe('membersOf', () => {
     expect(members.users).toHaveLength(tenants.users.length);
   });
 
+  test('a password user is left out of a verifyAndMap cluster, an NKey user is not', () => {
+    const ledger = mapped.users.find((u) => u.metadata.name === 'ledger')!;
+    const password = copy(ledger, 'pw', '2030-01-01T00:00:00Z', {
+      authType: 'Password',
+      certificate: undefined,
+    });
+    const nkey = copy(ledger, 'nk', '2030-01-01T00:00:00Z', { authType: 'NKey', certificate: undefined });
+    const members = membersOf(mappedCluster!, mapped.accounts, [...mapped.users, password, nkey]);
+    expect(members.excluded.map((e) => `${e.name}:${e.reason}`)).toEqual(['pw:UnsupportedAuthType']);
+    expect(members.excluded[0]!.message).toContain('maps every client by its certificate');
+    expect(names(members.users)).toContain('nk');
+  });
+
   test('resources of other namespaces or clusters are not members and not reported', () => {
     const foreign = tenants.accounts.map((a) => ({
       ...a,

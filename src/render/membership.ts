@@ -154,6 +154,10 @@ function authTypeProblem(cluster: NatsCluster, user: NatsUser): string | undefin
     return `spec.authType: Creds needs auth.mode JWT; NatsCluster ${name} uses Config`;
   if (type === 'Certificate' && !cluster.spec.tls.client.verifyAndMap)
     return `spec.authType: Certificate users need spec.tls.client.verifyAndMap on NatsCluster ${name}`;
+  // With verify_and_map nats-server takes the user from the certificate and never checks a password
+  // (server/auth.go, processClientOrLeafAuthentication); an nkey is checked first, so NKey users work.
+  if (type === 'Password' && cluster.spec.tls.client.verifyAndMap)
+    return `spec.authType: Password users cannot log in to NatsCluster ${name}, which maps every client by its certificate (spec.tls.client.verifyAndMap): use Certificate or NKey`;
   return undefined;
 }
 

@@ -260,7 +260,11 @@ describe('Config-mode accounts (examples/config-accounts.yaml)', () => {
 describe('certificate mapping (examples/mtls-verify-and-map.yaml)', () => {
   let local: LocalCluster;
   beforeAll(async () => {
-    local = await startExample(loadExample('mtls-verify-and-map'), 146);
+    const docs = loadExample('mtls-verify-and-map');
+    // An NKey user beside the certificate-mapped ones (see the last test).
+    const keyed = { ...docs.users[0]!, metadata: { ...docs.users[0]!.metadata, name: 'keyed' } };
+    docs.users.push({ ...keyed, spec: { accountRef: keyed.spec.accountRef, authType: 'NKey' } } as never);
+    local = await startExample(docs, 146);
   });
 
   test('a client certificate maps to its user, whose permissions then apply', async () => {
@@ -288,6 +292,12 @@ describe('certificate mapping (examples/mtls-verify-and-map.yaml)', () => {
     await expect(connectTo(local, local.servers[0]!, { certificate: stranger })).rejects.toThrow(
       /Authorization Violation/i,
     );
+  });
+
+  test('an NKey user (with its client certificate) logs in: nats-server checks the nkey before mapping', async () => {
+    const nc = await connectTo(local, local.servers[1]!, { user: 'keyed' });
+    expect(await roundTrip(nc, 'payments.keyed')).toBe('ping');
+    await nc.close();
   });
 });
 
