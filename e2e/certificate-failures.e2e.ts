@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { apply, getJson, k, waitUntil } from './harness/k8s.ts';
 import { readState } from './harness/processes.ts';
-import { conditionOf, natsCluster, waitForCondition } from './operator/cluster-api.ts';
+import { conditionOf, natsCluster, waitForCondition, waitForDegraded } from './operator/cluster-api.ts';
 import { minimalCluster, testBed, type TestBed } from './operator/fixtures.ts';
 
 jest.setTimeout(600_000);
@@ -137,8 +137,7 @@ describe('certificate issuance failures', () => {
       },
       ...oneReplica(name, (doc) => (doc.spec.tls.issuerRef = { name: 'corp-ca', kind: 'Issuer' })),
     ]);
-    await waitForCondition(bed.api, bed.namespace, name, 'Degraded', 'True', 120_000);
-    const degraded = conditionOf(await natsCluster(bed.api, bed.namespace, name), 'Degraded');
+    const degraded = await waitForDegraded(bed.api, bed.namespace, name, 'IssuerNotReady', 120_000);
     expect(degraded?.reason).toBe('IssuerNotReady');
     expect(degraded?.message).toContain(`Certificate ${name}-server waits for Issuer corp-ca is not Ready`);
     expect(degraded?.message).toContain('corp-ca-keypair');

@@ -3,7 +3,7 @@
 // does not retry it in a hot loop, and fixing the spec heals the cluster (issue 9).
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { apply } from './harness/k8s.ts';
-import { conditionOf, natsCluster, waitForCondition } from './operator/cluster-api.ts';
+import { conditionOf, natsCluster, waitForCondition, waitForDegraded } from './operator/cluster-api.ts';
 import { minimalCluster, testBed, type TestBed } from './operator/fixtures.ts';
 
 jest.setTimeout(300_000);
@@ -31,8 +31,7 @@ async function reconciles(): Promise<number> {
 describe('a child the API server refuses', () => {
   test('is reported with the field, not retried in a loop, and heals when the spec is fixed', async () => {
     await apply(docs({ team: 'not a valid label value!' }));
-    await waitForCondition(bed.api, bed.namespace, 'minimal', 'Degraded', 'True', 120_000);
-    const degraded = conditionOf(await natsCluster(bed.api, bed.namespace, 'minimal'), 'Degraded');
+    const degraded = await waitForDegraded(bed.api, bed.namespace, 'minimal', 'ApplyRejected', 120_000);
     expect(degraded?.reason).toBe('ApplyRejected');
     expect(degraded?.message).toContain('StatefulSet/minimal was refused by the API server');
     expect(degraded?.message).toContain('spec.template.labels: Invalid value');

@@ -11,8 +11,9 @@ import {
   secretData,
   serviceAddresses,
   waitForCondition,
+  waitForDegraded,
 } from './operator/cluster-api.ts';
-import { exampleIn, testBed, type TestBed } from './operator/fixtures.ts';
+import { exampleIn, minimalCluster, testBed, type TestBed } from './operator/fixtures.ts';
 import { connectWith, roundTrip, type Credentials } from './operator/nats-client.ts';
 
 jest.setTimeout(600_000);
@@ -116,6 +117,18 @@ describe('hostile tenants', () => {
     const nc = await connectWith(address!, credentials, undefined, `${CLUSTER}.${bed.namespace}.svc`);
     await roundTrip(nc, 'billing.e2e');
     await nc.close();
+  });
+
+  test('a cluster no client could authenticate to is refused naming spec.auth, and serves once a user exists', async () => {
+    const [cluster, account, user] = minimalCluster(bed.namespace, 'open', 1);
+    await apply([cluster, account]);
+    const degraded = await waitForDegraded(bed.api, bed.namespace, 'open', 'InvalidSpec', 120_000);
+    expect(degraded.message).toContain(
+      'spec.auth: no NatsUser can log in and spec.tls.client.verify is false',
+    );
+    expect(await k(['get', 'statefulset', 'open', '-n', bed.namespace, '--ignore-not-found'])).toBe('');
+    await apply([user]);
+    await waitForCondition(bed.api, bed.namespace, 'open', 'Ready', 'True', 180_000);
   });
 
   test('the older resource keeps its name when the newer is deleted, and the newer joins once the clash is gone', async () => {

@@ -82,6 +82,26 @@ export async function waitForCondition(
   }
 }
 
+/** Waits until the NatsCluster is Degraded for this reason (not a passing one on the way there). */
+export async function waitForDegraded(
+  api: Api,
+  namespace: string,
+  name: string,
+  reason: string,
+  timeoutMs: number,
+): Promise<ClusterCondition> {
+  await waitForCondition(api, namespace, name, 'Degraded', 'True', timeoutMs);
+  return waitUntil(
+    `NatsCluster ${namespace}/${name} Degraded for ${reason}`,
+    async () => {
+      const degraded = conditionOf(await natsCluster(api, namespace, name), 'Degraded');
+      return degraded?.status === 'True' && degraded.reason === reason && degraded;
+    },
+    timeoutMs,
+    1_000,
+  );
+}
+
 export async function secretData(api: Api, namespace: string, name: string): Promise<Record<string, string>> {
   const secret = await api.core.readNamespacedSecret({ namespace, name });
   return Object.fromEntries(

@@ -180,6 +180,11 @@ const Auth = withRules(
         { default: {} },
       ),
       jwt: Type.Optional(Type.Object({ resolver: JwtResolver })),
+      allowUnauthenticatedClients: Type.Boolean({
+        default: false,
+        description:
+          'Config mode: let clients connect with no credentials when no NatsUser can log in and tls.client.verify is false. Off: such a cluster is refused (Degraded), never served open.',
+      }),
     },
     { default: {} },
   ),

@@ -43,7 +43,7 @@ export function renderCluster(
   members: ClusterMembers,
   context: RenderContext,
 ): object[] {
-  const problems = [...crossResourceProblems(cluster), ...membershipProblems(members)];
+  const problems = [...crossResourceProblems(cluster, members), ...membershipProblems(members)];
   if (problems.length) throw new RenderError(`NatsCluster ${cluster.metadata.name}`, problems.join('; '));
   return renderClusterObjects(cluster, members, context);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import type { NatsAccount, NatsUser } from '../api/index.ts';
 import { loadExample } from '../../test/fixtures/examples.ts';
-import { loginsOf, membersOf, membershipProblems } from './membership.ts';
+import { crossResourceProblems, loginsOf, membersOf, membershipProblems } from './membership.ts';
 
 const tenants = loadExample('config-accounts');
 const mapped = loadExample('mtls-verify-and-map');
@@ -163,5 +163,32 @@ describe('loginsOf', () => {
     const auditor = mapped.users.find((u) => u.metadata.name === 'auditor')!;
     expect(loginsOf(auditor).sort()).toEqual(['CN=auditor', 'auditor', 'auditor@payments.example.com']);
     expect(loginsOf(tenants.users.find((u) => u.spec.authType === 'NKey')!)).toEqual([]);
+  });
+});
+
+describe('crossResourceProblems', () => {
+  const minimal = loadExample('minimal-tls');
+  const [cluster] = minimal.clusters;
+  const open = /spec.auth: no NatsUser can log in and spec.tls.client.verify is false/;
+
+  test('a Config-mode cluster no user can log in to, with no client certificates, is refused', () => {
+    expect(crossResourceProblems(cluster!, membersOf(cluster!, minimal.accounts, [])).join()).toMatch(open);
+    expect(crossResourceProblems(cluster!, membersOf(cluster!, minimal.accounts, minimal.users))).toEqual([]);
+  });
+
+  test('unless it asks for client certificates, or opts in by name', () => {
+    const verified = {
+      ...cluster!,
+      spec: {
+        ...cluster!.spec,
+        tls: { ...cluster!.spec.tls, client: { ...cluster!.spec.tls.client, verify: true } },
+      },
+    };
+    const optedIn = {
+      ...cluster!,
+      spec: { ...cluster!.spec, auth: { ...cluster!.spec.auth, allowUnauthenticatedClients: true } },
+    };
+    for (const c of [verified, optedIn])
+      expect(crossResourceProblems(c, membersOf(c, minimal.accounts, []))).toEqual([]);
   });
 });

@@ -199,8 +199,26 @@ function settleLogins(users: NatsUser[], leaveOut: LeaveOut): NatsUser[] {
 }
 
 /** The cluster's own problems, which no schema can see. Each names the field. */
-export function crossResourceProblems(cluster: NatsCluster): string[] {
-  return leafLifetimeProblems(cluster);
+export function crossResourceProblems(cluster: NatsCluster, members: ClusterMembers): string[] {
+  return [...leafLifetimeProblems(cluster), ...openAccessProblems(cluster, members)];
+}
+
+/**
+ * In Config mode nats-server lets anyone in, unauthenticated, when its config has no user and TLS
+ * asks for no client certificate. Refused unless the spec opts in by name.
+ */
+function openAccessProblems(cluster: NatsCluster, members: ClusterMembers): string[] {
+  const { auth, tls } = cluster.spec;
+  if (
+    auth.mode !== 'Config' ||
+    tls.client.verify ||
+    members.users.length > 0 ||
+    auth.allowUnauthenticatedClients
+  )
+    return [];
+  return [
+    'spec.auth: no NatsUser can log in and spec.tls.client.verify is false, so any client could connect without credentials; add a NatsUser, set spec.tls.client.verify, or set spec.auth.allowUnauthenticatedClients: true',
+  ];
 }
 
 /** Offline (the CLI, tests): every member left out is an error, never a silent drop. */

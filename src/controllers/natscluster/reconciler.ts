@@ -116,7 +116,7 @@ export class NatsClusterReconciler {
   private async observe(cluster: NatsCluster): Promise<Observed> {
     const ns = cluster.metadata.namespace ?? 'default';
     const members = membersOf(cluster, this.ctx.readers.accounts.list(ns), this.ctx.readers.users.list(ns));
-    const problems = crossResourceProblems(cluster);
+    const problems = crossResourceProblems(cluster, members);
     if (problems.length)
       throw this.stop(cluster, { degraded: { reason: 'InvalidSpec', message: problems.join('; ') } });
     const identities = await this.ensureIdentities(cluster, members);
