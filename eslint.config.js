@@ -33,7 +33,7 @@ export default tseslint.config(
   },
   {
     // Tests poke into rendered objects whose shapes are Kubernetes', not ours.
-    files: ['**/*.test.ts', '**/*.e2e.ts', 'test/**/*.ts', 'e2e/**/*.ts'],
+    files: ['**/*.test.ts', '**/*.e2e.ts', 'test/**/*.ts', 'e2e/**/*.ts', 'local-cluster/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
