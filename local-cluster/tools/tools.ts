@@ -104,7 +104,15 @@ export function toolPath(name: string): string {
   const provided = providedPath(s);
   if (provided) return provided;
   const path = builtPath(name, s);
-  if (!existsSync(path)) build(name, s);
+  if (existsSync(path)) return path;
+  // Inside the local cluster's network namespace the Go module proxy cannot be reached; netns.sh
+  // builds every tool before it enters one, so a missing tool here means an entry point skipped it.
+  if (process.env.NATS_WARDEN_NETNS)
+    throw new Error(
+      `tool ${name} is not built in ${toolsRoot} and cannot be built inside the network namespace: ` +
+        'run `npm run tools -- build` first',
+    );
+  build(name, s);
   return path;
 }
 
