@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CI: system packages the tools and tests need. The Go-built tools themselves come from
-# e2e/tools (npm run tools -- build); they only need a Go toolchain (GOTOOLCHAIN=auto fetches a
-# newer one through the module proxy when a module asks for it) and no C compiler (CGO_ENABLED=0).
+# local-cluster/tools (npm run tools -- build); they only need a Go toolchain (GOTOOLCHAIN=auto
+# fetches a newer one through the module proxy when a module asks for it) and no C compiler
+# (CGO_ENABLED=0).
 set -euo pipefail
 
 command -v go >/dev/null || { echo "setup-tools: Go is required (go.dev/dl); none on PATH" >&2; exit 1; }

@@ -8,8 +8,7 @@
 // reason), with cert-manager paused for that moment so the write cannot race it. From then on
 // cert-manager itself decides: its trigger controller backs off for an hour.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { apply, getJson, k, waitUntil } from './harness/k8s.ts';
-import { readState } from './harness/processes.ts';
+import { apply, getJson, k, readState, waitUntil } from '@nats-warden/local-cluster';
 import { conditionOf, natsCluster, waitForCondition, waitForDegraded } from './operator/cluster-api.ts';
 import { minimalCluster, testBed, type TestBed } from './operator/fixtures.ts';
 

@@ -3,7 +3,7 @@
 // admitted, and auth.mode cannot change once set.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { BAD_CASES, GOOD_CASES } from '../test/api/bad-input-cases.ts';
-import { createNamespace, deleteNamespace, k } from './harness/k8s.ts';
+import { createNamespace, deleteNamespace, k } from '@nats-warden/local-cluster';
 
 jest.setTimeout(120_000);
 let ns = '';

@@ -5,7 +5,7 @@
 // the load under which that race showed, and each must reach Ready with one template revision and
 // no pod replaced or restarted.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { apply, getJson } from './harness/k8s.ts';
+import { apply, getJson } from '@nats-warden/local-cluster';
 import { waitForCondition } from './operator/cluster-api.ts';
 import { minimalCluster, testBed, type TestBed } from './operator/fixtures.ts';
 

@@ -3,8 +3,7 @@
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { apply, createNamespace, deleteNamespace } from './harness/k8s.ts';
-import { repoRoot } from './harness/paths.ts';
+import { apply, createNamespace, deleteNamespace, repoRoot } from '@nats-warden/local-cluster';
 import { conditionOf, natsCluster, waitForCondition } from './operator/cluster-api.ts';
 import { exampleIn, testBed, type TestBed } from './operator/fixtures.ts';
 import { startOperator } from './operator/operator-process.ts';

@@ -2,7 +2,7 @@
 // Degraded naming it, and leaves the other servers serving; an operator killed mid-roll finishes
 // the roll when it comes back; a standby replica takes over within about 15 s of the leader dying.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { apply, getJson, k, waitUntil } from './harness/k8s.ts';
+import { apply, getJson, k, waitUntil } from '@nats-warden/local-cluster';
 import { conditionOf, natsCluster, secretData, waitForCondition } from './operator/cluster-api.ts';
 import { exampleIn, testBed, type TestBed } from './operator/fixtures.ts';
 import { connectWith, roundTrip, type Credentials } from './operator/nats-client.ts';

@@ -5,7 +5,7 @@
 // the identities were handed out, losing their Secret is reported, not papered over, and restoring
 // it heals the cluster with the same credentials.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { apply, getJson, k, waitUntil } from './harness/k8s.ts';
+import { apply, getJson, k, waitUntil } from '@nats-warden/local-cluster';
 import { conditionOf, natsCluster, secretData, waitForCondition } from './operator/cluster-api.ts';
 import { exampleIn, testBed, type TestBed } from './operator/fixtures.ts';
 

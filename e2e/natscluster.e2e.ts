@@ -4,7 +4,7 @@
 // CLI), a client without one is refused; every server routes to both peers over verified TLS;
 // deleting the NatsCluster removes what it owned.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { apply, getJson, k, waitUntil } from './harness/k8s.ts';
+import { apply, getJson, k, waitUntil } from '@nats-warden/local-cluster';
 import { secretData, serviceAddresses, waitForCondition } from './operator/cluster-api.ts';
 import { exampleIn, testBed, type TestBed } from './operator/fixtures.ts';
 import { connectWith, roundTrip, type Credentials } from './operator/nats-client.ts';

@@ -2,7 +2,7 @@
 // the NatsCluster Degraded with the API server's own message, which names the field; the operator
 // does not retry it in a hot loop, and fixing the spec heals the cluster (issue 9).
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { apply } from './harness/k8s.ts';
+import { apply } from '@nats-warden/local-cluster';
 import { conditionOf, natsCluster, waitForCondition, waitForDegraded } from './operator/cluster-api.ts';
 import { minimalCluster, testBed, type TestBed } from './operator/fixtures.ts';
 

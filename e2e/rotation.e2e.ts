@@ -4,7 +4,7 @@
 // the new notAfter on every server. Reload: the same renewal restarts nothing and every server
 // serves the new certificate.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { apply, waitUntil } from './harness/k8s.ts';
+import { apply, waitUntil } from '@nats-warden/local-cluster';
 import { secretData, serviceAddresses, waitForCondition } from './operator/cluster-api.ts';
 import { exampleIn, testBed, type TestBed } from './operator/fixtures.ts';
 import { connectAll, createStream, startPublisher, storedSequences } from './operator/publisher.ts';

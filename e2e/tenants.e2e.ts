@@ -4,7 +4,7 @@
 // with; the cluster stays Ready, the other tenants' configuration does not change, and their
 // credentials keep working.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { apply, getJson, k, waitUntil } from './harness/k8s.ts';
+import { apply, getJson, k, waitUntil } from '@nats-warden/local-cluster';
 import {
   conditionOf,
   natsCluster,

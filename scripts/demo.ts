@@ -3,13 +3,10 @@
 // operator, applies examples/secure-cluster.yaml (3 replicas, mTLS, route auth, JetStream), waits
 // for Ready, proves a TLS client round trip, and says how to connect and how to stop.
 import { join } from 'node:path';
-import { kubectl } from '../e2e/harness/kubectl.ts';
-import { repoRoot } from '../e2e/harness/paths.ts';
-import { up } from '../e2e/harness/control-plane.ts';
+import { kubectl, repoRoot, toolPath, up } from '@nats-warden/local-cluster';
 import { apiFor, secretData, serviceAddresses, waitForCondition } from '../e2e/operator/cluster-api.ts';
 import { connectWith, roundTrip, type Credentials } from '../e2e/operator/nats-client.ts';
 import { startOperator } from '../e2e/operator/operator-process.ts';
-import { toolPath } from '../e2e/tools/tools.ts';
 
 const NAMESPACE = 'nats-demo';
 const CLUSTER = 'secure';

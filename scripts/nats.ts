@@ -6,10 +6,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sandboxSpawn } from '../e2e/kubelet/sandbox.ts';
-import { paths } from '../e2e/harness/paths.ts';
+import { paths, sandboxSpawn, toolPath } from '@nats-warden/local-cluster';
 import { apiFor, secretData, serviceAddresses } from '../e2e/operator/cluster-api.ts';
-import { toolPath } from '../e2e/tools/tools.ts';
 
 const NAMESPACE = process.env.DEMO_NAMESPACE ?? 'nats-demo';
 const CLUSTER = process.env.DEMO_CLUSTER ?? 'secure';

@@ -1,6 +1,6 @@
 // Small reads and waits on the cluster for e2e specs and the demo, through client-node.
 import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api, KubeConfig } from '@kubernetes/client-node';
-import { waitUntil } from '../harness/k8s.ts';
+import { waitUntil } from '@nats-warden/local-cluster';
 import { diagnose } from './diagnostics.ts';
 
 export interface Api {

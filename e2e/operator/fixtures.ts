@@ -3,8 +3,7 @@
 import { loadAll } from 'js-yaml';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../harness/paths.ts';
-import { createNamespace, deleteNamespace } from '../harness/k8s.ts';
+import { createNamespace, deleteNamespace, repoRoot } from '@nats-warden/local-cluster';
 import { apiFor, type Api } from './cluster-api.ts';
 import { startOperator, stopOperator, type OperatorInstance } from './operator-process.ts';
 
@@ -84,4 +83,3 @@ export async function testBed(prefix: string): Promise<TestBed> {
   };
   return bed;
 }
-

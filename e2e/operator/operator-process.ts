@@ -2,10 +2,14 @@
 // kubeconfig, recorded in the harness state so `cluster down` stops it with everything else. Tests
 // start and kill instances at will (a second replica, a kill mid-roll).
 import { join } from 'node:path';
-import { repoRoot } from '../harness/paths.ts';
-import { readState, startProcess, stopProcess, writeState, type Started } from '../harness/processes.ts';
-import { freePort } from '../harness/ports.ts';
-import { toolPath } from '../tools/tools.ts';
+import {
+  freePort,
+  repoRoot,
+  startWithCluster,
+  stopWithCluster,
+  toolPath,
+  type Started,
+} from '@nats-warden/local-cluster';
 
 export interface OperatorInstance extends Started {
   healthUrl: string;
@@ -22,7 +26,7 @@ export async function startOperator(
 ): Promise<OperatorInstance> {
   const port = await freePort();
   const cli = join(repoRoot, 'src', 'cli', 'main.ts');
-  const started = startProcess(
+  const started = startWithCluster(
     name,
     [
       process.execPath,
@@ -41,8 +45,6 @@ export async function startOperator(
     // The real nats-server validates every rendered configuration before it is applied.
     { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', NATS_SERVER_BIN: toolPath('nats-server') },
   );
-  const state = readState();
-  if (state) writeState({ ...state, processes: [...state.processes, started] });
   const watched = extraArgs[extraArgs.indexOf('--namespace') + 1];
   for (const ns of extraArgs.includes('--namespace') && watched ? [watched] : ['*']) {
     logsByNamespace.set(ns, new Set([...(logsByNamespace.get(ns) ?? []), started.log]));
@@ -52,7 +54,5 @@ export async function startOperator(
 
 /** Stops an instance; `kill` ends it at once (SIGKILL), as a crash would. */
 export async function stopOperator(instance: OperatorInstance, kill = false): Promise<void> {
-  await stopProcess(instance, kill ? 0 : 10_000);
-  const state = readState();
-  if (state) writeState({ ...state, processes: state.processes.filter((p) => p.pid !== instance.pid) });
+  await stopWithCluster(instance, kill ? 0 : 10_000);
 }

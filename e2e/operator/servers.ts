@@ -2,7 +2,7 @@
 // HTTPS (verified against the cluster's trust bundle and the pod's DNS name), and a forced renewal
 // of a certificate the way `cmctl renew` triggers one (the Issuing condition set to True).
 import { fetchMonitor, type Routez, type Varz } from '../../src/nats/monitor.ts';
-import { getJson, k } from '../harness/k8s.ts';
+import { getJson, k } from '@nats-warden/local-cluster';
 import { secretData, type Api } from './cluster-api.ts';
 
 export interface PodInfo {

@@ -4,7 +4,7 @@ import { describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { toolPath } from '../../e2e/tools/tools.ts';
+import { toolPath } from '@nats-warden/local-cluster';
 import { validateConfig } from './nats-server-test.ts';
 
 function selfSigned(): { cert: string; key: string } {

@@ -13,8 +13,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { childNames, clientCertificateSecretName, PORTS } from '../../../src/render/index.ts';
-import { sandboxSpawn } from '../../../e2e/kubelet/sandbox.ts';
-import { toolPath } from '../../../e2e/tools/tools.ts';
+import { sandboxSpawn, toolPath } from '@nats-warden/local-cluster';
 import type { IssuedSecret } from './pki.ts';
 import type { LocalCluster, LocalServer } from './local-cluster.ts';
 

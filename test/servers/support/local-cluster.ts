@@ -18,8 +18,7 @@ import {
   type ClusterMembers,
   type RenderContext,
 } from '../../../src/render/index.ts';
-import { sandboxSpawn } from '../../../e2e/kubelet/sandbox.ts';
-import { toolPath } from '../../../e2e/tools/tools.ts';
+import { sandboxSpawn, toolPath } from '@nats-warden/local-cluster';
 import { issueAll, type IssuedSecret } from './pki.ts';
 
 export interface Rendered {

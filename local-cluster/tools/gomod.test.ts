@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { load } from 'js-yaml';
-import { expandVersion, localReplacedRequirements, parseGoMod, plainCrd } from '../../e2e/tools/gomod.ts';
+import { expandVersion, localReplacedRequirements, parseGoMod, plainCrd } from './gomod.ts';
 
 // Shaped like k8s.io/kubernetes's go.mod: staging modules required at v0.0.0 and replaced onto
 // directories inside the module, next to ordinary requirements.

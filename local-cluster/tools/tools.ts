@@ -1,9 +1,9 @@
 // Builds the pinned tools (versions.json) from the Go module proxy into a cache outside the repo,
 // keyed by name and version, so a second run only checks that the binaries are there.
-//   node e2e/tools/tools.ts build [NAME...]   build what is missing (all when no name is given)
-//   node e2e/tools/tools.ts bin-dir           the directory that holds a link to every binary
-//   node e2e/tools/tools.ts list              each binary, its version and where it is
-//   node e2e/tools/tools.ts path NAME         one binary's path
+//   node local-cluster/tools/tools.ts build [NAME...]   build what is missing (all when no name is given)
+//   node local-cluster/tools/tools.ts bin-dir           the directory that holds a link to every binary
+//   node local-cluster/tools/tools.ts list              each binary, its version and where it is
+//   node local-cluster/tools/tools.ts path NAME         one binary's path
 // A binary provided by the environment (the tool's `env` variable, or KUBEBUILDER_ASSETS for the
 // control-plane binaries) is used instead of building. docs/tools.md says what is built and why.
 import { execFileSync } from 'node:child_process';
@@ -46,7 +46,7 @@ export interface ToolSpec {
    */
   replaceLocal?: string;
   /**
-   * A Go source file of ours (relative to e2e/tools) that is the main package; the wrapper module
+   * A Go source file of ours (relative to local-cluster/tools) that is the main package; the wrapper module
    * itself is built instead of `package`, which then only names what it imports.
    */
   main?: string;
@@ -104,7 +104,15 @@ export function toolPath(name: string): string {
   const provided = providedPath(s);
   if (provided) return provided;
   const path = builtPath(name, s);
-  if (!existsSync(path)) build(name, s);
+  if (existsSync(path)) return path;
+  // Inside the local cluster's network namespace the Go module proxy cannot be reached; netns.sh
+  // builds every tool before it enters one, so a missing tool here means an entry point skipped it.
+  if (process.env.NATS_WARDEN_NETNS)
+    throw new Error(
+      `tool ${name} is not built in ${toolsRoot} and cannot be built inside the network namespace: ` +
+        'run `npm run tools -- build` first',
+    );
+  build(name, s);
   return path;
 }
 

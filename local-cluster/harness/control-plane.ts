@@ -9,7 +9,7 @@ import { releasePodAddresses } from '../kubelet/ipam.ts';
 import * as c from './components.ts';
 import { get, waitFor, waitHealthy } from './health.ts';
 import { kubectl } from './kubectl.ts';
-import { paths, repoRoot } from './paths.ts';
+import { paths, repoRoot } from '../paths.ts';
 import { ensurePki, kubeconfigYaml, type Pki } from './pki.ts';
 import { freePort } from './ports.ts';
 import { isAlive, readState, startProcess, stopProcess, writeState, type ClusterState } from './processes.ts';

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { down, status, up } from './control-plane.ts';
 import { kubectl } from './kubectl.ts';
-import { paths } from './paths.ts';
+import { paths } from '../paths.ts';
 
 const usage = 'usage: cluster up | down | status | logs NAMESPACE/POD [CONTAINER]';
 

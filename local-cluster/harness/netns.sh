@@ -6,8 +6,11 @@
 #   netns.sh --named NAME COMMAND  a named one that outlives the command (the demo cluster), shared
 #                                  by `npm run cluster` and `npm run nats`
 # Already inside one (NATS_WARDEN_NETNS set), it just runs the command.
+# Before entering, it builds every pinned tool that is missing (local-cluster/tools): the Go module
+# proxy cannot be reached from inside the namespace, so nothing may be left to build there.
 set -euo pipefail
 if [ -n "${NATS_WARDEN_NETNS:-}" ]; then exec "$@"; fi
+node "$(dirname "$0")/../tools/tools.ts" build
 if [ "${1:-}" = "--named" ]; then
   name=$2
   shift 2

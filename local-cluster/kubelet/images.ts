@@ -6,7 +6,7 @@
 import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toolPath } from '../tools/tools.ts';
-import { repoRoot } from '../harness/paths.ts';
+import { repoRoot } from '../paths.ts';
 
 export interface Entrypoint {
   command: string[];

@@ -1,11 +1,14 @@
-// Where the local control plane keeps its state: `.cluster/` at the repository root (git-ignored),
-// or NATS_WARDEN_CLUSTER_DIR (read on every use, so a test can run a second cluster elsewhere).
+// Where things are: the repository, this package (local-cluster/), and the local control plane's
+// state: `.cluster/` at the repository root (git-ignored), or NATS_WARDEN_CLUSTER_DIR (read on
+// every use, so a test can run a second cluster elsewhere).
 // Every file the harness and the process kubelet write lives under it, so `cluster down` can
 // remove it and nothing leaks into the checkout or the home directory.
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** local-cluster/, the package's own directory. */
+export const packageRoot = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = resolve(packageRoot, '..');
 const root = () => process.env.NATS_WARDEN_CLUSTER_DIR ?? join(repoRoot, '.cluster');
 
 export const paths = {

@@ -1,5 +1,5 @@
-// Jest global teardown of the e2e project: stops the local control plane if the global setup
-// started it (a cluster started by hand with `npm run cluster -- up` is left running).
+// Jest global teardown of the e2e and local-cluster projects: stops the local control plane if the
+// global setup started it (a cluster started by hand with `npm run cluster -- up` is left running).
 import { down } from './control-plane.ts';
 
 export default async function globalTeardown(): Promise<void> {

@@ -2,7 +2,7 @@
 // one: Ready across three nodes with full routes, a deleted pod coming back with the same name,
 // address and PVC data, and a template change rolling one pod at a time, highest ordinal first.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { natsStatefulSet } from './harness/fixtures.ts';
+import { natsStatefulSet } from './fixtures.ts';
 import {
   apply,
   createNamespace,
@@ -13,7 +13,7 @@ import {
   podGet,
   pods,
   waitUntil,
-} from './harness/k8s.ts';
+} from '../harness/k8s.ts';
 
 jest.setTimeout(600_000);
 

@@ -1,7 +1,7 @@
 // The process kubelet (test infrastructure): registers the given nodes and runs the pods the
 // scheduler binds to them as local processes. Only the container runtime is emulated; scheduling,
 // controllers, admission and the API are the real Kubernetes code.
-//   node e2e/kubelet/main.ts --kubeconfig=F --dir=D --nodes=a,b,c --apiserver-port=P
+//   node local-cluster/kubelet/main.ts --kubeconfig=F --dir=D --nodes=a,b,c --apiserver-port=P
 import { mkdirSync } from 'node:fs';
 import { connect } from './api.ts';
 import { Cache } from './cache.ts';

@@ -2,7 +2,7 @@
 // atomic `..data` swap (never half old, half new), and a preStop hook runs before the process gets
 // SIGTERM (the hook and the signal handler both append to a file on a PVC, read back afterwards).
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { images, probeConfigMap, probeContainer, probeVolume } from './harness/fixtures.ts';
+import { images, probeConfigMap, probeContainer, probeVolume } from './fixtures.ts';
 import {
   apply,
   createNamespace,
@@ -12,7 +12,7 @@ import {
   k,
   podGet,
   waitUntil,
-} from './harness/k8s.ts';
+} from '../harness/k8s.ts';
 
 jest.setTimeout(300_000);
 

@@ -12,7 +12,7 @@ import {
   writeFileSync,
   closeSync,
 } from 'node:fs';
-import { paths } from './paths.ts';
+import { paths } from '../paths.ts';
 
 export interface Started {
   name: string;
@@ -109,4 +109,20 @@ export function logTail(name: string, lines = 30): string {
   const log = paths.log(name);
   if (!existsSync(log)) return '(no log)';
   return readFileSync(log, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/** Starts a process that belongs with the cluster (the operator): recorded in the state, so
+ * `cluster down` stops it along with the control plane. */
+export function startWithCluster(name: string, command: string[], env: NodeJS.ProcessEnv = {}): Started {
+  const started = startProcess(name, command, env);
+  const state = readState();
+  if (state) writeState({ ...state, processes: [...state.processes, started] });
+  return started;
+}
+
+/** Stops a process started by startWithCluster (at once when graceMs is 0) and forgets it. */
+export async function stopWithCluster(p: Started, graceMs = 10_000): Promise<void> {
+  await stopProcess(p, graceMs);
+  const state = readState();
+  if (state) writeState({ ...state, processes: state.processes.filter((q) => q.pid !== p.pid) });
 }

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { images } from './harness/fixtures.ts';
+import { images } from './fixtures.ts';
 import {
   apply,
   createNamespace,
@@ -16,9 +16,9 @@ import {
   k,
   pods,
   waitUntil,
-} from './harness/k8s.ts';
-import { kubectl } from './harness/kubectl.ts';
-import { repoRoot } from './harness/paths.ts';
+} from '../harness/k8s.ts';
+import { kubectl } from '../harness/kubectl.ts';
+import { packageRoot } from '../paths.ts';
 
 jest.setTimeout(400_000);
 const local = process.env.NATS_WARDEN_E2E_HARNESS === '1';
@@ -101,7 +101,7 @@ describe('control plane', () => {
       new Promise<{ code: number | null; out: string }>((resolve) => {
         execFile(
           process.execPath,
-          [join(repoRoot, 'e2e', 'harness', 'cli.ts'), command],
+          [join(packageRoot, 'harness', 'cli.ts'), command],
           { env: { ...process.env, NATS_WARDEN_CLUSTER_DIR: dir }, timeout: 300_000 },
           (error, stdout, stderr) =>
             resolve({

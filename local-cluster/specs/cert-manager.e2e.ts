@@ -2,7 +2,7 @@
 // Certificate, a CA Issuer uses it to issue a leaf, and forcing renewal (the Issuing condition,
 // as `cmctl renew` sets it) re-issues the leaf: the Secret's tls.crt changes.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { apply, createNamespace, deleteNamespace, getJson, k, waitUntil } from './harness/k8s.ts';
+import { apply, createNamespace, deleteNamespace, getJson, k, waitUntil } from '../harness/k8s.ts';
 
 jest.setTimeout(300_000);
 

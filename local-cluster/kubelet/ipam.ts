@@ -39,7 +39,7 @@ export function releasePodAddresses(): void {
   const others = readdirSync('/proc').filter((p) => {
     if (!/^\d+$/.test(p) || Number(p) === process.pid) return false;
     try {
-      return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('e2e/kubelet/main.ts') && netns(p) === ours;
+      return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('/kubelet/main.ts') && netns(p) === ours;
     } catch {
       return false;
     }

@@ -3,7 +3,7 @@
 // what runs is the real Kubernetes code in its ordinary configuration.
 import { join } from 'node:path';
 import { toolPath } from '../tools/tools.ts';
-import { paths, repoRoot } from './paths.ts';
+import { packageRoot, paths } from '../paths.ts';
 import type { Pki } from './pki.ts';
 
 export interface Ports {
@@ -111,7 +111,7 @@ export function certManager(ports: Ports): string[] {
 export function kubelet(ports: Ports): string[] {
   return [
     process.execPath,
-    join(repoRoot, 'e2e', 'kubelet', 'main.ts'),
+    join(packageRoot, 'kubelet', 'main.ts'),
     `--kubeconfig=${paths.kubeconfigFor('kubelet')}`,
     `--dir=${paths.kubelet}`,
     `--nodes=${nodeNames.join(',')}`,

@@ -1,6 +1,7 @@
-// Jest global setup of the e2e project. With KUBECONFIG set, the specs run against that cluster
-// (kind, or any other) and nothing is started. Otherwise the local control plane is started, or
-// reused when `npm run cluster -- up` already runs one (then it is left running afterwards).
+// Jest global setup of the e2e and local-cluster projects. With KUBECONFIG set, the specs run
+// against that cluster (kind, or any other) and nothing is started. Otherwise the local control
+// plane is started, or reused when `npm run cluster -- up` already runs one (then it is left
+// running afterwards).
 import { isUp, up } from './control-plane.ts';
 
 export default async function globalSetup(): Promise<void> {

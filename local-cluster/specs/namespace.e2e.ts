@@ -3,8 +3,8 @@
 // namespace disappears. On the local control plane, no process of the namespace's pods is left.
 import { describe, expect, jest, test } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
-import { natsStatefulSet } from './harness/fixtures.ts';
-import { apply, createNamespace, isReady, k, pods, waitUntil } from './harness/k8s.ts';
+import { natsStatefulSet } from './fixtures.ts';
+import { apply, createNamespace, isReady, k, pods, waitUntil } from '../harness/k8s.ts';
 
 jest.setTimeout(400_000);
 
