@@ -14,10 +14,43 @@ export const Duration = (options: object = {}) =>
 export const Quantity = (options: object = {}) =>
   Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$', ...options });
 
-/** A NATS subject or wildcard pattern: tokens split by '.', `*` as a whole token, `>` only last. */
-export const SUBJECT_PATTERN = '^(>|(\\*|[^.\\s*>]+)(\\.(\\*|[^.\\s*>]+))*(\\.>)?)$';
+/**
+ * A NATS subject or wildcard pattern: tokens split by '.', `*` as a whole token, `>` only last; no
+ * whitespace or control character anywhere (either would end or corrupt the subject in nats.conf).
+ */
+export const SUBJECT_PATTERN =
+  '^(>|(\\*|[^.\\s*>\\x00-\\x1f\\x7f]+)(\\.(\\*|[^.\\s*>\\x00-\\x1f\\x7f]+))*(\\.>)?)$';
 export const Subject = (options: object = {}) =>
   Type.String({ pattern: SUBJECT_PATTERN, minLength: 1, maxLength: 512, ...options });
+
+/** Text that reaches nats.conf or a certificate: no control characters (they end or forge lines). */
+export const PrintableText = (options: object = {}) =>
+  Type.String({ pattern: '^[^\\x00-\\x1f\\x7f]+$', ...options });
+
+/** An e-mail address for a certificate SAN: one @, no whitespace or control character. */
+export const EmailAddress = () =>
+  Type.String({ pattern: '^[^@\\s\\x00-\\x1f\\x7f]+@[^@\\s\\x00-\\x1f\\x7f]+$', maxLength: 254 });
+
+const LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
+/**
+ * A DNS name for a certificate SAN: RFC 1123, lower case; a wildcard only as the whole first label
+ * and above at least two more (`*.nats.example.com`, never `*` or `*.com`).
+ */
+export const DnsName = () =>
+  Type.String({
+    pattern: `^(${LABEL}(\\.${LABEL})*|\\*(\\.${LABEL}){2,})$`,
+    maxLength: 253,
+    description: 'an RFC 1123 DNS name, or a wildcard (*.) above at least two labels',
+  });
+
+/** An IPv4 or IPv6 address for a certificate SAN. */
+export const IpAddress = () =>
+  Type.String({
+    pattern:
+      '^(((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])|[0-9a-fA-F]{0,4}(:[0-9a-fA-F]{0,4}){2,7})$',
+    maxLength: 45,
+    description: 'an IPv4 or IPv6 address',
+  });
 
 /** A DNS-1123 name of another object in the same namespace. */
 export const ObjectName = (options: object = {}) =>
@@ -63,7 +96,8 @@ export const Permissions = Type.Object({
 export type Permissions = Static<typeof Permissions>;
 
 // RFC 3339 timestamps in status (TypeBox knows no formats until told).
-if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', (value) => !Number.isNaN(Date.parse(value)));
+if (!FormatRegistry.Has('date-time'))
+  FormatRegistry.Set('date-time', (value) => !Number.isNaN(Date.parse(value)));
 
 /** A metav1.Condition. */
 export const Condition = Type.Object({

@@ -1,7 +1,17 @@
 // NatsCluster: the servers. Field names follow ARCHITECTURE.md's sketch; defaults are the ones a
 // production user would pick. The CRD in crds/ is generated from this schema (npm run gen:crds).
 import { Type, type Static } from '@sinclair/typebox';
-import { Condition, Duration, ObjectMeta, PassThrough, Quantity, StringEnum, withRules } from './common.ts';
+import {
+  Condition,
+  DnsName,
+  Duration,
+  IpAddress,
+  ObjectMeta,
+  PassThrough,
+  Quantity,
+  StringEnum,
+  withRules,
+} from './common.ts';
 
 /**
  * Cipher suites nats-server accepts that Go deems secure. The TLS 1.3 names are accepted for
@@ -89,8 +99,8 @@ const ClientTLS = withRules(
           { maxItems: 64 },
         ),
       ),
-      extraDNSNames: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 32 })),
-      extraIPAddresses: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 32 })),
+      extraDNSNames: Type.Optional(Type.Array(DnsName(), { maxItems: 32 })),
+      extraIPAddresses: Type.Optional(Type.Array(IpAddress(), { maxItems: 32 })),
     },
     { default: {} },
   ),
@@ -117,7 +127,7 @@ const TLS = Type.Object(
     client: ClientTLS,
     routes: Type.Optional(
       Type.Object({
-        extraDNSNames: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 32 })),
+        extraDNSNames: Type.Optional(Type.Array(DnsName(), { maxItems: 32 })),
         // Unset, the route listener follows the client profile: a 1.3-only cluster is 1.3-only everywhere.
         minVersion: Type.Optional(
           StringEnum(['1.2', '1.3'], {

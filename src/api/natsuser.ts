@@ -5,10 +5,12 @@ import { Type, type Static } from '@sinclair/typebox';
 import {
   Condition,
   Duration,
+  EmailAddress,
   LocalObjectReference,
   ObjectMeta,
   ObjectName,
   Permissions,
+  PrintableText,
   Quantity,
   StringEnum,
   withRules,
@@ -28,10 +30,8 @@ export const NatsUserSpec = withRules(
     /** Certificate users: the certificate's subject, mapped by verify_and_map. */
     certificate: Type.Optional(
       Type.Object({
-        commonName: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-        emailAddresses: Type.Optional(
-          Type.Array(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$' }), { maxItems: 8 }),
-        ),
+        commonName: Type.Optional(PrintableText({ maxLength: 64 })),
+        emailAddresses: Type.Optional(Type.Array(EmailAddress(), { maxItems: 8 })),
         duration: Duration({ default: '2160h' }),
         renewBefore: Duration({ default: '360h' }),
       }),

@@ -198,6 +198,53 @@ export const BAD_CASES: BadCase[] = [
     doc: user({ authType: 'Certificate', certificate: { emailAddresses: ['not-an-email'] } }),
     field: 'spec.certificate.emailAddresses[0]',
   },
+  // Strings that reach nats.conf or a certificate (issue 10): no control characters, no wildcard
+  // certificate for a whole top-level domain, only real addresses.
+  {
+    name: 'a subject with a newline (would forge a line of nats.conf)',
+    doc: user({ authType: 'NKey', permissions: { publish: { allow: ['orders.>\n}\nauthorization {'] } } }),
+    field: 'spec.permissions.publish.allow[0]',
+  },
+  {
+    name: 'a subject with a control character',
+    doc: account({ exports: [{ stream: 'orders.\u0007bell' }] }),
+    field: 'spec.exports[0].stream',
+  },
+  {
+    name: 'a certificate common name with a control character',
+    doc: user({ authType: 'Certificate', certificate: { commonName: 'admin\u0000' } }),
+    field: 'spec.certificate.commonName',
+  },
+  {
+    name: 'an e-mail SAN with a carriage return',
+    doc: user({ authType: 'Certificate', certificate: { emailAddresses: ['a@b.example\r'] } }),
+    field: 'spec.certificate.emailAddresses[0]',
+  },
+  {
+    name: 'a certificate for every name (*)',
+    doc: cluster({ tls: { client: { extraDNSNames: ['*'] } } }),
+    field: 'spec.tls.client.extraDNSNames[0]',
+  },
+  {
+    name: 'a certificate for a whole top-level domain (*.com)',
+    doc: cluster({ tls: { client: { extraDNSNames: ['*.com'] } } }),
+    field: 'spec.tls.client.extraDNSNames[0]',
+  },
+  {
+    name: 'a route certificate for a whole top-level domain',
+    doc: cluster({ tls: { routes: { extraDNSNames: ['*.io'] } } }),
+    field: 'spec.tls.routes.extraDNSNames[0]',
+  },
+  {
+    name: 'a DNS name that is not one',
+    doc: cluster({ tls: { client: { extraDNSNames: ['nats server.example.com'] } } }),
+    field: 'spec.tls.client.extraDNSNames[0]',
+  },
+  {
+    name: 'an IP SAN that is not an address',
+    doc: cluster({ tls: { client: { extraIPAddresses: ['999.1.1.1'] } } }),
+    field: 'spec.tls.client.extraIPAddresses[0]',
+  },
 ];
 
 /** Valid documents that must pass, so the table is not rejecting everything. */
@@ -216,6 +263,15 @@ export const GOOD_CASES = [
     },
   }),
   cluster({ auth: { mode: 'JWT', jwt: { resolver: { allowDelete: true } } } }),
+  cluster({
+    tls: {
+      client: {
+        extraDNSNames: ['nats', 'nats.example.com', '*.nats.example.com'],
+        extraIPAddresses: ['10.0.0.1', '::1', 'fd00::10'],
+      },
+      routes: { extraDNSNames: ['*.routes.example.com'], minVersion: '1.3' },
+    },
+  }),
   account({
     exports: [{ service: 'orders.lookup', responseType: 'Singleton' }],
     imports: [{ stream: { account: 'o', subject: 'orders.>' }, prefix: 'from' }],
