@@ -20,33 +20,23 @@ export async function writeMemberStatuses(
 ): Promise<void> {
   const ns = cluster.metadata.namespace ?? 'default';
   const now = new Date().toISOString();
-  const excluded = (kind: string, name: string) =>
-    members.excluded.find((e) => e.kind === kind && e.name === name);
-  const leftOut = (kind: 'NatsAccount' | 'NatsUser') =>
+  const { accounts, users } = ctx.readers;
+  const leftOut = <T>(kind: string, reader: { get(name: string, ns?: string): T | undefined }) =>
     members.excluded
       .filter((e) => e.kind === kind)
-      .map((e) => (kind === 'NatsAccount' ? ctx.readers.accounts : ctx.readers.users).get(e.name, ns))
-      .filter((r): r is NatsAccount & NatsUser => r !== undefined);
-  for (const account of [...members.accounts, ...leftOut('NatsAccount')]) {
-    const status = memberStatus(
-      account,
-      cluster.metadata.name,
-      excluded('NatsAccount', account.metadata.name),
-      undefined,
-      now,
-    );
-    await write(ctx, 'natsaccounts', 'NatsAccount', account, status);
-  }
-  for (const user of [...members.users, ...leftOut('NatsUser')]) {
-    const certificate = userCertificates.get(user.metadata.name);
-    const status = memberStatus(
-      user,
-      cluster.metadata.name,
-      excluded('NatsUser', user.metadata.name),
-      certificate,
-      now,
-    );
-    await write(ctx, 'natsusers', 'NatsUser', user, status);
+      .map((e) => reader.get(e.name, ns))
+      .filter((r): r is T => r !== undefined);
+  const targets: [string, string, (NatsAccount | NatsUser)[]][] = [
+    ['NatsAccount', 'natsaccounts', [...members.accounts, ...leftOut('NatsAccount', accounts)]],
+    ['NatsUser', 'natsusers', [...members.users, ...leftOut('NatsUser', users)]],
+  ];
+  for (const [kind, plural, list] of targets) {
+    for (const member of list) {
+      const exclusion = members.excluded.find((e) => e.kind === kind && e.name === member.metadata.name);
+      const certificate = kind === 'NatsUser' ? userCertificates.get(member.metadata.name) : undefined;
+      const status = memberStatus(member, cluster.metadata.name, exclusion, certificate, now);
+      await write(ctx, plural, kind, member, status);
+    }
   }
 }
 
