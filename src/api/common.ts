@@ -52,6 +52,12 @@ export const IpAddress = () =>
     description: 'an IPv4 or IPv6 address',
   });
 
+/**
+ * A count nats-server stores in an int32 (connections, subscriptions, messages): bounded so no
+ * value the API server admits overflows it, or JavaScript's exact integers.
+ */
+export const Count = (options: object = {}) => Type.Integer({ maximum: 2147483647, ...options });
+
 /** A DNS-1123 name of another object in the same namespace. */
 export const ObjectName = (options: object = {}) =>
   Type.String({
@@ -88,7 +94,7 @@ export const Permissions = Type.Object({
   subscribe: Type.Optional(PermissionRule),
   allowResponses: Type.Optional(
     Type.Object({
-      maxMsgs: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
+      maxMsgs: Type.Optional(Count({ minimum: 1, default: 1 })),
       expires: Type.Optional(Duration()),
     }),
   ),

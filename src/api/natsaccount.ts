@@ -2,6 +2,7 @@
 // mode as an account key Secret and a signed account JWT pushed to every server.
 import { Type, type Static } from '@sinclair/typebox';
 import {
+  Count,
   Condition,
   LocalObjectReference,
   ObjectMeta,
@@ -74,30 +75,40 @@ export const AccountJetStream = Type.Object({
   enabled: Type.Boolean({ default: true }),
   maxMemory: Type.Optional(Quantity()),
   maxStorage: Type.Optional(Quantity()),
-  maxStreams: Type.Optional(Type.Integer({ minimum: -1 })),
-  maxConsumers: Type.Optional(Type.Integer({ minimum: -1 })),
+  maxStreams: Type.Optional(Count({ minimum: -1 })),
+  maxConsumers: Type.Optional(Count({ minimum: -1 })),
 });
 
-export const NatsAccountSpec = Type.Object({
-  clusterRef: LocalObjectReference,
-  /** The account's name inside NATS; defaults to metadata.name. */
-  accountName: Type.Optional(AccountName),
-  exports: Type.Optional(Type.Array(Export, { maxItems: 256 })),
-  imports: Type.Optional(Type.Array(Import, { maxItems: 256 })),
-  jetstream: Type.Optional(AccountJetStream),
-  defaultPermissions: Type.Optional(Permissions),
-  limits: Type.Optional(
-    Type.Object({
-      maxConnections: Type.Optional(Type.Integer({ minimum: -1 })),
-      maxSubscriptions: Type.Optional(Type.Integer({ minimum: -1 })),
-      maxPayload: Type.Optional(Quantity()),
-      maxData: Type.Optional(Quantity()),
-      maxLeafNodes: Type.Optional(Type.Integer({ minimum: -1 })),
-    }),
-  ),
-  /** JWT mode: how long issued account JWTs are valid; unset = no expiry. */
-  jwtExpiry: Type.Optional(Duration()),
-});
+export const NatsAccountSpec = withRules(
+  Type.Object({
+    clusterRef: LocalObjectReference,
+    /** The account's name inside NATS; defaults to metadata.name. */
+    accountName: Type.Optional(AccountName),
+    exports: Type.Optional(Type.Array(Export, { maxItems: 256 })),
+    imports: Type.Optional(Type.Array(Import, { maxItems: 256 })),
+    jetstream: Type.Optional(AccountJetStream),
+    defaultPermissions: Type.Optional(Permissions),
+    limits: Type.Optional(
+      Type.Object({
+        maxConnections: Type.Optional(Count({ minimum: -1 })),
+        maxSubscriptions: Type.Optional(Count({ minimum: -1 })),
+        maxPayload: Type.Optional(Quantity()),
+        maxData: Type.Optional(Quantity()),
+        maxLeafNodes: Type.Optional(Count({ minimum: -1 })),
+      }),
+    ),
+    /** JWT mode: how long issued account JWTs are valid; unset = no expiry. */
+    jwtExpiry: Type.Optional(Duration()),
+  }),
+  [
+    {
+      // Accepted and ignored would be a silent drop: refused until accounts are re-signed before expiry.
+      rule: '!has(self.jwtExpiry)',
+      message: 'jwtExpiry is not supported yet: account JWTs are issued without expiry; remove the field',
+      fieldPath: '.jwtExpiry',
+    },
+  ],
+);
 
 export const NatsAccountStatus = Type.Object({
   observedGeneration: Type.Optional(Type.Integer()),

@@ -2,6 +2,7 @@
 // production user would pick. The CRD in crds/ is generated from this schema (npm run gen:crds).
 import { Type, type Static } from '@sinclair/typebox';
 import {
+  Count,
   Condition,
   DnsName,
   Duration,
@@ -88,7 +89,7 @@ const ClientTLS = withRules(
       curvePreferences: Type.Optional(Type.Array(StringEnum(CURVES), { minItems: 1, maxItems: 8 })),
       timeout: Duration({ default: '2s', description: 'TLS handshake timeout.' }),
       connectionRateLimit: Type.Optional(
-        Type.Integer({ minimum: 1, description: 'New TLS connections per second.' }),
+        Count({ minimum: 1, description: 'New TLS connections per second.' }),
       ),
       pinnedCerts: Type.Optional(
         Type.Array(
@@ -167,7 +168,7 @@ const JwtResolver = Type.Object(
       description: 'How often servers sync account JWTs with each other.',
     }),
     timeout: Duration({ default: '1.9s', description: 'How long a lookup waits for a peer.' }),
-    limit: Type.Integer({ minimum: 1, default: 1000, description: 'Most account JWTs stored.' }),
+    limit: Count({ minimum: 1, default: 1000, description: 'Most account JWTs stored.' }),
   },
   { default: {} },
 );
@@ -228,12 +229,12 @@ const JetStream = Type.Object(
 
 const Limits = Type.Object(
   {
-    maxConnections: Type.Optional(Type.Integer({ minimum: 1 })),
+    maxConnections: Type.Optional(Count({ minimum: 1 })),
     maxPayload: Type.Optional(Quantity({ description: 'At most 64Mi; nats-server warns above 8Mi.' })),
     maxPending: Type.Optional(Quantity()),
     maxControlLine: Type.Optional(Quantity()),
     pingInterval: Type.Optional(Duration()),
-    pingMax: Type.Optional(Type.Integer({ minimum: 1 })),
+    pingMax: Type.Optional(Count({ minimum: 1 })),
     writeDeadline: Type.Optional(Duration()),
   },
   { default: {} },

@@ -3,6 +3,7 @@
 // with ca.crt and the connection URL.
 import { Type, type Static } from '@sinclair/typebox';
 import {
+  Count,
   Condition,
   Duration,
   EmailAddress,
@@ -40,7 +41,7 @@ export const NatsUserSpec = withRules(
     /** JWT mode user limits. */
     limits: Type.Optional(
       Type.Object({
-        maxSubscriptions: Type.Optional(Type.Integer({ minimum: -1 })),
+        maxSubscriptions: Type.Optional(Count({ minimum: -1 })),
         maxPayload: Type.Optional(Quantity()),
         maxData: Type.Optional(Quantity()),
       }),
@@ -58,6 +59,13 @@ export const NatsUserSpec = withRules(
       rule: "self.authType == 'Certificate' || !has(self.certificate)",
       message: 'certificate applies to authType Certificate only',
       fieldPath: '.certificate',
+    },
+    {
+      // Accepted and ignored would be a silent drop: refused until the operator reads such Secrets.
+      rule: '!has(self.passwordSecretRef)',
+      message:
+        'passwordSecretRef is not supported yet: the operator generates the password; remove the field',
+      fieldPath: '.passwordSecretRef',
     },
     {
       rule: "self.authType == 'Creds' || !has(self.limits)",

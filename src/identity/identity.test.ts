@@ -4,6 +4,7 @@ import { decode, parseCreds } from '@nats-io/jwt';
 import { loadExample } from '../../test/fixtures/examples.ts';
 import { membersOf } from '../render/index.ts';
 import { generateIdentities } from './generate-identities.ts';
+import { newAccountKey, newUserKey, userCreds } from './jwt.ts';
 import { generatePassword, hashPassword, passwordMatches } from './secrets.ts';
 
 describe('passwords', () => {
@@ -17,6 +18,19 @@ describe('passwords', () => {
     expect(hash).toMatch(/^\$2[aby]\$04\$/);
     expect(passwordMatches('s3cret', hash)).toBe(true);
     expect(passwordMatches('wrong', hash)).toBe(false);
+  });
+});
+
+describe('user JWT permissions', () => {
+  test('allowResponses.expires becomes the response window in nanoseconds, never 0 (no limit)', async () => {
+    const account = newAccountKey();
+    const creds = await userCreds(account, newUserKey(), 'u', {
+      accountRef: { name: 'a' },
+      authType: 'Creds',
+      permissions: { allowResponses: { maxMsgs: 2, expires: '1m' } },
+    });
+    const parsed = await parseCreds(new TextEncoder().encode(creds));
+    expect((parsed.uc.nats as { resp?: unknown }).resp).toEqual({ max: 2, ttl: 60_000_000_000 });
   });
 });
 

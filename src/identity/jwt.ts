@@ -12,7 +12,7 @@ import {
 import type { KeyPair } from '@nats-io/nkeys';
 import type { NatsAccount, NatsUser, Permissions } from '../api/index.ts';
 import { accountNameOf } from '../api/index.ts';
-import { quantityToBytes } from '../render/units.ts';
+import { durationToSeconds, quantityToBytes } from '../render/units.ts';
 import { createNativeKeyPair, nativeKeyPair, NKEY_PREFIX } from './native-signer.ts';
 
 const text = new TextDecoder();
@@ -131,7 +131,15 @@ function jwtPermissions(p: Permissions) {
   return {
     pub: { allow: p.publish?.allow ?? [], deny: p.publish?.deny ?? [] },
     sub: { allow: p.subscribe?.allow ?? [], deny: p.subscribe?.deny ?? [] },
-    ...(p.allowResponses ? { resp: { max: p.allowResponses.maxMsgs ?? 1, ttl: 0 } } : {}),
+    // The response window in nanoseconds, as Go's time.Duration (0 would mean "no limit").
+    ...(p.allowResponses
+      ? {
+          resp: {
+            max: p.allowResponses.maxMsgs ?? 1,
+            ttl: p.allowResponses.expires ? Math.round(durationToSeconds(p.allowResponses.expires) * 1e9) : 0,
+          },
+        }
+      : {}),
   };
 }
 

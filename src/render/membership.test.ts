@@ -149,6 +149,53 @@ describe('membersOf', () => {
     expect(names(members.users)).toContain('nk');
   });
 
+  test('fields the auth mode cannot honour leave the account out instead of being dropped', () => {
+    const billing = tenants.accounts.find((a) => a.metadata.name === 'billing')!;
+    const dataLimited = copy(billing, 'data', '2030-01-01T00:00:00Z', {
+      imports: [],
+      limits: { maxData: '1Gi' },
+    });
+    expect(membersOf(configCluster!, [dataLimited], []).excluded[0]).toMatchObject({
+      reason: 'UnsupportedField',
+      message: expect.stringContaining('spec.limits.maxData: account data limits need auth.mode JWT'),
+    });
+    const jwt = loadExample('jwt-operator');
+    const [jwtCluster] = jwt.clusters;
+    const restricted = copy(jwt.accounts[0]!, 'restricted', '2030-01-01T00:00:00Z', {
+      imports: [],
+      exports: [{ stream: 'x.>', accounts: [jwt.accounts[1]!.metadata.name] }],
+    });
+    const members = membersOf(jwtCluster!, [...jwt.accounts, restricted], jwt.users);
+    expect(members.excluded.find((e) => e.name === 'restricted')).toMatchObject({
+      reason: 'UnsupportedField',
+      message: expect.stringContaining(
+        'spec.exports[0].accounts: an export limited to some accounts needs activation tokens',
+      ),
+    });
+  });
+
+  test('values nats-server cannot take leave the resource out, naming the field', () => {
+    const billing = tenants.accounts.find((a) => a.metadata.name === 'billing')!;
+    const huge = copy(billing, 'huge', '2030-01-01T00:00:00Z', {
+      imports: [],
+      limits: { maxPayload: '1Gi' },
+    });
+    expect(membersOf(configCluster!, [huge], []).excluded[0]).toMatchObject({
+      reason: 'OutOfBounds',
+      message: 'spec.limits.maxPayload: 1Gi is above the limit of 67108864 bytes',
+    });
+    const billingApp = tenants.users.find((u) => u.metadata.name === 'billing-app')!;
+    const forever = copy(billingApp, 'forever', '2030-01-01T00:00:00Z', {
+      permissions: { allowResponses: { maxMsgs: 1, expires: '9999999999h' } },
+    });
+    expect(membersOf(configCluster!, tenants.accounts, [forever]).excluded[0]).toMatchObject({
+      reason: 'OutOfBounds',
+      message: expect.stringContaining(
+        'spec.permissions.allowResponses.expires: 9999999999h is longer than nats-server can express',
+      ),
+    });
+  });
+
   test('resources of other namespaces or clusters are not members and not reported', () => {
     const foreign = tenants.accounts.map((a) => ({
       ...a,
@@ -174,6 +221,24 @@ describe('crossResourceProblems', () => {
   test('a Config-mode cluster no user can log in to, with no client certificates, is refused', () => {
     expect(crossResourceProblems(cluster!, membersOf(cluster!, minimal.accounts, [])).join()).toMatch(open);
     expect(crossResourceProblems(cluster!, membersOf(cluster!, minimal.accounts, minimal.users))).toEqual([]);
+  });
+
+  test('a payload above the pending limit or 64 MiB, or a duration beyond int64 nanoseconds, is refused', () => {
+    const members = membersOf(cluster!, minimal.accounts, minimal.users);
+    const withLimits = (limits: object) => ({
+      ...cluster!,
+      spec: { ...cluster!.spec, limits: { ...cluster!.spec.limits, ...limits } },
+    });
+    expect(crossResourceProblems(withLimits({ maxPayload: '8Mi', maxPending: '4Mi' }), members)).toEqual([
+      'spec.limits.maxPayload: 8Mi is above spec.limits.maxPending (4Mi); nats-server refuses to start',
+    ]);
+    expect(crossResourceProblems(withLimits({ maxPayload: '128Mi', maxPending: '1Gi' }), members)).toEqual([
+      'spec.limits.maxPayload: 128Mi is above the limit of 67108864 bytes',
+    ]);
+    expect(crossResourceProblems(withLimits({ pingInterval: '3000000h' }), members).join()).toContain(
+      'spec.limits.pingInterval: 3000000h is longer than nats-server can express',
+    );
+    expect(crossResourceProblems(withLimits({ maxPayload: '8Mi', maxPending: '64Mi' }), members)).toEqual([]);
   });
 
   test('unless it asks for client certificates, or opts in by name', () => {

@@ -18,12 +18,20 @@ import {
   type NatsUser,
 } from '../api/index.ts';
 import { certificateUserName } from './auth-conf.ts';
+import { accountBoundsProblem, clusterBoundsProblems, userBoundsProblem } from './bounds.ts';
 import { leafLifetimeProblems } from './certificates.ts';
 
 export interface Exclusion {
   kind: 'NatsAccount' | 'NatsUser';
   name: string;
-  reason: 'ReservedName' | 'NameConflict' | 'MissingAccount' | 'AccountLeftOut' | 'UnsupportedAuthType';
+  reason:
+    | 'ReservedName'
+    | 'NameConflict'
+    | 'MissingAccount'
+    | 'AccountLeftOut'
+    | 'UnsupportedAuthType'
+    | 'UnsupportedField'
+    | 'OutOfBounds';
   /** Names the field and, for a conflict, the other resource. */
   message: string;
 }
@@ -60,7 +68,12 @@ export function membersOf(cluster: NatsCluster, accounts: NatsAccount[], users: 
   const claimed = accounts
     .filter((a) => local(a) && a.spec.clusterRef.name === cluster.metadata.name)
     .sort(byAge);
-  let included = settleAccountNames(claimed, cluster.spec.auth.systemAccount, leaveOut);
+  const honoured = claimed.filter((account) => {
+    const problem = accountFieldProblem(cluster, account);
+    if (problem) leaveOut(account, problem.reason, problem.message);
+    return !problem;
+  });
+  let included = settleAccountNames(honoured, cluster.spec.auth.systemAccount, leaveOut);
   included = settleReferences(included, leaveOut);
 
   const byName = new Map(included.map((a) => [a.metadata.name, a]));
@@ -79,7 +92,9 @@ export function membersOf(cluster: NatsCluster, accounts: NatsAccount[], users: 
   const served = candidates.filter((user) => {
     const problem = authTypeProblem(cluster, user);
     if (problem) leaveOut(user, 'UnsupportedAuthType', problem);
-    return !problem;
+    const bounds = problem ? undefined : userBoundsProblem(user);
+    if (bounds) leaveOut(user, 'OutOfBounds', bounds);
+    return !problem && !bounds;
   });
   return { accounts: included, users: settleLogins(served, leaveOut), excluded };
 }
@@ -144,6 +159,32 @@ function missingReference(account: NatsAccount, names: Set<string>): string | un
   return undefined;
 }
 
+/**
+ * Fields the cluster's auth mode cannot honour are refused, never silently dropped: account data
+ * limits exist only in account JWTs, and an export restricted to some accounts would need
+ * activation tokens, which JWT mode does not issue yet (it would otherwise become public).
+ */
+function accountFieldProblem(
+  cluster: NatsCluster,
+  account: NatsAccount,
+): { reason: Exclusion['reason']; message: string } | undefined {
+  const bounds = accountBoundsProblem(account);
+  if (bounds) return { reason: 'OutOfBounds', message: bounds };
+  const mode = cluster.spec.auth.mode;
+  if (mode === 'Config' && account.spec.limits?.maxData !== undefined)
+    return {
+      reason: 'UnsupportedField',
+      message: `spec.limits.maxData: account data limits need auth.mode JWT; NatsCluster ${cluster.metadata.name} uses Config`,
+    };
+  const restricted = (account.spec.exports ?? []).findIndex((e) => e.accounts?.length);
+  if (mode === 'JWT' && restricted >= 0)
+    return {
+      reason: 'UnsupportedField',
+      message: `spec.exports[${restricted}].accounts: an export limited to some accounts needs activation tokens, which JWT mode does not issue yet; left out rather than made public`,
+    };
+  return undefined;
+}
+
 function authTypeProblem(cluster: NatsCluster, user: NatsUser): string | undefined {
   const jwt = cluster.spec.auth.mode === 'JWT';
   const name = cluster.metadata.name;
@@ -200,7 +241,11 @@ function settleLogins(users: NatsUser[], leaveOut: LeaveOut): NatsUser[] {
 
 /** The cluster's own problems, which no schema can see. Each names the field. */
 export function crossResourceProblems(cluster: NatsCluster, members: ClusterMembers): string[] {
-  return [...leafLifetimeProblems(cluster), ...openAccessProblems(cluster, members)];
+  return [
+    ...leafLifetimeProblems(cluster),
+    ...clusterBoundsProblems(cluster),
+    ...openAccessProblems(cluster, members),
+  ];
 }
 
 /**

@@ -245,6 +245,28 @@ export const BAD_CASES: BadCase[] = [
     doc: cluster({ tls: { client: { extraIPAddresses: ['999.1.1.1'] } } }),
     field: 'spec.tls.client.extraIPAddresses[0]',
   },
+  // No silent drops: fields the operator cannot honour yet are refused, not ignored.
+  {
+    name: 'a password from a Secret (not supported yet)',
+    doc: user({ authType: 'Password', passwordSecretRef: { name: 'mine' } }),
+    field: 'spec.passwordSecretRef',
+  },
+  {
+    name: 'an account JWT expiry (not supported yet)',
+    doc: account({ jwtExpiry: '720h' }),
+    field: 'spec.jwtExpiry',
+  },
+  // Numbers within what nats-server stores.
+  {
+    name: 'a connection limit beyond int32',
+    doc: cluster({ limits: { maxConnections: 2147483648 } }),
+    field: 'spec.limits.maxConnections',
+  },
+  {
+    name: 'a subscription limit beyond int32',
+    doc: account({ limits: { maxSubscriptions: 4294967296 } }),
+    field: 'spec.limits.maxSubscriptions',
+  },
 ];
 
 /** Valid documents that must pass, so the table is not rejecting everything. */
