@@ -7,7 +7,6 @@ import { Gauge } from 'prom-client';
 import { NatsCluster as NatsClusterSchema, validateAgainst, type NatsCluster } from '../../api/index.ts';
 import {
   childNames,
-  clientCertificateSecretName,
   crossResourceProblems,
   membersOf,
   podTemplateHash,
@@ -18,7 +17,7 @@ import {
   type RenderContext,
 } from '../../render/index.ts';
 import type { ControllerContext } from '../../runtime/controller.ts';
-import { adoptionPatch, pendingAdoptions, type Adoption } from './adopt.ts';
+import { adoptCertificateSecrets, readTrustBundle } from './certificate-secrets.ts';
 import type { NatsClusterWatches } from './controller.ts';
 import { ensureIdentities, identitiesSecretName } from './identities.ts';
 import { superviseIssuance, type IssuanceOutcome } from './issuance-step.ts';
@@ -28,7 +27,6 @@ import { observeCertificate, observeRollout, type CertificateObservation } from 
 import { rollStep, type RollOutcome } from './roll-step.ts';
 import { writeClusterStatus } from './status-writer.ts';
 import type { ClusterObservation } from './status.ts';
-import { nextTrustBundle } from './trust-bundle.ts';
 import { ConfigValidator, configFilesFor } from './config-check.ts';
 
 export interface ReconcilerOptions {
@@ -63,10 +61,6 @@ class Stop {
 const WAIT_MS = 3_000;
 const RESYNC_MS = 5 * 60_000;
 const objectKey = (o: KubernetesObject) => `${o.kind}/${o.metadata?.name}`;
-const decode = (s: { data?: Record<string, string> } | undefined, key: string) => {
-  const value = s?.data?.[key];
-  return value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8');
-};
 
 export class NatsClusterReconciler {
   private readonly ctx: ControllerContext<NatsClusterWatches>;
@@ -128,8 +122,8 @@ export class NatsClusterReconciler {
     const problem = issuance.problem ? { certificateProblem: issuance.problem } : {};
     if (!certificates.every((c) => c.ready)) throw this.stop(cluster, { certificates, ...problem });
 
-    await this.adoptCertificateSecrets(cluster, members);
-    const trustBundle = this.trustBundle(cluster);
+    await adoptCertificateSecrets(this.ctx, cluster, members.users);
+    const trustBundle = readTrustBundle(this.ctx, cluster);
     if (!trustBundle) {
       const source = cluster.spec.tls.issuerRef
         ? `issuer ${cluster.spec.tls.issuerRef.name}`
@@ -335,38 +329,5 @@ export class NatsClusterReconciler {
 
   private write(cluster: NatsCluster, seen: ClusterObservation): Promise<void> {
     return writeClusterStatus(this.ctx, cluster, seen);
-  }
-
-  /** Puts owner references on the Secrets cert-manager wrote, so deletion removes them (adopt.ts). */
-  private async adoptCertificateSecrets(cluster: NatsCluster, { users }: ClusterMembers): Promise<void> {
-    const ns = cluster.metadata.namespace ?? 'default';
-    const names = childNames(cluster.metadata.name);
-    const owner = { ...cluster, apiVersion: 'natswarden.io/v1alpha1', kind: 'NatsCluster' };
-    const adoptions: Adoption[] = [
-      names.serverSecret,
-      names.routesSecret,
-      ...(cluster.spec.tls.issuerRef ? [] : [names.caSecret]),
-    ].map((secretName) => ({ secretName, owner }));
-    for (const user of users)
-      adoptions.push({
-        secretName: clientCertificateSecretName(user),
-        owner: { ...user, apiVersion: 'natswarden.io/v1alpha1', kind: 'NatsUser' },
-      });
-    const secretOf = (name: string) => this.ctx.readers.secrets.get(name, ns) as KubernetesObject | undefined;
-    for (const adoption of pendingAdoptions(adoptions, secretOf)) {
-      await this.ctx.kube.apply(adoptionPatch(ns, adoption));
-    }
-  }
-
-  /** Current CA plus the previous one while leaves still carry it (see trust-bundle.ts). */
-  private trustBundle(cluster: NatsCluster): string | undefined {
-    const ns = cluster.metadata.namespace ?? 'default';
-    const names = childNames(cluster.metadata.name);
-    const secret = (name: string) => this.ctx.readers.secrets.get(name, ns);
-    const leafCas = [names.serverSecret, names.routesSecret].map((s) => decode(secret(s), 'ca.crt') ?? '');
-    // Without a bootstrapped CA, the issuer's CA is what the leaves name as their issuer.
-    const currentCa = cluster.spec.tls.issuerRef ? leafCas[0] : decode(secret(names.caSecret), 'tls.crt');
-    if (!currentCa) return undefined;
-    return nextTrustBundle(currentCa, decode(secret(names.trustBundle), 'ca.crt'), leafCas);
   }
 }
