@@ -4,6 +4,8 @@
 // certificate user names of a Config-mode auth file; each must come back exactly, or be refused by
 // the writer with a RenderError naming it, and only when nats.conf cannot hold it at all.
 // The seed is printed; CONF_WRITER_SEED=<n> replays a run, CONF_WRITER_STRINGS=<n> sets the count.
+// It lives with the server tests, not the unit tests, because it runs a pinned binary that netns.sh
+// builds before the servers project starts; the unit project then needs no Go toolchain for it.
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
