@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { apply, getJson, k, waitUntil } from '@nats-warden/local-cluster';
 import { conditionOf, natsCluster, secretData, waitForCondition } from './operator/cluster-api.ts';
+import { memberDegraded as degradedOf } from './operator/cluster-api.ts';
 import { exampleIn, testBed, type TestBed } from './operator/fixtures.ts';
 
 jest.setTimeout(600_000);
@@ -20,10 +21,8 @@ beforeAll(async () => {
 afterAll(async () => bed?.teardown());
 
 const degraded = async () => conditionOf(await natsCluster(bed.api, bed.namespace, CLUSTER), 'Degraded');
-const memberDegraded = async (kind: string, name: string) =>
-  ((await getJson(['get', kind, name, '-n', bed.namespace])).status?.conditions ?? []).find(
-    (c: any) => c.type === 'Degraded',
-  ) as { status: string; reason: string; message: string } | undefined;
+const memberDegraded = (kind: 'natsaccount' | 'natsuser', name: string) =>
+  degradedOf(bed.namespace, kind, name);
 
 describe('identities', () => {
   test('a NatsAccount that waits for a late one is left out alone, and joins with its identities when it arrives', async () => {

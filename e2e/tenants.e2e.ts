@@ -4,7 +4,7 @@
 // with; the cluster stays Ready, the other tenants' configuration does not change, and their
 // credentials keep working.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { apply, getJson, k, waitUntil } from '@nats-warden/local-cluster';
+import { apply, k, waitUntil } from '@nats-warden/local-cluster';
 import {
   conditionOf,
   natsCluster,
@@ -13,6 +13,7 @@ import {
   waitForCondition,
   waitForDegraded,
 } from './operator/cluster-api.ts';
+import { memberDegraded as degradedOf } from './operator/cluster-api.ts';
 import { exampleIn, minimalCluster, testBed, type TestBed } from './operator/fixtures.ts';
 import { connectWith, roundTrip, type Credentials } from './operator/nats-client.ts';
 
@@ -26,10 +27,8 @@ beforeAll(async () => {
 });
 afterAll(async () => bed?.teardown());
 
-const memberDegraded = async (kind: string, name: string) =>
-  ((await getJson(['get', kind, name, '-n', bed.namespace])).status?.conditions ?? []).find(
-    (c: any) => c.type === 'Degraded',
-  ) as { status: string; reason: string; message: string } | undefined;
+const memberDegraded = (kind: 'natsaccount' | 'natsuser', name: string) =>
+  degradedOf(bed.namespace, kind, name);
 
 const hostile = () => [
   // Takes the NATS name of an existing tenant's account.

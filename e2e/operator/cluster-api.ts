@@ -1,6 +1,6 @@
 // Small reads and waits on the cluster for e2e specs and the demo, through client-node.
 import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api, KubeConfig } from '@kubernetes/client-node';
-import { waitUntil } from '@nats-warden/local-cluster';
+import { getJson, waitUntil } from '@nats-warden/local-cluster';
 import { diagnose } from './diagnostics.ts';
 
 export interface Api {
@@ -80,6 +80,16 @@ export async function waitForCondition(
     const report = await diagnose(api.custom, namespace);
     throw new Error(`${(error as Error).message}; last conditions: ${last}\n${report}`, { cause: error });
   }
+}
+
+/** The Degraded condition of a NatsAccount or NatsUser (`kind` as kubectl names it: natsaccount). */
+export async function memberDegraded(
+  namespace: string,
+  kind: 'natsaccount' | 'natsuser',
+  name: string,
+): Promise<ClusterCondition | undefined> {
+  const member = await getJson(['get', kind, name, '-n', namespace]);
+  return (member.status?.conditions ?? []).find((c: ClusterCondition) => c.type === 'Degraded');
 }
 
 /** Waits until the NatsCluster is Degraded for this reason (not a passing one on the way there). */

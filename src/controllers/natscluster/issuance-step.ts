@@ -5,6 +5,7 @@ import type { Certificate } from '../../api/cert-manager.ts';
 import type { NatsCluster, NatsUser } from '../../api/index.ts';
 import { classify } from '../../k8s/errors.ts';
 import type { EventTarget } from '../../k8s/events.ts';
+import { asEventTarget } from './status-writer.ts';
 import { childNames, clientCertificateName } from '../../render/index.ts';
 import type { ControllerContext } from '../../runtime/controller.ts';
 import type { NatsClusterWatches } from './controller.ts';
@@ -30,11 +31,6 @@ type Context = ControllerContext<NatsClusterWatches>;
 const LOOK_AGAIN_MS = 30_000;
 const isReady = (cert: Certificate) =>
   cert.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-export const asEventTarget = (o: { metadata: EventTarget['metadata'] }, kind: string): EventTarget => ({
-  apiVersion: 'natswarden.io/v1alpha1',
-  kind,
-  metadata: o.metadata,
-});
 
 export async function superviseIssuance(
   ctx: Context,

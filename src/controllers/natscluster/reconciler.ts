@@ -25,8 +25,8 @@ import { writeMemberStatuses } from './member-status-step.ts';
 import { permanentFailure } from './permanent-failure.ts';
 import { observeCertificate, observeRollout, type CertificateObservation } from './observe.ts';
 import { rollStep, type RollOutcome } from './roll-step.ts';
-import { writeClusterStatus } from './status-writer.ts';
-import type { ClusterObservation } from './status.ts';
+import { writeStatus } from './status-writer.ts';
+import { clusterStatus, type ClusterObservation } from './status.ts';
 import { ConfigValidator, configFilesFor } from './config-check.ts';
 
 export interface ReconcilerOptions {
@@ -45,6 +45,8 @@ export interface Result {
 interface Observed {
   members: ClusterMembers;
   identities: RenderContext['identities'];
+  /** The Certificates and Issuers, applied first: the full apply skips them. */
+  pki: KubernetesObject[];
   certificates: CertificateObservation[];
   issuance: IssuanceOutcome;
   trustBundle: string;
@@ -90,7 +92,7 @@ export class NatsClusterReconciler {
       const roll = await this.planRoll(cluster, observed);
       const objects = this.render(cluster, observed, roll);
       await this.checkConfig(key, cluster, objects);
-      await this.apply(cluster, objects, roll);
+      await this.apply(cluster, observed, objects, roll);
       return await this.report(cluster, observed, roll);
     } catch (error) {
       if (error instanceof Stop) return error.result;
@@ -115,7 +117,8 @@ export class NatsClusterReconciler {
       throw this.stop(cluster, { degraded: { reason: 'InvalidSpec', message: problems.join('; ') } });
     const identities = await this.ensureIdentities(cluster, members);
 
-    for (const object of this.pkiObjects(cluster)) await this.ctx.kube.apply(object);
+    const pki = this.pkiObjects(cluster);
+    for (const object of pki) await this.ctx.kube.apply(object);
     const issuance = await superviseIssuance(this.ctx, cluster, members.users);
     await writeMemberStatuses(this.ctx, cluster, members, issuance.userCertificates);
     const certificates = this.observeCertificates(cluster);
@@ -135,7 +138,7 @@ export class NatsClusterReconciler {
         },
       });
     }
-    return { members, identities, certificates, issuance, trustBundle };
+    return { members, identities, pki, certificates, issuance, trustBundle };
   }
 
   /** Generated once and kept forever; a lost identities Secret stops here (IdentitiesMissing). */
@@ -265,8 +268,13 @@ export class NatsClusterReconciler {
    * server refuses for good (422 Invalid, 403 Forbidden) stops here: ApplyRejected with the API
    * server's message, which names the field; retried on the next change or resync, not in a loop.
    */
-  private async apply(cluster: NatsCluster, objects: KubernetesObject[], roll: RollOutcome): Promise<void> {
-    const appliedEarly = new Set(this.pkiObjects(cluster).map(objectKey));
+  private async apply(
+    cluster: NatsCluster,
+    observed: Observed,
+    objects: KubernetesObject[],
+    roll: RollOutcome,
+  ): Promise<void> {
+    const appliedEarly = new Set(observed.pki.map(objectKey));
     for (const object of objects) {
       if (appliedEarly.has(objectKey(object))) continue;
       try {
@@ -328,6 +336,7 @@ export class NatsClusterReconciler {
   }
 
   private write(cluster: NatsCluster, seen: ClusterObservation): Promise<void> {
-    return writeClusterStatus(this.ctx, cluster, seen);
+    const status = clusterStatus(cluster, seen, new Date().toISOString());
+    return writeStatus(this.ctx, 'NatsCluster', cluster, status, ['Ready', 'Degraded']);
   }
 }

@@ -1,54 +1,56 @@
-// Writes a NatsCluster's status only when it changed, and records an Event when Ready or Degraded
-// flips (never with a secret: messages carry names and reasons only).
-import type { NatsCluster } from '../../api/index.ts';
+// Writes a resource's status only when it changed, and records an Event when one of the named
+// conditions flips (a first Degraded=False is no news). Used for the NatsCluster and for the
+// members whose conditions the cluster controller writes. Never with a secret: messages carry
+// names and reasons only.
+import type { Condition } from '../../api/index.ts';
 import { classify } from '../../k8s/errors.ts';
+import type { EventTarget } from '../../k8s/events.ts';
 import type { ControllerContext } from '../../runtime/controller.ts';
 import { findCondition, sameJson } from '../../status/conditions.ts';
 import type { NatsClusterWatches } from './controller.ts';
-import { asEventTarget } from './issuance-step.ts';
-import { clusterStatus, type ClusterObservation } from './status.ts';
 
-export async function writeClusterStatus(
+export const asEventTarget = (o: { metadata: EventTarget['metadata'] }, kind: string): EventTarget => ({
+  apiVersion: 'natswarden.io/v1alpha1',
+  kind,
+  metadata: o.metadata,
+});
+
+interface WithStatus {
+  metadata: EventTarget['metadata'] & { name: string };
+  status?: { conditions?: Condition[] };
+}
+
+export async function writeStatus(
   ctx: ControllerContext<NatsClusterWatches>,
-  cluster: NatsCluster,
-  seen: ClusterObservation,
+  kind: 'NatsCluster' | 'NatsAccount' | 'NatsUser',
+  resource: WithStatus,
+  status: { conditions?: Condition[] },
+  announced: string[],
 ): Promise<void> {
-  const status = clusterStatus(cluster, seen, new Date().toISOString());
-  if (sameJson(status, cluster.status ?? {})) return;
-  const ns = cluster.metadata.namespace ?? 'default';
+  if (sameJson(status, resource.status ?? {})) return;
+  const ns = resource.metadata.namespace ?? 'default';
+  const plural = `${kind.toLowerCase()}s`;
   try {
-    await ctx.kube.patchStatus(
-      'natswarden.io',
-      'v1alpha1',
-      'natsclusters',
-      ns,
-      cluster.metadata.name,
-      status,
-    );
+    await ctx.kube.patchStatus('natswarden.io', 'v1alpha1', plural, ns, resource.metadata.name, status);
   } catch (error) {
     if (classify(error) === 'NotFound') return;
     throw error;
   }
-  for (const type of ['Ready', 'Degraded']) {
-    const before = findCondition(cluster.status?.conditions, type);
+  for (const type of announced) {
+    const before = findCondition(resource.status?.conditions, type);
     const after = findCondition(status.conditions, type);
-    const first = !before;
-    if (
-      !after ||
-      before?.status === after.status ||
-      (type === 'Degraded' && after.status === 'False' && first)
-    )
-      continue;
+    if (!after || before?.status === after.status) continue;
+    if (type === 'Degraded' && after.status === 'False' && !before) continue;
     const warning = (type === 'Degraded') === (after.status === 'True');
     await ctx.events.record(
-      asEventTarget(cluster, 'NatsCluster'),
+      asEventTarget(resource, kind),
       warning ? 'Warning' : 'Normal',
       after.reason,
       after.message,
     );
     ctx.log.info(
       {
-        cluster: `${ns}/${cluster.metadata.name}`,
+        [kind]: `${ns}/${resource.metadata.name}`,
         condition: type,
         status: after.status,
         reason: after.reason,
