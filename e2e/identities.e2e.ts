@@ -52,9 +52,12 @@ describe('identities', () => {
     expect(Object.keys(await secretData(bed.api, bed.namespace, `${CLUSTER}-identities`))).toContain(
       'route-password',
     );
-    expect(Object.keys(await secretData(bed.api, bed.namespace, 'order-service-nats-credentials'))).toContain(
-      'nkey.seed',
+    // A member's status flips when it is admitted, before its credentials are applied in the same
+    // reconcile, and the cluster was Ready all along: wait for the Secret itself.
+    const credentials = await waitUntil('order-service credentials', () =>
+      secretData(bed.api, bed.namespace, 'order-service-nats-credentials'),
     );
+    expect(Object.keys(credentials)).toContain('nkey.seed');
   });
 
   test('a lost identities Secret is reported, nothing is regenerated, and restoring it heals', async () => {
