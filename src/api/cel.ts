@@ -1,9 +1,49 @@
 // Offline evaluation of the same CEL rules the CRDs carry (x-kubernetes-validations), so
 // `nats-warden render` rejects what the API server would, naming the same field. Transition rules
 // (those that read oldSelf) need the stored object and are left to the API server.
-import { evaluate } from '@marcbachmann/cel-js';
+import { Environment } from '@marcbachmann/cel-js';
 import type { FieldError } from './schema-check.ts';
 import type { CelRule } from './common.ts';
+
+/** Kubernetes' CEL quantity library, the part our rules use: quantity(string).compareTo(Quantity). */
+class Quantity {
+  readonly value: number;
+  constructor(value: number) {
+    this.value = value;
+  }
+}
+const SUFFIX: Record<string, number> = {
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
+function parseQuantity(text: string): Quantity {
+  const match = /^([0-9]+(?:\.[0-9]+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/.exec(text);
+  if (!match) throw new Error(`invalid quantity ${JSON.stringify(text)}`);
+  return new Quantity(Number(match[1]) * (SUFFIX[match[2] ?? ''] ?? 1));
+}
+
+const env = new Environment({ unlistedVariablesAreDyn: true })
+  .registerType('Quantity', Quantity)
+  .registerFunction('quantity(string): Quantity', parseQuantity)
+  .registerFunction({
+    name: 'compareTo',
+    receiverType: 'Quantity',
+    returnType: 'int',
+    handler: (a: Quantity, b: Quantity) => BigInt(Math.sign(a.value - b.value)),
+    params: [{ name: 'other', type: 'Quantity' }],
+  });
+const evaluate = (rule: string, context: Record<string, unknown>) => env.evaluate(rule, context);
 
 type Node = { properties?: Record<string, Node>; items?: Node; 'x-kubernetes-validations'?: CelRule[] };
 

@@ -227,17 +227,27 @@ const JetStream = Type.Object(
   { default: {} },
 );
 
-const Limits = Type.Object(
-  {
-    maxConnections: Type.Optional(Count({ minimum: 1 })),
-    maxPayload: Type.Optional(Quantity({ description: 'At most 64Mi; nats-server warns above 8Mi.' })),
-    maxPending: Type.Optional(Quantity()),
-    maxControlLine: Type.Optional(Quantity()),
-    pingInterval: Type.Optional(Duration()),
-    pingMax: Type.Optional(Count({ minimum: 1 })),
-    writeDeadline: Type.Optional(Duration()),
-  },
-  { default: {} },
+const Limits = withRules(
+  Type.Object(
+    {
+      maxConnections: Type.Optional(Count({ minimum: 1 })),
+      maxPayload: Type.Optional(Quantity({ description: 'At most 64Mi; nats-server warns above 8Mi.' })),
+      maxPending: Type.Optional(Quantity()),
+      maxControlLine: Type.Optional(Quantity()),
+      pingInterval: Type.Optional(Duration()),
+      pingMax: Type.Optional(Count({ minimum: 1 })),
+      writeDeadline: Type.Optional(Duration()),
+    },
+    { default: {} },
+  ),
+  [
+    {
+      // nats-server refuses to start when max_payload exceeds max_pending (64MB when unset).
+      rule: "!has(self.maxPayload) || quantity(self.maxPayload).compareTo(quantity(has(self.maxPending) ? self.maxPending : '64Mi')) <= 0",
+      message: 'maxPayload must not exceed maxPending (64Mi when unset): nats-server refuses to start',
+      fieldPath: '.maxPayload',
+    },
+  ],
 );
 
 const LameDuck = Type.Object(

@@ -128,6 +128,16 @@ export const BAD_CASES: BadCase[] = [
     field: 'spec.limits.maxPayload',
   },
   {
+    name: 'a max payload above max pending (nats-server refuses to start)',
+    doc: cluster({ limits: { maxPayload: '8Mi', maxPending: '4Mi' } }),
+    field: 'spec.limits.maxPayload',
+  },
+  {
+    name: 'a max payload above the default max pending of 64Mi',
+    doc: cluster({ limits: { maxPayload: '65Mi' } }),
+    field: 'spec.limits.maxPayload',
+  },
+  {
     name: 'an unknown service type',
     doc: cluster({ service: { type: 'ExternalName' } }),
     field: 'spec.service.type',
