@@ -115,6 +115,15 @@ export const NatsAccountStatus = Type.Object({
   conditions: Type.Optional(Type.Array(Condition)),
   publicKey: Type.Optional(Type.String()),
   users: Type.Optional(Type.Integer()),
+  /** JWT mode: when the account JWT the servers should hold was signed (RFC 3339). */
+  jwtIssuedAt: Type.Optional(Type.String()),
+  /** JWT mode: how many servers answered, and how many of them hold the current account JWT. */
+  distribution: Type.Optional(
+    Type.Object({
+      servers: Type.Integer({ minimum: 0 }),
+      current: Type.Integer({ minimum: 0 }),
+    }),
+  ),
 });
 
 export const NatsAccount = Type.Object({

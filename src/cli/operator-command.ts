@@ -1,6 +1,7 @@
 // `nats-warden operator [--kubeconfig PATH] [--namespace NS ...]`: runs the operator until SIGTERM.
 // In-cluster configuration is used when no kubeconfig is given and KUBECONFIG is unset.
 import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_NATS_IMAGE, OPERATOR_IMAGE } from '../render/index.ts';
+import { natsAccountController } from '../controllers/natsaccount/controller.ts';
 import { natsClusterController } from '../controllers/natscluster/controller.ts';
 import type { ReconcilerOptions } from '../controllers/natscluster/reconciler.ts';
 import { runManager, type ManagerOptions } from '../runtime/manager.ts';
@@ -8,7 +9,7 @@ import { runManager, type ManagerOptions } from '../runtime/manager.ts';
 export type OperatorOptions = ManagerOptions & ReconcilerOptions;
 
 /** The controllers this operator runs; a new controller is one more line here. */
-const controllers = (options: OperatorOptions) => [natsClusterController(options)];
+const controllers = (options: OperatorOptions) => [natsClusterController(options), natsAccountController()];
 import { parseOptions } from './args.ts';
 
 export function parseOperatorArgs(argv: string[]): OperatorOptions {

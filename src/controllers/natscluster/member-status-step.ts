@@ -1,7 +1,8 @@
-// Writes each member's conditions (member-status.ts) when they changed, with an Event when a member
-// becomes Degraded or recovers: a tenant reads why its NatsAccount or NatsUser is left out of the
-// cluster, or why its certificate is not issued, on its own resource.
-import type { NatsAccount, NatsCluster, NatsUser } from '../../api/index.ts';
+// Writes each NatsUser's conditions (member-status.ts) when they changed, with an Event when a user
+// becomes Degraded or recovers: a tenant reads why its NatsUser is left out of the cluster, or why
+// its certificate is not issued, on its own resource. NatsAccounts have their own controller
+// (controllers/natsaccount), the only writer of their status.
+import type { NatsCluster } from '../../api/index.ts';
 import type { ClusterMembers } from '../../render/index.ts';
 import type { ControllerContext } from '../../runtime/controller.ts';
 import type { NatsClusterWatches } from './controller.ts';
@@ -18,22 +19,14 @@ export async function writeMemberStatuses(
 ): Promise<void> {
   const ns = cluster.metadata.namespace ?? 'default';
   const now = new Date().toISOString();
-  const { accounts, users } = ctx.readers;
-  const leftOut = <T>(kind: string, reader: { get(name: string, ns?: string): T | undefined }) =>
-    members.excluded
-      .filter((e) => e.kind === kind)
-      .map((e) => reader.get(e.name, ns))
-      .filter((r): r is T => r !== undefined);
-  const targets: ['NatsAccount' | 'NatsUser', (NatsAccount | NatsUser)[]][] = [
-    ['NatsAccount', [...members.accounts, ...leftOut('NatsAccount', accounts)]],
-    ['NatsUser', [...members.users, ...leftOut('NatsUser', users)]],
-  ];
-  for (const [kind, list] of targets) {
-    for (const member of list) {
-      const exclusion = members.excluded.find((e) => e.kind === kind && e.name === member.metadata.name);
-      const certificate = kind === 'NatsUser' ? userCertificates.get(member.metadata.name) : undefined;
-      const status = memberStatus(member, cluster.metadata.name, exclusion, certificate, now);
-      await writeStatus(ctx, kind, member, status, ['Degraded']);
-    }
+  const leftOut = members.excluded
+    .filter((e) => e.kind === 'NatsUser')
+    .map((e) => ctx.readers.users.get(e.name, ns))
+    .filter((u) => u !== undefined);
+  for (const user of [...members.users, ...leftOut]) {
+    const exclusion = members.excluded.find((e) => e.kind === 'NatsUser' && e.name === user.metadata.name);
+    const certificate = userCertificates.get(user.metadata.name);
+    const status = memberStatus(user, cluster.metadata.name, exclusion, certificate, now);
+    await writeStatus(ctx, 'NatsUser', user, status, ['Degraded']);
   }
 }

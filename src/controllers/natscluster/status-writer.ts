@@ -1,13 +1,11 @@
 // Writes a resource's status only when it changed, and records an Event when one of the named
-// conditions flips (a first Degraded=False is no news). Used for the NatsCluster and for the
-// members whose conditions the cluster controller writes. Never with a secret: messages carry
-// names and reasons only.
+// conditions flips (a first Degraded=False is no news). Used for the NatsCluster, its users, and by
+// the NatsAccount controller for accounts. Never with a secret: messages carry names and reasons.
 import type { Condition } from '../../api/index.ts';
 import { classify } from '../../k8s/errors.ts';
 import type { EventTarget } from '../../k8s/events.ts';
-import type { ControllerContext } from '../../runtime/controller.ts';
+import type { ControllerContext, Watches } from '../../runtime/controller.ts';
 import { findCondition, sameJson } from '../../status/conditions.ts';
-import type { NatsClusterWatches } from './controller.ts';
 
 export const asEventTarget = (o: { metadata: EventTarget['metadata'] }, kind: string): EventTarget => ({
   apiVersion: 'natswarden.io/v1alpha1',
@@ -21,7 +19,7 @@ interface WithStatus {
 }
 
 export async function writeStatus(
-  ctx: ControllerContext<NatsClusterWatches>,
+  ctx: Pick<ControllerContext<Watches>, 'kube' | 'events' | 'log'>,
   kind: 'NatsCluster' | 'NatsAccount' | 'NatsUser',
   resource: WithStatus,
   status: { conditions?: Condition[] },

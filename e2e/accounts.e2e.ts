@@ -1,0 +1,195 @@
+// NatsAccount controller, JWT mode (issue 11): every account JWT reaches every server, proven by
+// asking each server what it holds, not by the controller's word; users of two accounts connect
+// with the Secrets the operator wrote; an export imported by another account delivers while the
+// accounts stay isolated; a changed limit is enforced on every server with no pod restarted.
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
+import { apply, getJson, k, waitUntil } from '@nats-warden/local-cluster';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { accountJwtHeld, connectSystem } from '../src/nats/system-client.ts';
+import { secretData, waitForCondition } from './operator/cluster-api.ts';
+import { exampleIn, testBed, type TestBed } from './operator/fixtures.ts';
+import { connectWith, type Credentials } from './operator/nats-client.ts';
+import { clusterPods, type PodInfo } from './operator/servers.ts';
+
+jest.setTimeout(600_000);
+const CLUSTER = 'jwt'; // examples/jwt-operator.yaml: telemetry exports metrics.>, analytics imports it
+let bed: TestBed;
+const open: NatsConnection[] = [];
+
+beforeAll(async () => {
+  bed = await testBed('accounts');
+  await bed.startOperator();
+  await apply(exampleIn('jwt-operator.yaml', bed.namespace));
+  await waitForCondition(bed.api, bed.namespace, CLUSTER, 'Ready', 'True', 420_000);
+});
+afterAll(async () => {
+  await Promise.all(open.map((nc) => nc.close().catch(() => undefined)));
+  await bed?.teardown();
+});
+
+interface AccountStatus {
+  publicKey?: string;
+  jwtIssuedAt?: string;
+  distribution?: { servers: number; current: number };
+  conditions?: { type: string; status: string; reason: string; message: string }[];
+}
+const accountStatus = async (name: string): Promise<AccountStatus> =>
+  (await getJson(['get', 'natsaccount', name, '-n', bed.namespace])).status ?? {};
+
+/** Waits until the account is Ready with every server current, optionally signed after `after`. */
+const waitDistributed = (name: string, after?: string) =>
+  waitUntil(
+    `NatsAccount ${name} distributed to every server`,
+    async () => {
+      const status = await accountStatus(name);
+      const ready = status.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+      const newer = !after || (status.jwtIssuedAt ?? '') > after;
+      return ready && newer && status.distribution?.current === 3 && status;
+    },
+    120_000,
+    1_000,
+  );
+
+/** What each server itself says it holds for the account, asked as the system user. */
+async function heldByServers(publicKey: string) {
+  const identities = await secretData(bed.api, bed.namespace, `${CLUSTER}-identities`);
+  const trust = await secretData(bed.api, bed.namespace, `${CLUSTER}-trust-bundle`);
+  const routes = await secretData(bed.api, bed.namespace, `${CLUSTER}-routes-tls`);
+  const pods = await clusterPods(bed.namespace, CLUSTER);
+  const nc = await connectSystem({
+    servers: pods.map((p) => `tls://${p.ip}:4222`),
+    ca: trust['ca.crt']!,
+    creds: identities['system-user.creds']!,
+    servername: `${CLUSTER}.${bed.namespace}.svc`,
+    cert: { cert: routes['tls.crt']!, key: routes['tls.key']! },
+  });
+  try {
+    return await accountJwtHeld(nc, publicKey, { servers: 3, timeoutMs: 3_000 });
+  } finally {
+    await nc.close();
+  }
+}
+
+const issuedAtOf = (jwt: string) =>
+  (JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as { iat: number }).iat;
+const rfc3339 = (seconds: number) => new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** A user's connection to one server, with its credentials Secret and client certificate. */
+async function connectAs(user: string, pod: PodInfo): Promise<NatsConnection> {
+  const credentials = (await secretData(
+    bed.api,
+    bed.namespace,
+    `${user}-nats-credentials`,
+  )) as unknown as Credentials;
+  const tls = await secretData(bed.api, bed.namespace, `${user}-nats-client-tls`);
+  const nc = await connectWith(
+    pod.ip,
+    credentials,
+    { 'tls.crt': tls['tls.crt']!, 'tls.key': tls['tls.key']! },
+    `${CLUSTER}.${bed.namespace}.svc`,
+  );
+  open.push(nc);
+  return nc;
+}
+
+/** The first message on `subject` within `ms`, or undefined. */
+async function firstMessage(nc: NatsConnection, subject: string, ms: number, publish: () => void) {
+  const sub = nc.subscribe(subject, { max: 1, timeout: ms });
+  await nc.flush();
+  publish();
+  try {
+    for await (const msg of sub) return msg.string();
+  } catch {
+    return undefined; // timed out
+  }
+  return undefined;
+}
+
+describe('NatsAccount in JWT mode', () => {
+  test('every server holds each account JWT, as each server reports, and the status says so', async () => {
+    for (const name of ['telemetry', 'analytics']) {
+      const status = await waitDistributed(name);
+      expect(status.distribution).toEqual({ servers: 3, current: 3 });
+      const held = await heldByServers(status.publicKey!);
+      expect(held).toHaveLength(3);
+      expect(new Set(held.map((h) => h.serverId)).size).toBe(3);
+      const jwts = new Set(held.map((h) => h.jwt));
+      expect(jwts.size).toBe(1);
+      const [jwt] = [...jwts];
+      expect(jwt).toBeDefined();
+      expect(rfc3339(issuedAtOf(jwt!))).toBe(status.jwtIssuedAt);
+    }
+  });
+
+  test('users of two accounts connect with their Secrets; the export reaches the importer, nothing else crosses', async () => {
+    const [first, second] = await clusterPods(bed.namespace, CLUSTER);
+    const sensor = await connectAs('sensor', first!);
+    const dashboard = await connectAs('dashboard', second!);
+
+    // telemetry exports metrics.>; analytics imports it under the prefix telemetry.
+    const imported = await firstMessage(dashboard, 'telemetry.metrics.cpu', 5_000, () =>
+      sensor.publish('metrics.cpu', 'load 0.42'),
+    );
+    expect(imported).toBe('load 0.42');
+
+    // A subject analytics publishes on its own never reaches telemetry (accounts are isolated)...
+    const crossed = await firstMessage(sensor, 'metrics.isolated', 1_500, () =>
+      dashboard.publish('metrics.isolated', 'from analytics'),
+    );
+    expect(crossed).toBeUndefined();
+    // ...while telemetry's own message on that subject does (the subscription works).
+    const own = await firstMessage(sensor, 'metrics.isolated', 5_000, () =>
+      sensor.publish('metrics.isolated', 'from telemetry'),
+    );
+    expect(own).toBe('from telemetry');
+  });
+
+  test('a changed limit is re-signed, reaches every server and is enforced there, with no pod restarted', async () => {
+    const before = await accountStatus('telemetry');
+    const podsBefore = await clusterPods(bed.namespace, CLUSTER);
+    await k([
+      'patch',
+      'natsaccount',
+      'telemetry',
+      '-n',
+      bed.namespace,
+      '--type=merge',
+      '-p',
+      '{"spec":{"limits":{"maxConnections":1}}}',
+    ]);
+    // iat has one-second resolution: the new JWT is signed at least a second after the old one
+    // only if a second has passed, so compare the held JWTs' limits rather than only the time.
+    const after = await waitUntil(
+      'every server holds a JWT with maxConnections 1',
+      async () => {
+        const status = await accountStatus('telemetry');
+        if (status.conditions?.find((c) => c.type === 'Ready')?.status !== 'True') return false;
+        const held = await heldByServers(before.publicKey!);
+        const limits = held.map(
+          (h) =>
+            (
+              JSON.parse(Buffer.from(h.jwt!.split('.')[1]!, 'base64url').toString()) as {
+                nats: { limits: { conn: number } };
+              }
+            ).nats.limits.conn,
+        );
+        return held.length === 3 && limits.every((conn) => conn === 1) && status;
+      },
+      120_000,
+      1_000,
+    );
+    expect(after.distribution).toEqual({ servers: 3, current: 3 });
+
+    // Enforced: on one server, a second connection of the account is refused.
+    await Promise.all(open.splice(0).map((nc) => nc.close()));
+    const [pod] = podsBefore;
+    const one = await connectAs('sensor', pod!);
+    await expect(connectAs('sensor', pod!)).rejects.toThrow(/maximum account active connections/i);
+    await one.close();
+
+    const podsAfter = await clusterPods(bed.namespace, CLUSTER);
+    expect(podsAfter.map((p) => [p.name, p.uid, p.restarts])).toEqual(
+      podsBefore.map((p) => [p.name, p.uid, p.restarts]),
+    );
+  });
+});

@@ -1,0 +1,57 @@
+// The NatsAccount controller as the runtime sees it: it reads accounts, their clusters and users,
+// and the cluster's identities, trust bundle and pods; any of these changing re-checks the accounts
+// of that cluster (a pod that restarts may have come back with an empty resolver directory).
+import type { KubernetesObject, V1Pod, V1Secret } from '@kubernetes/client-node';
+import type { NatsAccount, NatsCluster, NatsUser } from '../../api/index.ts';
+import { SystemConnections } from '../../nats/system-connections.ts';
+import { defineController, keyOf, watch, type Controller, type ReadersOf } from '../../runtime/controller.ts';
+import { NatsAccountReconciler } from './reconciler.ts';
+
+const MANAGED = 'app.kubernetes.io/managed-by=nats-warden';
+const INSTANCE_LABEL = 'app.kubernetes.io/instance';
+const NATS_WARDEN = 'natswarden.io/v1alpha1';
+
+export const natsAccountWatches = {
+  accounts: watch<NatsAccount>({ apiVersion: NATS_WARDEN, kind: 'NatsAccount', plural: 'natsaccounts' }),
+  clusters: watch<NatsCluster>({ apiVersion: NATS_WARDEN, kind: 'NatsCluster', plural: 'natsclusters' }),
+  users: watch<NatsUser>({ apiVersion: NATS_WARDEN, kind: 'NatsUser', plural: 'natsusers' }),
+  secrets: watch<V1Secret>({ apiVersion: 'v1', kind: 'Secret', plural: 'secrets', labelSelector: MANAGED }),
+  pods: watch<V1Pod>({ apiVersion: 'v1', kind: 'Pod', plural: 'pods', labelSelector: MANAGED }),
+};
+export type NatsAccountWatches = typeof natsAccountWatches;
+export type NatsAccountReaders = ReadersOf<NatsAccountWatches>;
+
+/** The keys of every account that names the cluster. */
+const accountsOf = (read: NatsAccountReaders, namespace: string | undefined, cluster: string | undefined) =>
+  cluster
+    ? read.accounts
+        .list(namespace)
+        .filter((a) => a.spec?.clusterRef?.name === cluster)
+        .map((a) => keyOf(a as KubernetesObject))
+    : [];
+
+export function natsAccountController(): Controller {
+  const connections = new SystemConnections();
+  return defineController<NatsAccountWatches>({
+    name: 'natsaccount',
+    watches: natsAccountWatches,
+    primary: 'accounts',
+    keysFor(from, o, read) {
+      const ns = o.metadata?.namespace;
+      switch (from) {
+        case 'accounts':
+          return [keyOf(o)];
+        case 'clusters':
+          return accountsOf(read, ns, o.metadata?.name);
+        case 'users': {
+          const account = (o as NatsUser).spec?.accountRef?.name;
+          return account ? [`${ns ?? 'default'}/${account}`] : [];
+        }
+        default:
+          // The cluster's own children carry its name as their instance label.
+          return accountsOf(read, ns, o.metadata?.labels?.[INSTANCE_LABEL]);
+      }
+    },
+    reconciler: (context) => new NatsAccountReconciler(context, connections),
+  });
+}

@@ -1,0 +1,214 @@
+// Reconciles one NatsAccount. It is the only writer of a NatsAccount's status:
+// - Degraded: whether the account is left out of its cluster (membership.ts decides, the same pure
+//   function the cluster controller renders with) and why, naming the field;
+// - JWT mode: the account JWT, signed from the spec by the cluster's operator key, pushed as the
+//   system user to every server, then every server asked what it holds (distribution.ts).
+//   Ready only when every server holds the current JWT; otherwise it says how many do and retries.
+// The keys themselves are generated once by the cluster controller (identities.ts) and only read here.
+import type { V1Pod, V1Secret } from '@kubernetes/client-node';
+import { accountNameOf, type NatsAccount, type NatsCluster } from '../../api/index.ts';
+import { accountJwt, identityOf, keyPairOf } from '../../identity/jwt.ts';
+import { accountJwtHeld, pushAccountJwt } from '../../nats/system-client.ts';
+import type { SystemConnections } from '../../nats/system-connections.ts';
+import { childNames, membersOf } from '../../render/index.ts';
+import type { ControllerContext, Reconciler } from '../../runtime/controller.ts';
+import { setConditions, type ConditionUpdate } from '../../status/conditions.ts';
+import { identitiesSecretName } from '../natscluster/identities.ts';
+import { memberStatus } from '../natscluster/member-status.ts';
+import { writeStatus } from '../natscluster/status-writer.ts';
+import type { NatsAccountWatches } from './controller.ts';
+import { claimsKey, issuedAt, planDistribution } from './distribution.ts';
+
+/** While servers are behind or unreachable: soon. Once all hold it: a slow check for drift. */
+const RETRY_MS = 5_000;
+const RECHECK_MS = 60_000;
+const ASK_TIMEOUT_MS = 2_000;
+
+type Status = NonNullable<NatsAccount['status']>;
+type Outcome =
+  | { ready: false; reason: string; message: string; publicKey?: string }
+  | {
+      ready: boolean;
+      reason: string;
+      message: string;
+      publicKey: string;
+      jwt: string;
+      servers: number;
+      current: number;
+    };
+
+const decode = (secret: V1Secret | undefined, key: string) => {
+  const value = secret?.data?.[key];
+  return value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8');
+};
+const cond = (type: string, ok: boolean, reason: string, message: string): ConditionUpdate => ({
+  type,
+  status: ok ? 'True' : 'False',
+  reason,
+  message,
+});
+
+export class NatsAccountReconciler implements Reconciler {
+  private readonly ctx: ControllerContext<NatsAccountWatches>;
+  private readonly connections: SystemConnections;
+
+  constructor(ctx: ControllerContext<NatsAccountWatches>, connections: SystemConnections) {
+    this.ctx = ctx;
+    this.connections = connections;
+  }
+
+  async reconcile(key: string): Promise<{ requeueAfterMs?: number }> {
+    const [namespace, name] = key.split('/') as [string, string];
+    const read = this.ctx.readers;
+    const account = read.accounts.get(name, namespace);
+    if (!account) return {};
+    const now = new Date().toISOString();
+    const clusterName = account.spec.clusterRef.name;
+    const cluster = read.clusters.get(clusterName, namespace);
+    if (!cluster) {
+      const missing = cond(
+        'Degraded',
+        true,
+        'ClusterNotFound',
+        `spec.clusterRef.name: no NatsCluster ${clusterName} in namespace ${namespace}`,
+      );
+      await this.write(account, { conditions: setConditions(account.status?.conditions, [missing], now) });
+      return {};
+    }
+    const members = membersOf(cluster, read.accounts.list(namespace), read.users.list(namespace));
+    const exclusion = members.excluded.find((e) => e.kind === 'NatsAccount' && e.name === name);
+    const base = memberStatus(account, clusterName, exclusion, undefined, now);
+    const users = members.users.filter((u) => u.spec.accountRef.name === name).length;
+    if (exclusion || cluster.spec.auth.mode !== 'JWT') {
+      await this.write(account, { ...base, users });
+      return {};
+    }
+
+    const outcome = await this.distribute(cluster, account);
+    const status: Status = {
+      ...base,
+      users,
+      conditions: setConditions(
+        base.conditions,
+        [cond('Ready', outcome.ready, outcome.reason, outcome.message)],
+        now,
+        account.metadata.generation,
+      ),
+      ...(outcome.publicKey ? { publicKey: outcome.publicKey } : {}),
+      ...('jwt' in outcome
+        ? {
+            jwtIssuedAt: new Date(issuedAt(outcome.jwt) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+            distribution: { servers: outcome.servers, current: outcome.current },
+          }
+        : {}),
+    };
+    await this.write(account, status);
+    return { requeueAfterMs: outcome.ready ? RECHECK_MS : RETRY_MS };
+  }
+
+  /** Signs (only when no server holds the spec), pushes to the servers that are behind, then asks every server. */
+  private async distribute(cluster: NatsCluster, account: NatsAccount): Promise<Outcome> {
+    const read = this.ctx.readers;
+    const ns = cluster.metadata.namespace ?? 'default';
+    const names = childNames(cluster.metadata.name);
+    const identities = read.secrets.get(identitiesSecretName(cluster), ns);
+    const accountName = accountNameOf(account);
+    const seeds = JSON.parse(decode(identities, 'account-seeds.json') ?? '{}') as Record<string, string>;
+    const known = JSON.parse(decode(identities, 'accounts.json') ?? '{}') as Record<
+      string,
+      { publicKey: string }
+    >;
+    const operatorSeed = decode(identities, 'operator.seed');
+    const systemCreds = decode(identities, 'system-user.creds');
+    const seed = seeds[accountName];
+    if (!operatorSeed || !systemCreds || !seed)
+      return {
+        ready: false,
+        reason: 'KeyPending',
+        message: `NatsCluster ${cluster.metadata.name} has not generated this account's key yet`,
+      };
+    const key = identityOf(keyPairOf({ seed, publicKey: '' }));
+    const publicKeys = Object.fromEntries(Object.entries(known).map(([n, a]) => [n, a.publicKey]));
+    const operator = identityOf(keyPairOf({ seed: operatorSeed, publicKey: '' }));
+    const signed = await accountJwt(operator, key, account, publicKeys);
+    const wanted = claimsKey(signed) ?? '';
+
+    const ca = decode(read.secrets.get(names.trustBundle, ns), 'ca.crt');
+    const servers = podAddresses(read.pods.list(ns), cluster.metadata.name);
+    const replicas = cluster.spec.replicas;
+    if (!ca || !servers.length)
+      return {
+        ready: false,
+        reason: 'ServersNotReady',
+        message: `NatsCluster ${cluster.metadata.name} has no running server to push to yet`,
+        publicKey: key.publicKey,
+      };
+    // The client listener may require a certificate from the cluster's CA; the operator presents
+    // the routes certificate, which it already holds and which carries the client-auth usage.
+    const routes = read.secrets.get(names.routesSecret, ns);
+    const cert = decode(routes, 'tls.crt');
+    const certKey = decode(routes, 'tls.key');
+    const ask = { servers: replicas, timeoutMs: ASK_TIMEOUT_MS };
+    try {
+      const nc = await this.connections.get(`${ns}/${cluster.metadata.name}`, {
+        servers: servers.map((ip) => `tls://${ip}:4222`),
+        ca,
+        creds: systemCreds,
+        servername: `${names.clientService}.${ns}.svc`,
+        ...(cert && certKey ? { cert: { cert, key: certKey } } : {}),
+      });
+      let plan = planDistribution(wanted, await accountJwtHeld(nc, key.publicKey, ask));
+      if (!plan.current || plan.behind.length || plan.holding.length < replicas) {
+        const jwt = plan.current ?? signed;
+        const replies = await pushAccountJwt(nc, jwt, ask);
+        const refused = replies.filter((r) => !r.ok);
+        if (refused.length)
+          this.ctx.log.warn(
+            { natsaccount: `${ns}/${account.metadata.name}`, refused: refused.map((r) => r.server) },
+            'servers refused the account JWT',
+          );
+        plan = planDistribution(wanted, await accountJwtHeld(nc, key.publicKey, ask));
+      }
+      const current = plan.holding.length;
+      const answered = current + plan.behind.length;
+      const ready = !!plan.current && current >= replicas;
+      return {
+        ready,
+        reason: ready ? 'Distributed' : 'Distributing',
+        message: ready
+          ? `all ${current} servers hold the current account JWT`
+          : `${current} of ${replicas} servers hold the current account JWT (${answered} answered)`,
+        publicKey: key.publicKey,
+        jwt: plan.current ?? signed,
+        servers: answered,
+        current,
+      };
+    } catch (error) {
+      return {
+        ready: false,
+        reason: 'ServersUnreachable',
+        message: `cannot reach NatsCluster ${cluster.metadata.name} as the system user: ${(error as Error).message}`,
+        publicKey: key.publicKey,
+      };
+    }
+  }
+
+  private async write(account: NatsAccount, status: Status): Promise<void> {
+    const next = { ...status, observedGeneration: account.metadata.generation };
+    await writeStatus(this.ctx, 'NatsAccount', account, next, ['Degraded', 'Ready']);
+  }
+}
+
+/** The IPs of the cluster's server pods that have one. */
+function podAddresses(pods: V1Pod[], cluster: string): string[] {
+  return pods
+    .filter(
+      (p) =>
+        p.metadata?.labels?.['app.kubernetes.io/instance'] === cluster &&
+        p.metadata?.labels?.['app.kubernetes.io/name'] === 'nats' &&
+        !p.metadata?.deletionTimestamp &&
+        p.status?.podIP,
+    )
+    .map((p) => p.status?.podIP as string)
+    .sort();
+}
