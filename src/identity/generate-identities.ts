@@ -77,6 +77,14 @@ export async function userCredentials(
   user: NatsUser,
   accountOf: (user: NatsUser) => KeyIdentity | undefined,
 ): Promise<UserCredentials> {
+  const generated = await credentialsOf(user, accountOf);
+  return user.metadata.uid ? { ...generated, ownerUid: user.metadata.uid } : generated;
+}
+
+async function credentialsOf(
+  user: NatsUser,
+  accountOf: (user: NatsUser) => KeyIdentity | undefined,
+): Promise<UserCredentials> {
   switch (user.spec.authType) {
     case 'Password': {
       const plaintext = generatePassword();

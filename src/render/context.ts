@@ -19,6 +19,12 @@ export interface UserCredentials {
   nkey?: { seed: string; publicKey: string };
   /** Creds users (JWT mode): the decorated creds file content and the user's public key. */
   creds?: { content: string; publicKey: string };
+  /**
+   * The UID of the NatsUser these were generated for. A new NatsUser that takes a deleted one's name
+   * is another resource and gets new credentials, never the old holder's (an old seed or password
+   * must not log in as someone else). Absent on entries written before the binding existed.
+   */
+  ownerUid?: string;
 }
 
 /**

@@ -13,7 +13,7 @@ import type { SystemConnections } from '../../nats/system-connections.ts';
 import { childNames, membersOf } from '../../render/index.ts';
 import type { ControllerContext, Reconciler } from '../../runtime/controller.ts';
 import { setConditions, type ConditionUpdate } from '../../status/conditions.ts';
-import { identitiesSecretName } from '../natscluster/identities.ts';
+import { accountOwners, identitiesSecretName } from '../natscluster/identities.ts';
 import { memberStatus } from '../natscluster/member-status.ts';
 import { writeStatus } from '../natscluster/status-writer.ts';
 import type { NatsAccountWatches } from './controller.ts';
@@ -120,7 +120,11 @@ export class NatsAccountReconciler implements Reconciler {
     >;
     const operatorSeed = decode(identities, 'operator.seed');
     const systemCreds = decode(identities, 'system-user.creds');
-    const seed = seeds[accountName];
+    // A key stored for another NatsAccount of the same name (deleted, name taken again) is not ours:
+    // the cluster controller generates a new one.
+    const owner = accountOwners(identities?.data)[accountName];
+    const ours = !owner || owner === account.metadata.uid;
+    const seed = ours ? seeds[accountName] : undefined;
     if (!operatorSeed || !systemCreds || !seed)
       return {
         ready: false,

@@ -59,6 +59,64 @@ describe('ensureIdentities', () => {
     });
   });
 
+  describe('keys belong to the resource (UID) they were made for, not to its name', () => {
+    const withUid = <T extends { metadata: object }>(doc: T, uid: string): T => ({
+      ...doc,
+      metadata: { ...doc.metadata, uid },
+    });
+    const accounts = members.accounts.map((a, i) => withUid(a, `account-uid-${i}`));
+    const users = members.users.map((u, i) => withUid(u, `user-uid-${i}`));
+    const ready = async (...args: Parameters<typeof ensureIdentities>) => {
+      const outcome = await ensureIdentities(...args);
+      if (outcome.kind !== 'ready') throw new Error('expected identities');
+      return outcome;
+    };
+    const pubOf = (secret: object | undefined, name: string) =>
+      (
+        JSON.parse(Buffer.from(asStored(secret).data['accounts.json']!, 'base64').toString()) as Record<
+          string,
+          { publicKey: string }
+        >
+      )[name]!.publicKey;
+
+    test('the same resources keep everything; a user re-created under its name gets new credentials', async () => {
+      const first = await ready(cluster, accounts, users, undefined, false);
+      const same = await ready(cluster, accounts, users, asStored(first.secret), true);
+      expect(same.secret).toBeUndefined();
+      const recreated = users.map((u) => (u.metadata.name === 'sensor' ? withUid(u, 'a-new-uid') : u));
+      const next = await ready(cluster, accounts, recreated, asStored(first.secret), true);
+      expect(next.identities.users.sensor!.creds!.content).not.toBe(
+        first.identities.users.sensor!.creds!.content,
+      );
+      expect(next.identities.users.sensor!.ownerUid).toBe('a-new-uid');
+      expect(next.identities.users.dashboard).toEqual(first.identities.users.dashboard);
+    });
+
+    test("an account re-created under its name gets a key of its own, and its users' creds are re-signed by it", async () => {
+      const first = await ready(cluster, accounts, users, undefined, false);
+      const taken = accounts.map((a) => (a.metadata.name === 'telemetry' ? withUid(a, 'newcomer') : a));
+      const next = await ready(cluster, taken, users, asStored(first.secret), true);
+      const newKey = pubOf(next.secret, 'telemetry');
+      expect(newKey).not.toBe(pubOf(first.secret, 'telemetry'));
+      expect(pubOf(next.secret, 'analytics')).toBe(pubOf(first.secret, 'analytics'));
+      const creds = await parseCreds(new TextEncoder().encode(next.identities.users.sensor!.creds!.content));
+      expect(creds.uc.iss).toBe(newKey);
+    });
+
+    test('keys stored before the binding existed are adopted, never regenerated', async () => {
+      const legacy = await ready(cluster, members.accounts, members.users, undefined, false);
+      const adopted = await ready(cluster, accounts, users, asStored(legacy.secret), true);
+      expect(pubOf(adopted.secret, 'telemetry')).toBe(pubOf(legacy.secret, 'telemetry'));
+      const owners = JSON.parse(
+        Buffer.from(asStored(adopted.secret).data['account-owners.json']!, 'base64').toString(),
+      ) as Record<string, string>;
+      expect(owners.telemetry).toBe(accounts.find((a) => a.metadata.name === 'telemetry')!.metadata.uid);
+      const sensor = adopted.identities.users.sensor!;
+      expect(sensor.creds).toEqual(legacy.identities.users.sensor!.creds);
+      expect(sensor.ownerUid).toBe(users.find((u) => u.metadata.name === 'sensor')!.metadata.uid);
+    });
+  });
+
   test('a cluster with a status but nothing handed out yet gets its identities', async () => {
     // It waited Degraded (InvalidSpec) for a NatsAccount that arrived later: that wrote its status.
     const waited = { ...cluster, status: { observedGeneration: 1 } };

@@ -78,7 +78,31 @@ function toSecret(
   };
 }
 
-const JWT_KEYS = ['operator.seed', 'system-account.seed', 'system-user.creds', 'account-seeds.json'];
+const JWT_KEYS = [
+  'operator.seed',
+  'system-account.seed',
+  'system-user.creds',
+  'account-seeds.json',
+  'account-owners.json',
+];
+
+/** Which NatsAccount (by UID) each stored account key belongs to, by NATS account name. */
+export const accountOwners = (data: SecretData | undefined): Record<string, string> =>
+  JSON.parse(decode(data, 'account-owners.json') ?? '{}') as Record<string, string>;
+
+/**
+ * An account name whose stored key belongs to another NatsAccount (a deleted one whose name was
+ * taken again): the newcomer gets a key of its own, never the old tenant's. Keys stored before the
+ * binding existed (no owner) are adopted by the account that holds the name.
+ */
+const keyTakenFrom = (owners: Record<string, string>, account: NatsAccount) => {
+  const owner = owners[accountNameOf(account)];
+  return !!owner && !!account.metadata.uid && owner !== account.metadata.uid;
+};
+
+/** A stored user entry made for another NatsUser of the same name. */
+const userTakenFrom = (entry: UserCredentials | undefined, user: NatsUser) =>
+  !!entry?.ownerUid && !!user.metadata.uid && entry.ownerUid !== user.metadata.uid;
 
 /**
  * A JWT-mode cluster that already has its operator gains users (and accounts) later: each new Creds
@@ -89,11 +113,13 @@ async function addToJwtCluster(
   cluster: NatsCluster,
   accounts: NatsAccount[],
   missing: NatsUser[],
+  allUsers: NatsUser[],
   stored: ClusterIdentities,
   data: SecretData,
   needsJsKey: boolean,
 ): Promise<IdentityOutcome> {
   const seeds = JSON.parse(decode(data, 'account-seeds.json') ?? '{}') as Record<string, string>;
+  const owners = accountOwners(data);
   const operatorSeed = decode(data, 'operator.seed');
   const jwt = {
     ...(stored.jwt as NonNullable<ClusterIdentities['jwt']>),
@@ -101,11 +127,18 @@ async function addToJwtCluster(
   };
   const keyOf = (name: string): KeyIdentity | undefined =>
     seeds[name] ? identityOf(keyPairOf({ seed: seeds[name], publicKey: '' })) : undefined;
+  const rekeyed = new Set<string>();
   for (const account of accounts) {
     const name = accountNameOf(account);
-    if (seeds[name] || !operatorSeed) continue;
+    const uid = account.metadata.uid;
+    if ((seeds[name] && !keyTakenFrom(owners, account)) || !operatorSeed) {
+      if (seeds[name] && uid) owners[name] = uid;
+      continue;
+    }
+    if (seeds[name]) rekeyed.add(account.metadata.name);
     const key = newAccountKey();
     seeds[name] = key.seed;
+    if (uid) owners[name] = uid;
     const publicKeys = Object.fromEntries(Object.keys(seeds).map((n) => [n, keyOf(n)?.publicKey ?? '']));
     jwt.accounts[name] = {
       publicKey: key.publicKey,
@@ -118,7 +151,14 @@ async function addToJwtCluster(
     };
   }
   const users = { ...stored.users };
-  for (const user of missing) {
+  // Creds signed by a key the account no longer has would log in to the old tenant's account.
+  const resigned = [
+    ...missing,
+    ...allUsers.filter(
+      (u) => rekeyed.has(u.spec.accountRef.name) && u.spec.authType === 'Creds' && !missing.includes(u),
+    ),
+  ];
+  for (const user of resigned) {
     const account = accounts.find((a) => a.metadata.name === user.spec.accountRef.name);
     users[user.metadata.name] = await userCredentials(user, () =>
       account ? keyOf(accountNameOf(account)) : undefined,
@@ -134,7 +174,11 @@ async function addToJwtCluster(
   return {
     kind: 'ready',
     identities,
-    secret: toSecret(cluster, identities, { ...extra, 'account-seeds.json': JSON.stringify(seeds) }),
+    secret: toSecret(cluster, identities, {
+      ...extra,
+      'account-seeds.json': JSON.stringify(seeds),
+      'account-owners.json': JSON.stringify(owners),
+    }),
   };
 }
 
@@ -154,7 +198,21 @@ export async function ensureIdentities(
   handedOut: boolean,
 ): Promise<IdentityOutcome> {
   const data = existing?.data ?? {};
-  const stored = existing ? parse(data) : undefined;
+  const parsed = existing ? parse(data) : undefined;
+  // Entries written before users were bound to their UID are bound now, to the user holding the name.
+  const unbound = users.filter((u) => {
+    const entry = parsed?.users[u.metadata.name];
+    return !!entry && !entry.ownerUid && !!u.metadata.uid;
+  });
+  const stored = parsed && {
+    ...parsed,
+    users: {
+      ...parsed.users,
+      ...Object.fromEntries(
+        unbound.map((u) => [u.metadata.name, { ...parsed.users[u.metadata.name], ownerUid: u.metadata.uid }]),
+      ),
+    },
+  };
   const regenerate = cluster.metadata.annotations?.[REGENERATE_ANNOTATION] === 'true';
   if (!stored && handedOut && !regenerate) {
     return {
@@ -162,18 +220,34 @@ export async function ensureIdentities(
       message: `Secret ${identitiesSecretName(cluster)} (route password, keys, user credentials) is missing; existing clients and peers would be locked out by new ones. Restore it, or annotate the NatsCluster with ${REGENERATE_ANNOTATION}=true to generate new identities.`,
     };
   }
-  const missingUsers = users.filter(
-    (u) =>
-      !stored?.users[u.metadata.name] ||
-      (u.spec.authType === 'Creds' && !stored.users[u.metadata.name]?.creds),
-  );
-  const needsJsKey = cluster.spec.jetstream.encryption !== undefined && !stored?.jetstreamKey;
+  const missingUsers = users.filter((u) => {
+    const entry = stored?.users[u.metadata.name];
+    return !entry || userTakenFrom(entry, u) || (u.spec.authType === 'Creds' && !entry.creds);
+  });
+  const needsJetStreamKey = cluster.spec.jetstream.encryption !== undefined && !stored?.jetstreamKey;
   const needsJwt = cluster.spec.auth.mode === 'JWT' && !stored?.jwt;
-  if (stored && !missingUsers.length && !needsJsKey && !needsJwt)
+  const seeds = JSON.parse(decode(data, 'account-seeds.json') ?? '{}') as Record<string, string>;
+  const owners = accountOwners(data);
+  const needsAccountKeys =
+    !!stored?.jwt &&
+    accounts.some(
+      (a) =>
+        !seeds[accountNameOf(a)] ||
+        keyTakenFrom(owners, a) ||
+        (!owners[accountNameOf(a)] && !!a.metadata.uid),
+    );
+  if (
+    stored &&
+    !unbound.length &&
+    !missingUsers.length &&
+    !needsJetStreamKey &&
+    !needsJwt &&
+    !needsAccountKeys
+  )
     return { kind: 'ready', identities: stored };
 
   if (stored?.jwt && !needsJwt)
-    return addToJwtCluster(cluster, accounts, missingUsers, stored, data, needsJsKey);
+    return addToJwtCluster(cluster, accounts, missingUsers, users, stored, data, needsJetStreamKey);
 
   // Only what is missing: every generated password costs a bcrypt hash.
   const fresh = await generateIdentities(cluster, accounts, stored ? missingUsers : users);
@@ -183,7 +257,8 @@ export async function ensureIdentities(
       ? { jetstreamKey: stored?.jetstreamKey ?? fresh.identities.jetstreamKey }
       : {}),
     ...(fresh.identities.jwt ? { jwt: fresh.identities.jwt } : {}),
-    users: { ...fresh.identities.users, ...(stored?.users ?? {}) },
+    // Only missing users were generated; one whose name another NatsUser held is replaced.
+    users: { ...(stored?.users ?? {}), ...fresh.identities.users },
   };
   const keys = fresh.jwtKeys;
   const extra = keys
@@ -193,6 +268,11 @@ export async function ensureIdentities(
         'system-user.creds': keys.systemUserCreds,
         'account-seeds.json': JSON.stringify(
           Object.fromEntries(Object.entries(keys.accounts).map(([n, k]) => [n, k.seed])),
+        ),
+        'account-owners.json': JSON.stringify(
+          Object.fromEntries(
+            accounts.filter((a) => a.metadata.uid).map((a) => [accountNameOf(a), a.metadata.uid]),
+          ),
         ),
       }
     : {};
