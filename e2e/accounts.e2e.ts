@@ -4,6 +4,8 @@
 // accounts stay isolated; a changed limit is enforced on every server with no pod restarted.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { apply, getJson, k, waitUntil } from '@nats-warden/local-cluster';
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { accountJwtHeld, connectSystem } from '../src/nats/system-client.ts';
 import { secretData, waitForCondition } from './operator/cluster-api.ts';
@@ -191,5 +193,50 @@ describe('NatsAccount in JWT mode', () => {
     expect(podsAfter.map((p) => [p.name, p.uid, p.restarts])).toEqual(
       podsBefore.map((p) => [p.name, p.uid, p.restarts]),
     );
+  });
+
+  test('a server that comes back with an empty resolver directory is brought up to date, the account untouched', async () => {
+    const before = await accountStatus('telemetry');
+    const generation = (await getJson(['get', 'natsaccount', 'telemetry', '-n', bed.namespace])).metadata
+      .generation;
+    const victim = (await clusterPods(bed.namespace, CLUSTER))[2]!;
+    const pvc = await getJson(['get', 'pvc', `data-${victim.name}`, '-n', bed.namespace]);
+    const pv = await getJson(['get', 'pv', pvc.spec.volumeName]);
+    const jwtDir = join(pv.spec.hostPath.path, 'jwt');
+    expect(readdirSync(jwtDir).some((f) => f.startsWith(before.publicKey!))).toBe(true);
+    // Wiped, then the pod replaced: its server starts on an empty store (it never syncs at start,
+    // docs/nats-facts.md (d), and nothing connects to the account before the check below).
+    for (const file of readdirSync(jwtDir)) rmSync(join(jwtDir, file), { recursive: true });
+    await k(['delete', 'pod', victim.name, '-n', bed.namespace]);
+    await waitUntil(
+      `${victim.name} replaced and ready`,
+      async () => {
+        const replaced = (await clusterPods(bed.namespace, CLUSTER)).find((p) => p.name === victim.name);
+        return !!replaced && replaced.uid !== victim.uid && replaced.ready;
+      },
+      180_000,
+      1_000,
+    );
+    // Brought up to date by the controller reacting to the pod, well before its own periodic check
+    // (60 s) or the resolver's sync between servers (interval 2m) could have done it.
+    const ready = Date.now();
+    await waitUntil(
+      `${victim.name} holding the account JWT again`,
+      async () => {
+        const held = await heldByServers(before.publicKey!);
+        return held.length === 3 && held.every((h) => h.jwt) && held;
+      },
+      45_000,
+      1_000,
+    );
+    process.stderr.write(
+      `\nfigure: a server back with an empty resolver directory holds the account ${Math.round((Date.now() - ready) / 1000)} s after its pod is ready\n`,
+    );
+    expect(readdirSync(jwtDir).some((f) => f.startsWith(before.publicKey!))).toBe(true);
+    const after = await waitDistributed('telemetry');
+    expect(after.distribution).toEqual({ servers: 3, current: 3 });
+    expect(
+      (await getJson(['get', 'natsaccount', 'telemetry', '-n', bed.namespace])).metadata.generation,
+    ).toBe(generation);
   });
 });
