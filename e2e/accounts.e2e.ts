@@ -195,6 +195,79 @@ describe('NatsAccount in JWT mode', () => {
     );
   });
 
+  test('deleting a user closes its live connection and its creds never connect again; the account keeps serving others', async () => {
+    await apply([
+      {
+        apiVersion: 'natswarden.io/v1alpha1',
+        kind: 'NatsUser',
+        metadata: { name: 'probe', namespace: bed.namespace },
+        spec: { accountRef: { name: 'telemetry' }, authType: 'Creds' },
+      },
+    ]);
+    await waitUntil(
+      'probe has its Secrets and the revoke finalizer',
+      async () => {
+        const user = await getJson(['get', 'natsuser', 'probe', '-n', bed.namespace]);
+        const secrets = await k(['get', 'secret', '-n', bed.namespace, '-o', 'name']);
+        return (
+          (user.metadata.finalizers ?? []).includes('natswarden.io/revoke') &&
+          secrets.includes('secret/probe-nats-credentials') &&
+          secrets.includes('secret/probe-nats-client-tls')
+        );
+      },
+      120_000,
+      1_000,
+    );
+    const [pod] = await clusterPods(bed.namespace, CLUSTER);
+    const credentials = await secretData(bed.api, bed.namespace, 'probe-nats-credentials');
+    const probe = await connectAs('probe', pod!);
+    const closed = probe.closed();
+
+    const deleted = Date.now();
+    await k(['delete', 'natsuser', 'probe', '-n', bed.namespace, '--wait=false']);
+    const reason = await Promise.race([
+      closed.then((error) => String(error ?? 'closed')),
+      new Promise<string>((resolve) => setTimeout(() => resolve('still open'), 30_000)),
+    ]);
+    expect(reason).not.toBe('still open');
+    process.stderr.write(
+      `\nfigure: a deleted user's live connection closed ${Date.now() - deleted} ms after kubectl delete (${reason})\n`,
+    );
+    // The finalizer goes once every server holds the revocation; then the NatsUser is gone.
+    await waitUntil(
+      'probe deleted',
+      async () => (await k(['get', 'natsuser', 'probe', '-n', bed.namespace, '--ignore-not-found'])) === '',
+      60_000,
+      1_000,
+    );
+    const status = await waitDistributed('telemetry');
+    const publicKey = credentials['user.creds']!.split('\n')[1]!;
+    const userPub = (
+      JSON.parse(Buffer.from(publicKey.split('.')[1]!, 'base64url').toString()) as { sub: string }
+    ).sub;
+    for (const held of await heldByServers(status.publicKey!)) {
+      const claims = JSON.parse(Buffer.from(held.jwt!.split('.')[1]!, 'base64url').toString()) as {
+        nats: { revocations?: Record<string, number> };
+      };
+      expect(claims.nats.revocations?.[userPub]).toBeGreaterThan(0);
+    }
+    // Its creds (kept by the test as a leaked copy) are refused on every server.
+    for (const server of await clusterPods(bed.namespace, CLUSTER)) {
+      const tls = await secretData(bed.api, bed.namespace, 'sensor-nats-client-tls');
+      await expect(
+        connectWith(
+          server.ip,
+          credentials as unknown as Credentials,
+          { 'tls.crt': tls['tls.crt']!, 'tls.key': tls['tls.key']! },
+          `${CLUSTER}.${bed.namespace}.svc`,
+        ),
+      ).rejects.toThrow(/revoked|authorization/i);
+    }
+    // The account's other users are untouched.
+    const sensor = await connectAs('sensor', pod!);
+    await sensor.close();
+  });
+
   test('a server that comes back with an empty resolver directory is brought up to date, the account untouched', async () => {
     const before = await accountStatus('telemetry');
     const generation = (await getJson(['get', 'natsaccount', 'telemetry', '-n', bed.namespace])).metadata

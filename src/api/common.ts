@@ -123,6 +123,9 @@ export const ObjectMeta = Type.Object({
   generation: Type.Optional(Type.Integer()),
   labels: Type.Optional(Type.Record(Type.String(), Type.String())),
   annotations: Type.Optional(Type.Record(Type.String(), Type.String())),
+  resourceVersion: Type.Optional(Type.String()),
+  finalizers: Type.Optional(Type.Array(Type.String())),
+  deletionTimestamp: Type.Optional(Type.String()),
 });
 export type ObjectMeta = Static<typeof ObjectMeta>;
 

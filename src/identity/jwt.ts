@@ -99,6 +99,8 @@ export async function accountJwt(
   key: KeyIdentity,
   account: NatsAccount,
   publicKeys: Record<string, string>,
+  /** Revoked user public keys (or `*`: every user) and the time, in Unix seconds, before which their JWTs are refused. */
+  revocations: Record<string, number> = {},
 ): Promise<string> {
   const limits = account.spec.limits;
   const js = account.spec.jetstream;
@@ -123,6 +125,7 @@ export async function accountJwt(
     ...(account.spec.defaultPermissions
       ? { default_permissions: jwtPermissions(account.spec.defaultPermissions) }
       : {}),
+    ...(Object.keys(revocations).length ? { revocations } : {}),
   };
   return encodeAccount(accountNameOf(account), key.publicKey, claims, { signer: keyPairOf(operator) });
 }

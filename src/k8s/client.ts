@@ -109,6 +109,31 @@ export class Kube {
     );
   }
 
+  /**
+   * Sets a natswarden.io resource's finalizers to `finalizers`, guarded by its resourceVersion (a
+   * 409 when it moved on: the caller requeues and decides again from the fresh object).
+   */
+  async patchFinalizers(
+    plural: string,
+    namespace: string,
+    name: string,
+    resourceVersion: string | undefined,
+    finalizers: string[],
+  ): Promise<void> {
+    await this.custom.patchNamespacedCustomObject(
+      {
+        group: 'natswarden.io',
+        version: 'v1alpha1',
+        namespace,
+        plural,
+        name,
+        body: { metadata: { finalizers, ...(resourceVersion ? { resourceVersion } : {}) } },
+        fieldManager: FIELD_MANAGER,
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+  }
+
   /** Merge-patches a custom resource's status subresource. */
   async patchStatus(
     group: string,

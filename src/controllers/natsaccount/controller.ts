@@ -1,7 +1,7 @@
 // The NatsAccount controller as the runtime sees it: it reads accounts, their clusters and users,
 // and the cluster's identities, trust bundle and pods; any of these changing re-checks the accounts
 // of that cluster (a pod that restarts may have come back with an empty resolver directory).
-import type { KubernetesObject, V1Pod, V1Secret } from '@kubernetes/client-node';
+import type { KubernetesObject, V1ConfigMap, V1Pod, V1Secret } from '@kubernetes/client-node';
 import type { NatsAccount, NatsCluster, NatsUser } from '../../api/index.ts';
 import { SystemConnections } from '../../nats/system-connections.ts';
 import { defineController, keyOf, watch, type Controller, type ReadersOf } from '../../runtime/controller.ts';
@@ -17,6 +17,13 @@ export const natsAccountWatches = {
   users: watch<NatsUser>({ apiVersion: NATS_WARDEN, kind: 'NatsUser', plural: 'natsusers' }),
   secrets: watch<V1Secret>({ apiVersion: 'v1', kind: 'Secret', plural: 'secrets', labelSelector: MANAGED }),
   pods: watch<V1Pod>({ apiVersion: 'v1', kind: 'Pod', plural: 'pods', labelSelector: MANAGED }),
+  // The accounts' revocation lists (revocation.ts).
+  configMaps: watch<V1ConfigMap>({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    plural: 'configmaps',
+    labelSelector: MANAGED,
+  }),
 };
 export type NatsAccountWatches = typeof natsAccountWatches;
 export type NatsAccountReaders = ReadersOf<NatsAccountWatches>;

@@ -5,19 +5,28 @@
 //   system user to every server, then every server asked what it holds (distribution.ts).
 //   Ready only when every server holds the current JWT; otherwise it says how many do and retries.
 // The keys themselves are generated once by the cluster controller (identities.ts) and only read here.
-import type { V1Pod, V1Secret } from '@kubernetes/client-node';
-import { accountNameOf, type NatsAccount, type NatsCluster } from '../../api/index.ts';
+import type { KubernetesObject, V1Pod, V1Secret } from '@kubernetes/client-node';
+import { accountNameOf, type NatsAccount, type NatsCluster, type NatsUser } from '../../api/index.ts';
+import { classify } from '../../k8s/errors.ts';
 import { accountJwt, identityOf, keyPairOf } from '../../identity/jwt.ts';
 import { accountJwtHeld, pushAccountJwt } from '../../nats/system-client.ts';
 import type { SystemConnections } from '../../nats/system-connections.ts';
 import { childNames, membersOf } from '../../render/index.ts';
 import type { ControllerContext, Reconciler } from '../../runtime/controller.ts';
 import { setConditions, type ConditionUpdate } from '../../status/conditions.ts';
-import { accountOwners, identitiesSecretName } from '../natscluster/identities.ts';
+import { accountOwners, identitiesSecretName, storedUserCredentials } from '../natscluster/identities.ts';
 import { memberStatus } from '../natscluster/member-status.ts';
 import { writeStatus } from '../natscluster/status-writer.ts';
 import type { NatsAccountWatches } from './controller.ts';
 import { claimsKey, issuedAt, planDistribution } from './distribution.ts';
+import {
+  hasFinalizer,
+  planRevocations,
+  readRevocations,
+  revocationsConfigMap,
+  revocationsName,
+  REVOKE_FINALIZER,
+} from './revocation.ts';
 
 /** While servers are behind or unreachable: soon. Once all hold it: a slow check for drift. */
 const RETRY_MS = 5_000;
@@ -60,8 +69,10 @@ export class NatsAccountReconciler implements Reconciler {
   async reconcile(key: string): Promise<{ requeueAfterMs?: number }> {
     const [namespace, name] = key.split('/') as [string, string];
     const read = this.ctx.readers;
+    const users = read.users.list(namespace).filter((u) => u.spec.accountRef.name === name);
     const account = read.accounts.get(name, namespace);
-    if (!account) return {};
+    // Gone without us (never JWT mode, or removed by hand): nothing left to revoke through it.
+    if (!account) return this.release(users, undefined);
     const now = new Date().toISOString();
     const clusterName = account.spec.clusterRef.name;
     const cluster = read.clusters.get(clusterName, namespace);
@@ -73,21 +84,43 @@ export class NatsAccountReconciler implements Reconciler {
         `spec.clusterRef.name: no NatsCluster ${clusterName} in namespace ${namespace}`,
       );
       await this.write(account, { conditions: setConditions(account.status?.conditions, [missing], now) });
-      return {};
+      return this.release(users, account);
     }
     const members = membersOf(cluster, read.accounts.list(namespace), read.users.list(namespace));
     const exclusion = members.excluded.find((e) => e.kind === 'NatsAccount' && e.name === name);
     const base = memberStatus(account, clusterName, exclusion, undefined, now);
-    const users = members.users.filter((u) => u.spec.accountRef.name === name).length;
-    if (exclusion || cluster.spec.auth.mode !== 'JWT') {
-      await this.write(account, { ...base, users });
-      return {};
+    const userCount = members.users.filter((u) => u.spec.accountRef.name === name).length;
+    const clusterGoing = !!cluster.metadata.deletionTimestamp;
+    if (exclusion || cluster.spec.auth.mode !== 'JWT' || clusterGoing) {
+      await this.write(account, { ...base, users: userCount });
+      return this.release(users, account);
     }
 
-    const outcome = await this.distribute(cluster, account);
+    // JWT mode: revocations first (kept before anything is signed with them), then distribution.
+    const identities = read.secrets.get(identitiesSecretName(cluster), namespace);
+    const plan = planRevocations(
+      account,
+      users,
+      storedUserCredentials(identities?.data),
+      readRevocations(account, read.configMaps.get(revocationsName(account), namespace)),
+      Math.floor(Date.now() / 1000),
+    );
+    if (plan.changed)
+      await this.ctx.kube.apply(revocationsConfigMap(account, cluster, plan.revocations) as KubernetesObject);
+    const outcome = await this.distribute(cluster, account, plan.revocations);
+    if (outcome.ready) {
+      // Every server holds a JWT with the revocations: the deleted users' creds are refused everywhere.
+      for (const user of plan.release) await this.setFinalizer('natsusers', user, false);
+      if (account.metadata.deletionTimestamp && hasFinalizer(account))
+        await this.setFinalizer('natsaccounts', account, false);
+    }
+    for (const user of plan.guard) await this.setFinalizer('natsusers', user, true);
+    if (!account.metadata.deletionTimestamp && !hasFinalizer(account))
+      await this.setFinalizer('natsaccounts', account, true);
+
     const status: Status = {
       ...base,
-      users,
+      users: userCount,
       conditions: setConditions(
         base.conditions,
         [cond('Ready', outcome.ready, outcome.reason, outcome.message)],
@@ -106,8 +139,36 @@ export class NatsAccountReconciler implements Reconciler {
     return { requeueAfterMs: outcome.ready ? RECHECK_MS : RETRY_MS };
   }
 
+  /** Nothing to revoke through (Config mode, left out, no cluster): our finalizers go at once. */
+  private async release(users: NatsUser[], account: NatsAccount | undefined) {
+    for (const user of users.filter((u) => u.metadata.deletionTimestamp && hasFinalizer(u)))
+      await this.setFinalizer('natsusers', user, false);
+    if (account?.metadata.deletionTimestamp && hasFinalizer(account))
+      await this.setFinalizer('natsaccounts', account, false);
+    return {};
+  }
+
+  private async setFinalizer(plural: string, o: NatsUser | NatsAccount, present: boolean) {
+    const others = (o.metadata.finalizers ?? []).filter((f) => f !== REVOKE_FINALIZER);
+    try {
+      await this.ctx.kube.patchFinalizers(
+        plural,
+        o.metadata.namespace ?? 'default',
+        o.metadata.name,
+        o.metadata.resourceVersion,
+        present ? [...others, REVOKE_FINALIZER] : others,
+      );
+    } catch (error) {
+      if (classify(error) !== 'NotFound') throw error; // a conflict retries from the fresh object
+    }
+  }
+
   /** Signs (only when no server holds the spec), pushes to the servers that are behind, then asks every server. */
-  private async distribute(cluster: NatsCluster, account: NatsAccount): Promise<Outcome> {
+  private async distribute(
+    cluster: NatsCluster,
+    account: NatsAccount,
+    revocations: Record<string, number>,
+  ): Promise<Outcome> {
     const read = this.ctx.readers;
     const ns = cluster.metadata.namespace ?? 'default';
     const names = childNames(cluster.metadata.name);
@@ -134,7 +195,7 @@ export class NatsAccountReconciler implements Reconciler {
     const key = identityOf(keyPairOf({ seed, publicKey: '' }));
     const publicKeys = Object.fromEntries(Object.entries(known).map(([n, a]) => [n, a.publicKey]));
     const operator = identityOf(keyPairOf({ seed: operatorSeed, publicKey: '' }));
-    const signed = await accountJwt(operator, key, account, publicKeys);
+    const signed = await accountJwt(operator, key, account, publicKeys, revocations);
     const wanted = claimsKey(signed) ?? '';
 
     const ca = decode(read.secrets.get(names.trustBundle, ns), 'ca.crt');

@@ -26,14 +26,20 @@ const encode = (values: Record<string, string | undefined>) =>
 export type IdentityOutcome =
   { kind: 'ready'; identities: ClusterIdentities; secret?: object } | { kind: 'lost'; message: string };
 
-function parse(data: SecretData): ClusterIdentities | undefined {
-  const routePassword = decode(data, 'route-password');
-  if (!routePassword) return undefined;
+/** Every stored user entry, by NatsUser name. */
+export function storedUserCredentials(data: SecretData | undefined): Record<string, UserCredentials> {
   const users: Record<string, UserCredentials> = {};
-  for (const key of Object.keys(data)) {
+  for (const key of Object.keys(data ?? {})) {
     const match = /^user\.(.+)\.json$/.exec(key);
     if (match?.[1]) users[match[1]] = JSON.parse(decode(data, key) ?? '{}') as UserCredentials;
   }
+  return users;
+}
+
+function parse(data: SecretData): ClusterIdentities | undefined {
+  const routePassword = decode(data, 'route-password');
+  if (!routePassword) return undefined;
+  const users = storedUserCredentials(data);
   const operatorJwt = decode(data, 'operator.jwt');
   return {
     routePassword,

@@ -1,0 +1,92 @@
+import { describe, expect, test } from '@jest/globals';
+import type { NatsAccount, NatsUser } from '../../api/index.ts';
+import {
+  ALL_USERS,
+  planRevocations,
+  readRevocations,
+  revocationsConfigMap,
+  REVOKE_FINALIZER,
+} from './revocation.ts';
+
+const account = (meta: Partial<NatsAccount['metadata']> = {}): NatsAccount => ({
+  apiVersion: 'natswarden.io/v1alpha1',
+  kind: 'NatsAccount',
+  metadata: { name: 'orders', namespace: 'team', uid: 'acc-1', ...meta },
+  spec: { clusterRef: { name: 'nats' } },
+});
+const user = (name: string, meta: Partial<NatsUser['metadata']> = {}): NatsUser =>
+  ({
+    apiVersion: 'natswarden.io/v1alpha1',
+    kind: 'NatsUser',
+    metadata: { name, namespace: 'team', uid: `uid-${name}`, ...meta },
+    spec: { accountRef: { name: 'orders' }, authType: 'Creds' },
+  }) as NatsUser;
+const creds = (publicKey: string, ownerUid?: string) => ({
+  creds: { content: 'not read here', publicKey },
+  ...(ownerUid ? { ownerUid } : {}),
+});
+const gone = { deletionTimestamp: '2026-12-03T10:00:00Z', finalizers: [REVOKE_FINALIZER] };
+const at = Date.parse('2026-12-03T10:00:00Z') / 1000;
+
+describe('planRevocations', () => {
+  test("a deleted user's own key is revoked as of its deletion, and it may be released", () => {
+    const plan = planRevocations(
+      account(),
+      [user('app', gone), user('other')],
+      { app: creds('UAPP', 'uid-app'), other: creds('UOTHER', 'uid-other') },
+      {},
+      1,
+    );
+    expect(plan.revocations).toEqual({ UAPP: at });
+    expect(plan.changed).toBe(true);
+    expect(plan.release.map((u) => u.metadata.name)).toEqual(['app']);
+    expect(plan.guard.map((u) => u.metadata.name)).toEqual(['other']);
+  });
+
+  test('an entry made for another resource of the same name is not revoked in its place', () => {
+    const plan = planRevocations(account(), [user('app', gone)], { app: creds('UNEW', 'uid-newer') }, {}, 1);
+    expect(plan.revocations).toEqual({});
+    expect(plan.release).toHaveLength(1);
+  });
+
+  test('revocations already kept are kept, with their time; nothing new means unchanged', () => {
+    const plan = planRevocations(account(), [user('app', gone)], { app: creds('UAPP') }, { UAPP: 5 }, 1);
+    expect(plan).toMatchObject({ revocations: { UAPP: 5 }, changed: false });
+  });
+
+  test('a deleted account revokes every user; users with the finalizer or of other auth types are not guarded again', () => {
+    const password = {
+      ...user('pw'),
+      spec: { accountRef: { name: 'orders' }, authType: 'Password' },
+    } as NatsUser;
+    const plan = planRevocations(
+      account(gone),
+      [user('held', { finalizers: [REVOKE_FINALIZER] }), password],
+      {},
+      {},
+      1,
+    );
+    expect(plan.revocations).toEqual({ [ALL_USERS]: at });
+    expect(plan.guard).toEqual([]);
+  });
+});
+
+describe('the revocations ConfigMap', () => {
+  test('round-trips, `*` kept under a key ConfigMaps allow', () => {
+    const cm = revocationsConfigMap(account(), { metadata: { name: 'nats' } } as never, {
+      UAPP: 7,
+      [ALL_USERS]: 9,
+    }) as {
+      data: Record<string, string>;
+    };
+    expect(Object.keys(cm.data).every((k) => /^[-._a-zA-Z0-9]+$/.test(k))).toBe(true);
+    expect(readRevocations(account(), cm as never)).toEqual({ UAPP: 7, [ALL_USERS]: 9 });
+  });
+
+  test("a deleted namesake's list is not read", () => {
+    const cm = revocationsConfigMap(account({ uid: 'old' }), { metadata: { name: 'nats' } } as never, {
+      UAPP: 7,
+    });
+    expect(readRevocations(account(), cm as never)).toEqual({});
+  });
+});

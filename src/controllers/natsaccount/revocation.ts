@@ -1,0 +1,122 @@
+// Revocation in JWT mode, decided purely from what the caches hold. A deleted NatsUser's public key
+// goes into its account's revocation list (kept in the `<account>-nats-revocations` ConfigMap, so it
+// survives servers that lose their resolver directory), the account JWT is re-signed with it and
+// pushed; nats-server then closes the user's live connections and refuses its creds. The NatsUser
+// (and a deleted NatsAccount, which revokes `*`: every user) keeps the finalizer until every server
+// holds a JWT with the revocation. Public keys and times only: nothing here is secret.
+import type { NatsAccount, NatsCluster, NatsUser } from '../../api/index.ts';
+import type { UserCredentials } from '../../render/index.ts';
+
+export const REVOKE_FINALIZER = 'natswarden.io/revoke';
+/** Revokes every user of the account issued before the time (a deleted account). */
+export const ALL_USERS = '*';
+
+/** ConfigMap keys allow only [-._a-zA-Z0-9]: `*` is kept under this key. */
+const ALL_USERS_KEY = 'all-users';
+
+export const revocationsName = (account: NatsAccount) => `${account.metadata.name}-nats-revocations`;
+
+const seconds = (at: string | Date | undefined, fallback: number) =>
+  at ? Math.floor(new Date(at).getTime() / 1000) : fallback;
+export const hasFinalizer = (o: { metadata: { finalizers?: string[] } }) =>
+  (o.metadata.finalizers ?? []).includes(REVOKE_FINALIZER);
+const deleting = (o: { metadata: object }) =>
+  !!(o.metadata as { deletionTimestamp?: unknown }).deletionTimestamp;
+
+export interface RevocationPlan {
+  /** The revocation list the account JWT must carry. */
+  revocations: Record<string, number>;
+  /** Whether it differs from the stored one (write the ConfigMap before signing). */
+  changed: boolean;
+  /** Deleting users whose finalizer may go once every server holds the JWT. */
+  release: NatsUser[];
+  /** Live Creds users that need the finalizer. */
+  guard: NatsUser[];
+}
+
+/**
+ * @param users the NatsUsers that name the account, deleting ones included
+ * @param credentials the cluster's stored user entries (identities), by NatsUser name
+ * @param stored the revocation list kept so far
+ * @param nowSeconds the time a new revocation is dated with when the object carries none
+ */
+export function planRevocations(
+  account: NatsAccount,
+  users: NatsUser[],
+  credentials: Record<string, UserCredentials>,
+  stored: Record<string, number>,
+  nowSeconds: number,
+): RevocationPlan {
+  const revocations = { ...stored };
+  const release: NatsUser[] = [];
+  for (const user of users.filter((u) => deleting(u) && hasFinalizer(u))) {
+    const entry = credentials[user.metadata.name];
+    // Only the key made for this very resource: another NatsUser's entry under its name is not its own.
+    const own = entry && (!entry.ownerUid || entry.ownerUid === user.metadata.uid);
+    const publicKey = own ? entry.creds?.publicKey : undefined;
+    if (publicKey && revocations[publicKey] === undefined) {
+      const at = (user.metadata as { deletionTimestamp?: string }).deletionTimestamp;
+      revocations[publicKey] = seconds(at, nowSeconds);
+    }
+    release.push(user);
+  }
+  if (deleting(account) && hasFinalizer(account) && revocations[ALL_USERS] === undefined) {
+    const at = (account.metadata as { deletionTimestamp?: string }).deletionTimestamp;
+    revocations[ALL_USERS] = seconds(at, nowSeconds);
+  }
+  const guard = users.filter((u) => !deleting(u) && !hasFinalizer(u) && u.spec.authType === 'Creds');
+  const changed = JSON.stringify(sorted(revocations)) !== JSON.stringify(sorted(stored));
+  return { revocations, changed, release, guard };
+}
+
+const sorted = (r: Record<string, number>) => Object.entries(r).sort(([a], [b]) => a.localeCompare(b));
+
+/** The ConfigMap that keeps an account's revocations, owned by the account. */
+export function revocationsConfigMap(
+  account: NatsAccount,
+  cluster: NatsCluster,
+  revocations: Record<string, number>,
+): object {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: revocationsName(account),
+      namespace: account.metadata.namespace ?? 'default',
+      labels: {
+        'app.kubernetes.io/managed-by': 'nats-warden',
+        'app.kubernetes.io/name': 'nats-revocations',
+        'app.kubernetes.io/instance': cluster.metadata.name,
+        'natswarden.io/account': account.metadata.name,
+      },
+      ownerReferences: [
+        {
+          apiVersion: 'natswarden.io/v1alpha1',
+          kind: 'NatsAccount',
+          name: account.metadata.name,
+          uid: account.metadata.uid ?? '',
+          controller: true,
+          blockOwnerDeletion: false,
+        },
+      ],
+    },
+    data: Object.fromEntries(
+      Object.entries(revocations).map(([key, at]) => [key === ALL_USERS ? ALL_USERS_KEY : key, String(at)]),
+    ),
+  };
+}
+
+/** The stored list, when the ConfigMap belongs to this account (not a deleted namesake's). */
+export function readRevocations(
+  account: NatsAccount,
+  configMap:
+    { metadata?: { ownerReferences?: { uid: string }[] }; data?: Record<string, string> } | undefined,
+): Record<string, number> {
+  const owner = configMap?.metadata?.ownerReferences?.[0]?.uid;
+  if (!configMap || (account.metadata.uid && owner !== account.metadata.uid)) return {};
+  return Object.fromEntries(
+    Object.entries(configMap.data ?? {})
+      .map(([key, at]) => [key === ALL_USERS_KEY ? ALL_USERS : key, Number(at)] as const)
+      .filter(([, at]) => Number.isSafeInteger(at)),
+  );
+}
