@@ -28,6 +28,11 @@ export function roundTripIn(lang: ClientLanguage, c: AppCredentials, subject: st
 }
 
 /** Publish only (for cross-account tests where another client subscribes). */
-export function publishIn(lang: ClientLanguage, c: AppCredentials, subject: string, payload: string): Promise<void> {
+export function publishIn(
+  lang: ClientLanguage,
+  c: AppCredentials,
+  subject: string,
+  payload: string,
+): Promise<void> {
   return clients[lang].publish(c, subject, payload);
 }

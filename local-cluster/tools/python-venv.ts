@@ -31,7 +31,14 @@ export function pythonWithNatsPy(cacheRoot: string): string {
     execFileSync('python3', ['-m', 'venv', building], { stdio: ['ignore', 'ignore', 'inherit'] });
     execFileSync(
       join(building, 'bin', 'python'),
-      ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', `nats-py[nkeys]==${NATS_PY_VERSION}`],
+      [
+        '-m',
+        'pip',
+        'install',
+        '--quiet',
+        '--disable-pip-version-check',
+        `nats-py[nkeys]==${NATS_PY_VERSION}`,
+      ],
       { stdio: ['ignore', 'ignore', 'inherit'] },
     );
     try {

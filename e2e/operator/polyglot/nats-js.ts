@@ -4,7 +4,10 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { connectWith } from '../nats-client.ts';
 import type { AppCredentials } from './credentials.ts';
 
-async function withConnection<T>(c: AppCredentials, use: (nc: NatsConnection, errors: string[]) => Promise<T>) {
+async function withConnection<T>(
+  c: AppCredentials,
+  use: (nc: NatsConnection, errors: string[]) => Promise<T>,
+) {
   const nc = await connectWith(
     c.address,
     {
@@ -40,7 +43,7 @@ export function roundTripJs(c: AppCredentials, subject: string, payload: string)
       for await (const msg of sub) return msg.string();
     } catch (error) {
       await settle();
-      throw new Error([...errors, (error as Error).message].join('; '));
+      throw new Error([...errors, (error as Error).message].join('; '), { cause: error });
     }
     throw new Error([...errors, `no message on ${subject}`].join('; '));
   });

@@ -29,7 +29,8 @@ function runPython(c: AppCredentials, mode: 'roundtrip' | 'publish', subject: st
           [script, mode, subject, payload],
           { env, timeout: 20_000 },
           (error, stdout, stderr) => {
-            if (error) reject(new Error(stderr.trim() || `nats-py exited with ${error.code ?? error.signal}`));
+            if (error)
+              reject(new Error(stderr.trim() || `nats-py exited with ${error.code ?? error.signal}`));
             else resolve(stdout);
           },
         );
