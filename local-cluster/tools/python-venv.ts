@@ -4,10 +4,14 @@
 // Built outside the network namespace (netns.sh runs `tools.ts build` first), like the Go tools.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** The newest nats-py on PyPI when pinned; `nkeys` is its extra for NKey and creds (JWT) logins. */
 export const NATS_PY_VERSION = '2.16.0';
+
+/** Where the venv's python is (or will be). */
+export const venvPython = (cacheRoot: string): string =>
+  join(cacheRoot, 'venv', `nats-py-${NATS_PY_VERSION}`, 'bin', 'python');
 
 /**
  * The venv's python with nats-py installed, building the venv first when missing. The venv is made
@@ -16,9 +20,9 @@ export const NATS_PY_VERSION = '2.16.0';
  * rename does not break it; only pip's scripts keep the old path, and nothing here runs them).
  */
 export function pythonWithNatsPy(cacheRoot: string): string {
-  const parent = join(cacheRoot, 'venv');
-  const venv = join(parent, `nats-py-${NATS_PY_VERSION}`);
-  const python = join(venv, 'bin', 'python');
+  const python = venvPython(cacheRoot);
+  const venv = dirname(dirname(python));
+  const parent = dirname(venv);
   if (existsSync(python)) return python;
   if (process.env.NATS_WARDEN_NETNS)
     throw new Error(

@@ -26,7 +26,7 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expandVersion, localReplacedRequirements, plainCrd } from './gomod.ts';
-import { pythonWithNatsPy } from './python-venv.ts';
+import { NATS_PY_VERSION, pythonWithNatsPy, venvPython } from './python-venv.ts';
 
 export interface ToolSpec {
   version: string;
@@ -256,6 +256,9 @@ function main(argv: string[]): void {
           `${name}\t${s.version}\t${built ? path : '(not built)'}\t${built ? reportedVersion(s, path) : ''}\n`,
         );
       }
+      process.stdout.write(
+        `nats-py\t${NATS_PY_VERSION}\t${existsSync(venvPython(cacheRoot)) ? venvPython(cacheRoot) : '(not built)'}\t\n`,
+      );
       return;
     default:
       process.stderr.write('usage: tools.ts build [NAME...] | bin-dir | list | path NAME\n');
