@@ -17,6 +17,7 @@ import { newAccountKey, newUserKey, userCreds } from '../../src/identity/jwt.ts'
 import { loadExample } from '../fixtures/examples.ts';
 import { certificateFor } from './support/clients.ts';
 import { LocalCluster, renderLocally } from './support/local-cluster.ts';
+import { issue } from './support/pki.ts';
 
 jest.setTimeout(30_000);
 const clusters: LocalCluster[] = [];
@@ -185,6 +186,39 @@ describe('mutual TLS with NKey and password users (examples/secure-cluster.yaml)
       /authorization (violation|failed)/i,
     );
   });
+});
+
+describe('server verification is on in every client (examples/secure-cluster.yaml)', () => {
+  let local: LocalCluster;
+  beforeAll(async () => {
+    local = await startExample(loadExample('secure-cluster'), 158);
+  });
+
+  test.each(LANGUAGES)('%s: a CA that did not sign the server certificate is refused', async (lang) => {
+    const otherCa = issue({
+      secretName: 'other-ca',
+      commonName: 'Some Other CA',
+      isCA: true,
+      usages: ['cert sign', 'digital signature'],
+      issuerRef: { name: 'self' },
+    });
+    const app = { ...appCredentials(local, 'app'), ca: otherCa['tls.crt'] };
+    expect(await refusal(roundTripIn(lang, app, 'verify.polyglot'))).toMatch(
+      /unknown authority|unable to verify|self[- ]signed|certificate verify failed/i,
+    );
+  });
+
+  // nats.go has no single-name mode: once the first server fails it tries the names the server
+  // advertised, which the certificate holds (go-cli.ts), so the wrong name is proven for the other two.
+  test.each(LANGUAGES.filter((l) => l !== 'go (nats CLI)'))(
+    '%s: a server name the certificate does not hold is refused',
+    async (lang) => {
+      const app = { ...appCredentials(local, 'app'), servername: 'not-the-cluster.example.com' };
+      expect(await refusal(roundTripIn(lang, app, 'verify.polyglot'))).toMatch(
+        /altnames|hostname|doesn't match|not valid for|certificate verify failed/i,
+      );
+    },
+  );
 });
 
 function escape(text: string): string {
