@@ -7,7 +7,9 @@
 // first server refuses it, tries each and reports only the last error (nats.go v1.55.0 nats.go:3007,
 // Conn.connect); those names resolve to the same address here, so the refusal reported is that
 // server's own rather than a failed lookup of a name outside the view (the server certificate holds
-// the headless wildcard, so every advertised name verifies).
+// the headless wildcard, so every advertised name verifies). The flip side, proven in
+// test/servers/polyglot-clients.test.ts: a wrong server name alone does not stop the CLI, which falls
+// over to an advertised name; a foreign CA does. Every CLI run is bounded (timeout 10).
 import { writeFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
