@@ -4,6 +4,7 @@
 //   node local-cluster/tools/tools.ts bin-dir           the directory that holds a link to every binary
 //   node local-cluster/tools/tools.ts list              each binary, its version and where it is
 //   node local-cluster/tools/tools.ts path NAME         one binary's path
+// `build` with no name (or with nats-py) also installs nats-py into its venv (python-venv.ts).
 // A binary provided by the environment (the tool's `env` variable, or KUBEBUILDER_ASSETS for the
 // control-plane binaries) is used instead of building. docs/tools.md says what is built and why.
 import { execFileSync } from 'node:child_process';
@@ -25,6 +26,7 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expandVersion, localReplacedRequirements, plainCrd } from './gomod.ts';
+import { NATS_PY_VERSION, pythonWithNatsPy, venvPython } from './python-venv.ts';
 
 export interface ToolSpec {
   version: string;
@@ -70,6 +72,9 @@ export const toolSpecs: Record<string, ToolSpec> = Object.fromEntries(
 
 export const cacheRoot = process.env.NATS_WARDEN_CACHE ?? join(homedir(), '.cache', 'nats-warden');
 const toolsRoot = join(cacheRoot, 'tools');
+
+/** The python of the cached nats-py venv (python-venv.ts), installing it first when missing. */
+export const natsPyPython = (): string => pythonWithNatsPy(cacheRoot);
 
 function builtPath(name: string, spec: ToolSpec): string {
   // A main of ours is part of what is built: its content is part of the key.
@@ -234,7 +239,8 @@ function main(argv: string[]): void {
   const [command, ...rest] = argv;
   switch (command) {
     case 'build':
-      for (const name of rest.length ? rest : Object.keys(toolSpecs)) toolPath(name);
+      for (const name of rest.length ? rest : Object.keys(toolSpecs)) if (name !== 'nats-py') toolPath(name);
+      if (!rest.length || rest.includes('nats-py')) natsPyPython();
       return;
     case 'bin-dir':
       process.stdout.write(binDir() + '\n');
@@ -250,6 +256,9 @@ function main(argv: string[]): void {
           `${name}\t${s.version}\t${built ? path : '(not built)'}\t${built ? reportedVersion(s, path) : ''}\n`,
         );
       }
+      process.stdout.write(
+        `nats-py\t${NATS_PY_VERSION}\t${existsSync(venvPython(cacheRoot)) ? venvPython(cacheRoot) : '(not built)'}\t\n`,
+      );
       return;
     default:
       process.stderr.write('usage: tools.ts build [NAME...] | bin-dir | list | path NAME\n');
