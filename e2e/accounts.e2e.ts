@@ -11,6 +11,7 @@ import { accountJwtHeld, connectSystem } from '../src/nats/system-client.ts';
 import { secretData, waitForCondition } from './operator/cluster-api.ts';
 import { exampleIn, testBed, type TestBed } from './operator/fixtures.ts';
 import { connectWith, type Credentials } from './operator/nats-client.ts';
+import { LANGUAGES, roundTripIn, type AppCredentials } from './operator/polyglot.ts';
 import { clusterPods, type PodInfo } from './operator/servers.ts';
 
 jest.setTimeout(600_000);
@@ -144,6 +145,30 @@ describe('NatsAccount in JWT mode', () => {
       sensor.publish('metrics.isolated', 'from telemetry'),
     );
     expect(own).toBe('from telemetry');
+  });
+
+  test('the same Secrets work from nats.js, the nats CLI (Go) and nats-py; a denied publish is refused in each', async () => {
+    const [pod] = await clusterPods(bed.namespace, CLUSTER);
+    const trust = await secretData(bed.api, bed.namespace, `${CLUSTER}-trust-bundle`);
+    const appCredentials = async (user: string): Promise<AppCredentials> => {
+      const secret = await secretData(bed.api, bed.namespace, `${user}-nats-credentials`);
+      const tls = await secretData(bed.api, bed.namespace, `${user}-nats-client-tls`);
+      return {
+        address: pod!.ip,
+        servername: `${CLUSTER}.${bed.namespace}.svc`,
+        ca: secret['ca.crt'] ?? trust['ca.crt']!,
+        creds: secret['user.creds']!,
+        cert: { crt: tls['tls.crt']!, key: tls['tls.key']! },
+      };
+    };
+    const sensor = await appCredentials('sensor');
+    const dashboard = await appCredentials('dashboard');
+    for (const lang of LANGUAGES) {
+      expect(await roundTripIn(lang, sensor, `metrics.polyglot.${lang.split(' ')[0]}`)).toContain(lang);
+      expect(await roundTripIn(lang, dashboard, 'telemetry.metrics.polyglot')).toContain(lang);
+      // sensor may publish only on metrics.>
+      await expect(roundTripIn(lang, sensor, 'orders.polyglot')).rejects.toThrow(/permissions violation/i);
+    }
   });
 
   test('a changed limit is re-signed, reaches every server and is enforced there, with no pod restarted', async () => {
