@@ -4,7 +4,7 @@
 // with; the cluster stays Ready, the other tenants' configuration does not change, and their
 // credentials keep working.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { apply, k, waitUntil } from '@nats-warden/local-cluster';
+import { apply, getJson, k, waitUntil } from '@nats-warden/local-cluster';
 import {
   conditionOf,
   natsCluster,
@@ -16,6 +16,7 @@ import {
 import { memberDegraded as degradedOf } from './operator/cluster-api.ts';
 import { exampleIn, minimalCluster, testBed, type TestBed } from './operator/fixtures.ts';
 import { connectWith, roundTrip, type Credentials } from './operator/nats-client.ts';
+import { clusterPods, monitor } from './operator/servers.ts';
 
 jest.setTimeout(600_000);
 const CLUSTER = 'tenants'; // examples/config-accounts.yaml
@@ -138,5 +139,42 @@ describe('hostile tenants', () => {
       120_000,
     );
     expect(await k(['get', 'natsuser', 'thief', '-n', bed.namespace, '-o', 'name'])).toContain('thief');
+  });
+
+  test('Config mode: an account is Ready once every server has loaded it, as each server reports, by a reload and not a restart', async () => {
+    const podsBefore = await clusterPods(bed.namespace, CLUSTER);
+    await apply([
+      {
+        apiVersion: 'natswarden.io/v1alpha1',
+        kind: 'NatsAccount',
+        metadata: { name: 'inventory', namespace: bed.namespace },
+        spec: { clusterRef: { name: CLUSTER } },
+      },
+    ]);
+    const status = await waitUntil(
+      'inventory Ready',
+      async () => {
+        const account = await getJson(['get', 'natsaccount', 'inventory', '-n', bed.namespace]);
+        const ready = (account.status?.conditions ?? []).find((c: { type: string }) => c.type === 'Ready');
+        return ready?.status === 'True' && account.status;
+      },
+      180_000,
+      1_000,
+    );
+    expect(status.distribution).toEqual({ servers: 3, current: 3 });
+    for (const pod of podsBefore) {
+      const accountz = await monitor<{ accounts: string[] }>(
+        bed.api,
+        bed.namespace,
+        CLUSTER,
+        pod,
+        '/accountz',
+      );
+      expect(accountz.accounts).toContain('inventory');
+    }
+    const podsAfter = await clusterPods(bed.namespace, CLUSTER);
+    expect(podsAfter.map((p) => [p.name, p.uid, p.restarts])).toEqual(
+      podsBefore.map((p) => [p.name, p.uid, p.restarts]),
+    );
   });
 });

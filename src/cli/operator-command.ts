@@ -5,12 +5,15 @@ import { natsAccountController } from '../controllers/natsaccount/controller.ts'
 import { natsClusterController } from '../controllers/natscluster/controller.ts';
 import type { ReconcilerOptions } from '../controllers/natscluster/reconciler.ts';
 import { runManager, type ManagerOptions } from '../runtime/manager.ts';
+import { parseOptions } from './args.ts';
 
 export type OperatorOptions = ManagerOptions & ReconcilerOptions;
 
 /** The controllers this operator runs; a new controller is one more line here. */
-const controllers = (options: OperatorOptions) => [natsClusterController(options), natsAccountController()];
-import { parseOptions } from './args.ts';
+const controllers = (options: OperatorOptions) => [
+  natsClusterController(options),
+  natsAccountController(options.clusterDomain),
+];
 
 export function parseOperatorArgs(argv: string[]): OperatorOptions {
   const v = parseOptions(argv, {

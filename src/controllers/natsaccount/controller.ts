@@ -37,7 +37,8 @@ const accountsOf = (read: NatsAccountReaders, namespace: string | undefined, clu
         .map((a) => keyOf(a as KubernetesObject))
     : [];
 
-export function natsAccountController(): Controller {
+/** @param clusterDomain where the servers' pod names resolve (their monitoring certificates name them) */
+export function natsAccountController(clusterDomain: string): Controller {
   const connections = new SystemConnections();
   return defineController<NatsAccountWatches>({
     name: 'natsaccount',
@@ -59,6 +60,6 @@ export function natsAccountController(): Controller {
           return accountsOf(read, ns, o.metadata?.labels?.[INSTANCE_LABEL]);
       }
     },
-    reconciler: (context) => new NatsAccountReconciler(context, connections),
+    reconciler: (context) => new NatsAccountReconciler(context, connections, clusterDomain),
   });
 }

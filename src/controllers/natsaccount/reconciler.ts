@@ -3,7 +3,9 @@
 //   function the cluster controller renders with) and why, naming the field;
 // - JWT mode: the account JWT, signed from the spec by the cluster's operator key, pushed as the
 //   system user to every server, then every server asked what it holds (distribution.ts).
-//   Ready only when every server holds the current JWT; otherwise it says how many do and retries.
+//   Ready only when every server holds the current JWT; otherwise it says how many do and retries;
+//   deleted users (and a deleted account) are revoked through it (revocation.ts);
+// - Config mode: Ready once every server has loaded the account (config-mode.ts).
 // The keys themselves are generated once by the cluster controller (identities.ts) and only read here.
 import type { KubernetesObject, V1Pod, V1Secret } from '@kubernetes/client-node';
 import { accountNameOf, type NatsAccount, type NatsCluster, type NatsUser } from '../../api/index.ts';
@@ -18,6 +20,7 @@ import { accountOwners, identitiesSecretName, storedUserCredentials } from '../n
 import { memberStatus } from '../natscluster/member-status.ts';
 import { writeStatus } from '../natscluster/status-writer.ts';
 import type { NatsAccountWatches } from './controller.ts';
+import { loadedByServers } from './config-mode.ts';
 import { claimsKey, issuedAt, planDistribution } from './distribution.ts';
 import {
   hasFinalizer,
@@ -60,10 +63,16 @@ const cond = (type: string, ok: boolean, reason: string, message: string): Condi
 export class NatsAccountReconciler implements Reconciler {
   private readonly ctx: ControllerContext<NatsAccountWatches>;
   private readonly connections: SystemConnections;
+  private readonly clusterDomain: string;
 
-  constructor(ctx: ControllerContext<NatsAccountWatches>, connections: SystemConnections) {
+  constructor(
+    ctx: ControllerContext<NatsAccountWatches>,
+    connections: SystemConnections,
+    clusterDomain: string,
+  ) {
     this.ctx = ctx;
     this.connections = connections;
+    this.clusterDomain = clusterDomain;
   }
 
   async reconcile(key: string): Promise<{ requeueAfterMs?: number }> {
@@ -91,9 +100,31 @@ export class NatsAccountReconciler implements Reconciler {
     const base = memberStatus(account, clusterName, exclusion, undefined, now);
     const userCount = members.users.filter((u) => u.spec.accountRef.name === name).length;
     const clusterGoing = !!cluster.metadata.deletionTimestamp;
-    if (exclusion || cluster.spec.auth.mode !== 'JWT' || clusterGoing) {
+    if (exclusion || clusterGoing) {
       await this.write(account, { ...base, users: userCount });
       return this.release(users, account);
+    }
+    if (cluster.spec.auth.mode !== 'JWT') {
+      await this.release(users, account);
+      const loaded = await loadedByServers(
+        cluster,
+        account,
+        serverPods(read.pods.list(namespace), cluster.metadata.name),
+        decode(read.secrets.get(childNames(cluster.metadata.name).trustBundle, namespace), 'ca.crt'),
+        this.clusterDomain,
+      );
+      await this.write(account, {
+        ...base,
+        users: userCount,
+        conditions: setConditions(
+          base.conditions,
+          [cond('Ready', loaded.ready, loaded.reason, loaded.message)],
+          now,
+          account.metadata.generation,
+        ),
+        distribution: { servers: loaded.servers, current: loaded.current },
+      });
+      return { requeueAfterMs: loaded.ready ? RECHECK_MS : RETRY_MS };
     }
 
     // JWT mode: revocations first (kept before anything is signed with them), then distribution.
@@ -264,16 +295,17 @@ export class NatsAccountReconciler implements Reconciler {
   }
 }
 
-/** The IPs of the cluster's server pods that have one. */
-function podAddresses(pods: V1Pod[], cluster: string): string[] {
-  return pods
-    .filter(
-      (p) =>
-        p.metadata?.labels?.['app.kubernetes.io/instance'] === cluster &&
-        p.metadata?.labels?.['app.kubernetes.io/name'] === 'nats' &&
-        !p.metadata?.deletionTimestamp &&
-        p.status?.podIP,
-    )
+/** The cluster's server pods that have an IP. */
+const serverPods = (pods: V1Pod[], cluster: string): V1Pod[] =>
+  pods.filter(
+    (p) =>
+      p.metadata?.labels?.['app.kubernetes.io/instance'] === cluster &&
+      p.metadata?.labels?.['app.kubernetes.io/name'] === 'nats' &&
+      !p.metadata?.deletionTimestamp &&
+      p.status?.podIP,
+  );
+
+const podAddresses = (pods: V1Pod[], cluster: string): string[] =>
+  serverPods(pods, cluster)
     .map((p) => p.status?.podIP as string)
     .sort();
-}
