@@ -31,7 +31,8 @@ export const PrintableText = (options: object = {}) =>
 export const EmailAddress = () =>
   Type.String({ pattern: '^[^@\\s\\x00-\\x1f\\x7f]+@[^@\\s\\x00-\\x1f\\x7f]+$', maxLength: 254 });
 
-const LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
+/** One DNS label: at most 63 characters (RFC 1035), or the certificate cannot be issued. */
+const LABEL = '[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?';
 /**
  * A DNS name for a certificate SAN: RFC 1123, lower case; a wildcard only as the whole first label
  * and above at least two more (`*.nats.example.com`, never `*` or `*.com`).

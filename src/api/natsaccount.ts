@@ -46,8 +46,10 @@ const Import = withRules(
     stream: Type.Optional(Type.Object({ account: AccountName, subject: Subject() })),
     service: Type.Optional(Type.Object({ account: AccountName, subject: Subject() })),
     prefix: Type.Optional(
+      // Like a subject: no control character (\s misses NUL, ESC and DEL), and bounded.
       Type.String({
-        pattern: '^[^.\\s*>]+(\\.[^.\\s*>]+)*$',
+        pattern: '^[^.\\s*>\\x00-\\x1f\\x7f]+(\\.[^.\\s*>\\x00-\\x1f\\x7f]+)*$',
+        maxLength: 512,
         description: 'stream imports: local subject prefix',
       }),
     ),
