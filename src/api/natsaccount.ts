@@ -5,6 +5,7 @@ import {
   Count,
   Condition,
   LocalObjectReference,
+  NOT_TEXT,
   ObjectMeta,
   Permissions,
   Quantity,
@@ -46,9 +47,9 @@ const Import = withRules(
     stream: Type.Optional(Type.Object({ account: AccountName, subject: Subject() })),
     service: Type.Optional(Type.Object({ account: AccountName, subject: Subject() })),
     prefix: Type.Optional(
-      // Like a subject: no control character (\s misses NUL, ESC and DEL), and bounded.
+      // Like a subject: no whitespace or control character (\s alone misses NUL, ESC and DEL), bounded.
       Type.String({
-        pattern: '^[^.\\s*>\\x00-\\x1f\\x7f]+(\\.[^.\\s*>\\x00-\\x1f\\x7f]+)*$',
+        pattern: `^[^.*>${NOT_TEXT}]+(\\.[^.*>${NOT_TEXT}]+)*$`,
         maxLength: 512,
         description: 'stream imports: local subject prefix',
       }),
