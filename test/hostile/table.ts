@@ -172,6 +172,29 @@ const controlCharacters: Raw[] = STRING_FIELDS.flatMap((f) => [
   ...(f.spaceOk ? [] : [admission('spaces', `a space in ${f.label}`, f.doc(' '), f.field)]),
 ]);
 
+/**
+ * Unicode spaces: JavaScript's \s matches them and Go's (the API server's) does not, so a pattern
+ * written with \s alone refuses them offline and admits them in the cluster.
+ */
+const UNICODE_SPACES = [
+  ['a no-break space (U+00A0)', '\u00a0'],
+  ['a line separator (U+2028)', '\u2028'],
+  ['an ideographic space (U+3000)', '\u3000'],
+  ['a byte order mark (U+FEFF)', '\ufeff'],
+] as const;
+const unicodeSpaces: Raw[] = STRING_FIELDS.filter((f) =>
+  [
+    'spec.permissions.publish.allow[0]',
+    'spec.exports[0].stream',
+    'spec.imports[0].prefix',
+    'spec.certificate.emailAddresses[0]',
+  ].includes(f.field),
+).flatMap((f) =>
+  UNICODE_SPACES.map(([char, value]) =>
+    admission('unicode spaces', `${char} in ${f.label}`, f.doc(value), f.field),
+  ),
+);
+
 // --- Wildcards in the wrong place, malformed names ----------------------------------------------
 
 const wildcards: Raw[] = [
@@ -1069,6 +1092,7 @@ const clusterNames: Raw[] = [
 /** The whole table, each entry named by its index so names stay unique and DNS-1123. */
 export const HOSTILE: HostileEntry[] = [
   ...controlCharacters,
+  ...unicodeSpaces,
   ...wildcards,
   ...overLong,
   ...numbers,
