@@ -15,11 +15,17 @@ export const Quantity = (options: object = {}) =>
   Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$', ...options });
 
 /**
+ * What no subject, prefix or e-mail may hold: whitespace and control characters. The Unicode spaces
+ * are spelt out because JavaScript's \s matches them and Go's (the API server's) does not, so \s
+ * alone refuses offline what the cluster admits; as literal characters, since Go's regexp has no \u.
+ */
+export const NOT_TEXT = '\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\x00-\\x1f\\x7f';
+
+/**
  * A NATS subject or wildcard pattern: tokens split by '.', `*` as a whole token, `>` only last; no
  * whitespace or control character anywhere (either would end or corrupt the subject in nats.conf).
  */
-export const SUBJECT_PATTERN =
-  '^(>|(\\*|[^.\\s*>\\x00-\\x1f\\x7f]+)(\\.(\\*|[^.\\s*>\\x00-\\x1f\\x7f]+))*(\\.>)?)$';
+export const SUBJECT_PATTERN = `^(>|(\\*|[^.*>${NOT_TEXT}]+)(\\.(\\*|[^.*>${NOT_TEXT}]+))*(\\.>)?)$`;
 export const Subject = (options: object = {}) =>
   Type.String({ pattern: SUBJECT_PATTERN, minLength: 1, maxLength: 512, ...options });
 
@@ -29,9 +35,10 @@ export const PrintableText = (options: object = {}) =>
 
 /** An e-mail address for a certificate SAN: one @, no whitespace or control character. */
 export const EmailAddress = () =>
-  Type.String({ pattern: '^[^@\\s\\x00-\\x1f\\x7f]+@[^@\\s\\x00-\\x1f\\x7f]+$', maxLength: 254 });
+  Type.String({ pattern: `^[^@${NOT_TEXT}]+@[^@${NOT_TEXT}]+$`, maxLength: 254 });
 
-const LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
+/** One DNS label: at most 63 characters (RFC 1035), or the certificate cannot be issued. */
+const LABEL = '[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?';
 /**
  * A DNS name for a certificate SAN: RFC 1123, lower case; a wildcard only as the whole first label
  * and above at least two more (`*.nats.example.com`, never `*` or `*.com`).

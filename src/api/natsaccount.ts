@@ -5,6 +5,7 @@ import {
   Count,
   Condition,
   LocalObjectReference,
+  NOT_TEXT,
   ObjectMeta,
   Permissions,
   Quantity,
@@ -46,8 +47,10 @@ const Import = withRules(
     stream: Type.Optional(Type.Object({ account: AccountName, subject: Subject() })),
     service: Type.Optional(Type.Object({ account: AccountName, subject: Subject() })),
     prefix: Type.Optional(
+      // Like a subject: no whitespace or control character (\s alone misses NUL, ESC and DEL), bounded.
       Type.String({
-        pattern: '^[^.\\s*>]+(\\.[^.\\s*>]+)*$',
+        pattern: `^[^.*>${NOT_TEXT}]+(\\.[^.*>${NOT_TEXT}]+)*$`,
+        maxLength: 512,
         description: 'stream imports: local subject prefix',
       }),
     ),
