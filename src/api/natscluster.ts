@@ -186,6 +186,16 @@ const Auth = withRules(
             'Config mode: the NatsAccount used as system account. JWT mode: the operator makes its own.',
         }),
       ),
+      systemAccountUsers: Type.Optional(
+        Type.Array(
+          Type.String({ minLength: 1, maxLength: 253, pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' }),
+          {
+            maxItems: 64,
+            description:
+              'Config mode: the NatsUsers (by name) allowed to join the system account, which sees every server event. Any other NatsUser naming it is left out (Degraded).',
+          },
+        ),
+      ),
       routes: Type.Object(
         { username: Type.String({ default: 'route', pattern: '^[A-Za-z0-9_-]+$' }) },
         { default: {} },

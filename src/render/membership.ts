@@ -26,6 +26,7 @@ export interface Exclusion {
   name: string;
   reason:
     | 'ReservedName'
+    | 'ReservedAccount'
     | 'NameConflict'
     | 'MissingAccount'
     | 'AccountLeftOut'
@@ -90,6 +91,11 @@ export function membersOf(cluster: NatsCluster, accounts: NatsAccount[], users: 
       );
   }
   const served = candidates.filter((user) => {
+    const system = systemAccountProblem(cluster, byName.get(user.spec.accountRef.name), user);
+    if (system) {
+      leaveOut(user, 'ReservedAccount', system);
+      return false;
+    }
     const problem = authTypeProblem(cluster, user);
     if (problem) leaveOut(user, 'UnsupportedAuthType', problem);
     const bounds = problem ? undefined : userBoundsProblem(user);
@@ -100,6 +106,22 @@ export function membersOf(cluster: NatsCluster, accounts: NatsAccount[], users: 
 }
 
 type LeaveOut = (r: Resource, reason: Exclusion['reason'], message: string) => void;
+
+/**
+ * The system account sees every server's events and answers its requests: a tenant must not be able
+ * to join it by naming it. Only the NatsUsers the platform team lists in the NatsCluster may.
+ */
+function systemAccountProblem(
+  cluster: NatsCluster,
+  account: NatsAccount | undefined,
+  user: NatsUser,
+): string | undefined {
+  const system = cluster.spec.auth.systemAccount;
+  if (!system || !account || (account.metadata.name !== system && accountNameOf(account) !== system))
+    return undefined;
+  if ((cluster.spec.auth.systemAccountUsers ?? []).includes(user.metadata.name)) return undefined;
+  return `spec.accountRef.name: NatsAccount ${account.metadata.name} is the system account of NatsCluster ${cluster.metadata.name}; only the NatsUsers its spec.auth.systemAccountUsers lists may join it`;
+}
 
 function settleAccountNames(
   accounts: NatsAccount[],

@@ -597,6 +597,20 @@ const names: Raw[] = [
   ),
   degraded(
     'reserved names',
+    'a user joining the system account without the platform listing it',
+    password({ accountRef: { name: 'system' } }),
+    'ReservedAccount',
+    'spec.accountRef.name',
+  ),
+  degraded(
+    'reserved names',
+    'an NKey user joining the system account',
+    nkey({ accountRef: { name: 'system' } }),
+    'ReservedAccount',
+    'spec.accountRef.name',
+  ),
+  degraded(
+    'reserved names',
     'the account name SYS on a JWT cluster',
     account({ accountName: 'SYS' }, 'jwt'),
     'ReservedName',
