@@ -1,7 +1,13 @@
 import { describe, expect, test } from '@jest/globals';
 import type { NatsAccount, NatsUser } from '../api/index.ts';
 import { loadExample } from '../../test/fixtures/examples.ts';
-import { crossResourceProblems, loginsOf, membersOf, membershipProblems } from './membership.ts';
+import {
+  crossResourceProblems,
+  loginsOf,
+  membersOf,
+  membershipProblems,
+  subjectCovers,
+} from './membership.ts';
 
 const tenants = loadExample('config-accounts');
 const mapped = loadExample('mtls-verify-and-map');
@@ -255,5 +261,23 @@ describe('crossResourceProblems', () => {
     };
     for (const c of [verified, optedIn])
       expect(crossResourceProblems(c, membersOf(c, minimal.accounts, []))).toEqual([]);
+  });
+});
+
+describe('subjectCovers (an export pattern offers an import subject)', () => {
+  test.each([
+    ['orders.>', 'orders.events.created', true],
+    ['orders.>', 'orders.>', true],
+    ['orders.>', 'orders', false],
+    ['orders.*', 'orders.lookup', true],
+    ['orders.*', 'orders.*', true],
+    ['orders.lookup', 'orders.*', false],
+    ['orders.*', 'orders.a.b', false],
+    ['orders.*', 'orders.>', false],
+    ['orders.lookup', 'orders.lookup', true],
+    ['orders.lookup', 'orders.lookups', false],
+    ['>', 'anything.at.all', true],
+  ])('%s covers %s: %s', (pattern, subject, covers) => {
+    expect(subjectCovers(pattern, subject)).toBe(covers);
   });
 });

@@ -29,6 +29,7 @@ export interface Exclusion {
     | 'ReservedAccount'
     | 'NameConflict'
     | 'MissingAccount'
+    | 'MissingExport'
     | 'AccountLeftOut'
     | 'UnsupportedAuthType'
     | 'UnsupportedField'
@@ -159,14 +160,51 @@ function settleReferences(accounts: NatsAccount[], leaveOut: LeaveOut): NatsAcco
   let kept = accounts;
   for (;;) {
     const names = new Set(kept.map(accountNameOf));
+    const byName = new Map(kept.map((a) => [accountNameOf(a), a]));
     const next = kept.filter((account) => {
       const problem = missingReference(account, names);
       if (problem) leaveOut(account, 'MissingAccount', problem);
-      return !problem;
+      const unoffered = problem ? undefined : unofferedImport(account, byName);
+      if (unoffered) leaveOut(account, 'MissingExport', unoffered);
+      return !problem && !unoffered;
     });
     if (next.length === kept.length) return kept;
     kept = next;
   }
+}
+
+/** Whether every subject `subject` can match is matched by the export pattern `pattern` (NATS subset). */
+export function subjectCovers(pattern: string, subject: string): boolean {
+  const p = pattern.split('.');
+  const t = subject.split('.');
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] === '>') return i < t.length;
+    if (i >= t.length || t[i] === '>') return false;
+    if (p[i] !== '*' && (t[i] === '*' || p[i] !== t[i])) return false;
+  }
+  return p.length === t.length;
+}
+
+/**
+ * An import must be offered: the other account exports a stream (or service) covering the subject,
+ * to everyone or to this account. nats-server would otherwise drop it, or refuse the account JWT.
+ */
+function unofferedImport(account: NatsAccount, byName: Map<string, NatsAccount>): string | undefined {
+  const me = accountNameOf(account);
+  for (const [i, entry] of (account.spec.imports ?? []).entries()) {
+    const kind = entry.stream ? 'stream' : 'service';
+    const source = entry.stream ?? entry.service;
+    if (!source) continue;
+    const exports = (byName.get(source.account)?.spec.exports ?? []).filter(
+      (e) => (kind === 'stream' ? e.stream : e.service) !== undefined,
+    );
+    const covering = exports.filter((e) => subjectCovers((e.stream ?? e.service) as string, source.subject));
+    if (!covering.length)
+      return `spec.imports[${i}].${kind}.subject: account ${source.account} exports no ${kind} covering "${source.subject}"`;
+    if (!covering.some((e) => !e.accounts?.length || e.accounts.includes(me)))
+      return `spec.imports[${i}].${kind}.account: account ${source.account} exports "${source.subject}" only to other accounts`;
+  }
+  return undefined;
 }
 
 function missingReference(account: NatsAccount, names: Set<string>): string | undefined {

@@ -713,6 +713,34 @@ const names: Raw[] = [
 
 const references: Raw[] = [
   degraded(
+    'imports nobody offers',
+    'a stream import of a subject orders does not export',
+    account({ imports: [{ stream: { account: 'orders', subject: 'orders.secret.>' }, prefix: 'peek' }] }),
+    'MissingExport',
+    'spec.imports[0].stream.subject',
+  ),
+  degraded(
+    'imports nobody offers',
+    'a stream import of an export orders restricts to billing',
+    account({ imports: [{ stream: { account: 'orders', subject: 'orders.events.>' }, prefix: 'stolen' }] }),
+    'MissingExport',
+    'spec.imports[0].stream.account',
+  ),
+  degraded(
+    'imports nobody offers',
+    'a service import of a subject orders exports only as a stream',
+    account({ imports: [{ service: { account: 'orders', subject: 'orders.events.created' } }] }),
+    'MissingExport',
+    'spec.imports[0].service.subject',
+  ),
+  degraded(
+    'imports nobody offers',
+    'a wildcard import wider than the export',
+    account({ imports: [{ service: { account: 'orders', subject: 'orders.*' } }] }),
+    'MissingExport',
+    'spec.imports[0].service.subject',
+  ),
+  degraded(
     'missing accounts',
     'a stream import from an account that does not exist',
     account({ imports: [{ stream: { account: 'nowhere', subject: 'x.>' } }] }),
