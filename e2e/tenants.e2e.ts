@@ -177,4 +177,60 @@ describe('hostile tenants', () => {
       podsBefore.map((p) => [p.name, p.uid, p.restarts]),
     );
   });
+
+  test('Config mode: deleting a user closes its live connection by a reload and its password is refused after', async () => {
+    await apply([
+      {
+        apiVersion: 'natswarden.io/v1alpha1',
+        kind: 'NatsUser',
+        metadata: { name: 'leaver', namespace: bed.namespace },
+        spec: { accountRef: { name: 'orders' }, authType: 'Password' },
+      },
+    ]);
+    const credentials = await waitUntil(
+      'leaver has its credentials and can log in',
+      async () => {
+        const secret = await secretData(bed.api, bed.namespace, 'leaver-nats-credentials').catch(
+          () => undefined,
+        );
+        if (!secret) return false;
+        const [address] = await serviceAddresses(bed.api, bed.namespace, CLUSTER);
+        const nc = await connectWith(
+          address!,
+          secret as unknown as Credentials,
+          undefined,
+          `${CLUSTER}.${bed.namespace}.svc`,
+        ).catch(() => undefined);
+        await nc?.close();
+        return !!nc && (secret as unknown as Credentials);
+      },
+      180_000,
+      2_000,
+    );
+    const pods = await clusterPods(bed.namespace, CLUSTER);
+    const live = await Promise.all(
+      pods.map((pod) => connectWith(pod.ip, credentials, undefined, `${CLUSTER}.${bed.namespace}.svc`)),
+    );
+    const deleted = Date.now();
+    await k(['delete', 'natsuser', 'leaver', '-n', bed.namespace]);
+    const reasons = await Promise.all(
+      live.map((nc) =>
+        Promise.race([
+          nc.closed().then((error) => String(error ?? 'closed')),
+          new Promise<string>((resolve) => setTimeout(() => resolve('still open'), 90_000)),
+        ]),
+      ),
+    );
+    expect(reasons).not.toContain('still open');
+    process.stderr.write(
+      `\nfigure: Config mode, a deleted user's connections on ${live.length} servers closed ${Date.now() - deleted} ms after kubectl delete (${reasons[0]})\n`,
+    );
+    for (const pod of pods)
+      await expect(
+        connectWith(pod.ip, credentials, undefined, `${CLUSTER}.${bed.namespace}.svc`),
+      ).rejects.toThrow(/authorization/i);
+    expect((await clusterPods(bed.namespace, CLUSTER)).map((p) => [p.uid, p.restarts])).toEqual(
+      pods.map((p) => [p.uid, p.restarts]),
+    );
+  });
 });
