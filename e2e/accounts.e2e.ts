@@ -293,6 +293,44 @@ describe('NatsAccount in JWT mode', () => {
     await sensor.close();
   });
 
+  test("a user's seed lives only in its own Secret; deleting that Secret rotates the user and revokes the old key", async () => {
+    const identities = await secretData(bed.api, bed.namespace, `${CLUSTER}-identities`);
+    const entries = Object.entries(identities).filter(([key]) => key.startsWith('user.'));
+    expect(entries.length).toBeGreaterThan(0);
+    for (const [, entry] of entries) expect(entry).not.toMatch(/"(seed|plaintext|content)"/);
+
+    const old = await secretData(bed.api, bed.namespace, 'dashboard-nats-credentials');
+    const [pod] = await clusterPods(bed.namespace, CLUSTER);
+    const live = await connectAs('dashboard', pod!);
+    const closed = live.closed();
+    await k(['delete', 'secret', 'dashboard-nats-credentials', '-n', bed.namespace]);
+    const fresh = await waitUntil(
+      'dashboard has new credentials',
+      async () => {
+        const secret = await secretData(bed.api, bed.namespace, 'dashboard-nats-credentials').catch(
+          () => undefined,
+        );
+        return !!secret?.['user.creds'] && secret['user.creds'] !== old['user.creds'] && secret;
+      },
+      120_000,
+      1_000,
+    );
+    // The old key is revoked on every server: its live connection closes, its creds are refused.
+    const reason = await Promise.race([
+      closed.then((error) => String(error ?? 'closed')),
+      new Promise<string>((resolve) => setTimeout(() => resolve('still open'), 60_000)),
+    ]);
+    expect(reason).toMatch(/revoked/i);
+    const tls = await secretData(bed.api, bed.namespace, 'dashboard-nats-client-tls');
+    const cert = { 'tls.crt': tls['tls.crt']!, 'tls.key': tls['tls.key']! };
+    const servername = `${CLUSTER}.${bed.namespace}.svc`;
+    await expect(connectWith(pod!.ip, old as unknown as Credentials, cert, servername)).rejects.toThrow(
+      /revoked|authorization/i,
+    );
+    const nc = await connectWith(pod!.ip, fresh as unknown as Credentials, cert, servername);
+    await nc.close();
+  });
+
   test('a server that comes back with an empty resolver directory is brought up to date, the account untouched', async () => {
     const before = await accountStatus('telemetry');
     const generation = (await getJson(['get', 'natsaccount', 'telemetry', '-n', bed.namespace])).metadata

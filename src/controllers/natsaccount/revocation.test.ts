@@ -49,6 +49,17 @@ describe('planRevocations', () => {
     expect(plan.release).toHaveLength(1);
   });
 
+  test("a live user's retired keys (it was rotated) are revoked", () => {
+    const plan = planRevocations(
+      account(),
+      [user('app', { finalizers: [REVOKE_FINALIZER] })],
+      { app: { ...creds('UNEW', 'uid-app'), retired: ['UOLD'] } },
+      {},
+      42,
+    );
+    expect(plan.revocations).toEqual({ UOLD: 42 });
+  });
+
   test('revocations already kept are kept, with their time; nothing new means unchanged', () => {
     const plan = planRevocations(account(), [user('app', gone)], { app: creds('UAPP') }, { UAPP: 5 }, 1);
     expect(plan).toMatchObject({ revocations: { UAPP: 5 }, changed: false });

@@ -1,11 +1,12 @@
-// Revocation in JWT mode, decided purely from what the caches hold. A deleted NatsUser's public key
-// goes into its account's revocation list (kept in the `<account>-nats-revocations` ConfigMap, so it
-// survives servers that lose their resolver directory), the account JWT is re-signed with it and
+// Revocation in JWT mode, decided purely from what the caches hold. A deleted NatsUser's public key,
+// and any key a user held before a rotation, goes into its account's revocation list (kept in the
+// `<account>-nats-revocations` ConfigMap, so it survives servers that lose their resolver
+// directory); the account JWT is re-signed with it and
 // pushed; nats-server then closes the user's live connections and refuses its creds. The NatsUser
 // (and a deleted NatsAccount, which revokes `*`: every user) keeps the finalizer until every server
 // holds a JWT with the revocation. Public keys and times only: nothing here is secret.
 import type { NatsAccount, NatsCluster, NatsUser } from '../../api/index.ts';
-import type { UserCredentials } from '../../render/index.ts';
+import type { StoredUser } from '../natscluster/user-handover.ts';
 
 export const REVOKE_FINALIZER = 'natswarden.io/revoke';
 /** Revokes every user of the account issued before the time (a deleted account). */
@@ -43,7 +44,7 @@ export interface RevocationPlan {
 export function planRevocations(
   account: NatsAccount,
   users: NatsUser[],
-  credentials: Record<string, UserCredentials>,
+  credentials: Record<string, StoredUser>,
   stored: Record<string, number>,
   nowSeconds: number,
 ): RevocationPlan {
@@ -59,6 +60,13 @@ export function planRevocations(
       revocations[publicKey] = seconds(at, nowSeconds);
     }
     release.push(user);
+  }
+  // Keys a user held before it was rotated (its Secret was lost): never valid again.
+  for (const user of users.filter((u) => !deleting(u))) {
+    const entry = credentials[user.metadata.name];
+    if (!entry || (entry.ownerUid && entry.ownerUid !== user.metadata.uid)) continue;
+    for (const retired of entry.retired ?? [])
+      if (revocations[retired] === undefined) revocations[retired] = nowSeconds;
   }
   if (deleting(account) && hasFinalizer(account) && revocations[ALL_USERS] === undefined) {
     const at = (account.metadata as { deletionTimestamp?: string }).deletionTimestamp;

@@ -9,6 +9,14 @@ import { accountJwt, identityOf, keyPairOf, newAccountKey, type KeyIdentity } fr
 import { generateJetStreamKey } from '../../identity/secrets.ts';
 import type { ClusterIdentities, UserCredentials } from '../../render/index.ts';
 import { childMeta } from '../../render/names.ts';
+import {
+  hasSecretHalf,
+  publicKeyOf,
+  resolveUsers,
+  stripped,
+  type StoredUser,
+  type UserSecretReader,
+} from './user-handover.ts';
 
 export const REGENERATE_ANNOTATION = 'natswarden.io/regenerate-identities';
 export const identitiesSecretName = (cluster: NatsCluster) => `${cluster.metadata.name}-identities`;
@@ -62,9 +70,14 @@ function toSecret(
   cluster: NatsCluster,
   identities: ClusterIdentities,
   extra: Record<string, string | undefined>,
+  handedOver: Set<string>,
 ): object {
+  // A user's secret half stays here only until its own Secret holds it (user-handover.ts).
   const users = Object.fromEntries(
-    Object.entries(identities.users).map(([name, creds]) => [`user.${name}.json`, JSON.stringify(creds)]),
+    Object.entries(identities.users).map(([name, creds]) => [
+      `user.${name}.json`,
+      JSON.stringify(handedOver.has(name) ? stripped(creds) : creds),
+    ]),
   );
   return {
     apiVersion: 'v1',
@@ -116,14 +129,13 @@ const userTakenFrom = (entry: UserCredentials | undefined, user: NatsUser) =>
  * by the stored operator. Nothing existing is regenerated.
  */
 async function addToJwtCluster(
-  cluster: NatsCluster,
   accounts: NatsAccount[],
   missing: NatsUser[],
   allUsers: NatsUser[],
   stored: ClusterIdentities,
   data: SecretData,
   needsJsKey: boolean,
-): Promise<IdentityOutcome> {
+): Promise<Generated> {
   const seeds = JSON.parse(decode(data, 'account-seeds.json') ?? '{}') as Record<string, string>;
   const owners = accountOwners(data);
   const operatorSeed = decode(data, 'operator.seed');
@@ -178,14 +190,18 @@ async function addToJwtCluster(
   };
   const extra = Object.fromEntries(JWT_KEYS.map((k) => [k, decode(data, k)]));
   return {
-    kind: 'ready',
     identities,
-    secret: toSecret(cluster, identities, {
+    extra: {
       ...extra,
       'account-seeds.json': JSON.stringify(seeds),
       'account-owners.json': JSON.stringify(owners),
-    }),
+    },
   };
+}
+
+interface Generated {
+  identities: ClusterIdentities;
+  extra: Record<string, string | undefined>;
 }
 
 /**
@@ -202,6 +218,7 @@ export async function ensureIdentities(
   users: NatsUser[],
   existing: { data?: SecretData } | undefined,
   handedOut: boolean,
+  readUserSecret: UserSecretReader,
 ): Promise<IdentityOutcome> {
   const data = existing?.data ?? {};
   const parsed = existing ? parse(data) : undefined;
@@ -210,7 +227,7 @@ export async function ensureIdentities(
     const entry = parsed?.users[u.metadata.name];
     return !!entry && !entry.ownerUid && !!u.metadata.uid;
   });
-  const stored = parsed && {
+  const bound = parsed && {
     ...parsed,
     users: {
       ...parsed.users,
@@ -219,6 +236,12 @@ export async function ensureIdentities(
       ),
     },
   };
+  // Each user's secret half comes from its own Secret; a lost one is rotated below.
+  const resolution = bound
+    ? await resolveUsers(users, bound.users, readUserSecret, userTakenFrom)
+    : { users: {}, handedOver: new Set<string>(), lost: [] };
+  const stored = bound && { ...bound, users: resolution.users };
+  const toStrip = [...resolution.handedOver].some((name) => hasSecretHalf(parsed?.users[name]));
   const regenerate = cluster.metadata.annotations?.[REGENERATE_ANNOTATION] === 'true';
   if (!stored && handedOut && !regenerate) {
     return {
@@ -228,7 +251,12 @@ export async function ensureIdentities(
   }
   const missingUsers = users.filter((u) => {
     const entry = stored?.users[u.metadata.name];
-    return !entry || userTakenFrom(entry, u) || (u.spec.authType === 'Creds' && !entry.creds);
+    return (
+      !entry ||
+      userTakenFrom(entry, u) ||
+      (u.spec.authType === 'Creds' && !entry.creds) ||
+      resolution.lost.includes(u)
+    );
   });
   const needsJetStreamKey = cluster.spec.jetstream.encryption !== undefined && !stored?.jetstreamKey;
   const needsJwt = cluster.spec.auth.mode === 'JWT' && !stored?.jwt;
@@ -244,6 +272,7 @@ export async function ensureIdentities(
     );
   if (
     stored &&
+    !toStrip &&
     !unbound.length &&
     !missingUsers.length &&
     !needsJetStreamKey &&
@@ -252,9 +281,37 @@ export async function ensureIdentities(
   )
     return { kind: 'ready', identities: stored };
 
-  if (stored?.jwt && !needsJwt)
-    return addToJwtCluster(cluster, accounts, missingUsers, users, stored, data, needsJetStreamKey);
+  const generated =
+    stored?.jwt && !needsJwt
+      ? await addToJwtCluster(accounts, missingUsers, users, stored, data, needsJetStreamKey)
+      : await generateAll(cluster, accounts, users, stored, missingUsers);
+  // A rotated user's old public key is retired, so it can be revoked (NatsAccount controller).
+  for (const user of resolution.lost) {
+    const name = user.metadata.name;
+    const old = stored?.users[name] as StoredUser | undefined;
+    const oldKey = publicKeyOf(old);
+    const fresh = generated.identities.users[name] as StoredUser | undefined;
+    if (fresh && oldKey)
+      generated.identities.users[name] = {
+        ...fresh,
+        retired: [...(old?.retired ?? []), oldKey],
+      } as UserCredentials;
+  }
+  return {
+    kind: 'ready',
+    identities: generated.identities,
+    secret: toSecret(cluster, generated.identities, generated.extra, resolution.handedOver),
+  };
+}
 
+/** A new cluster's identities, or a Config-mode cluster's new users (only what is missing). */
+async function generateAll(
+  cluster: NatsCluster,
+  accounts: NatsAccount[],
+  users: NatsUser[],
+  stored: ClusterIdentities | undefined,
+  missingUsers: NatsUser[],
+): Promise<Generated> {
   // Only what is missing: every generated password costs a bcrypt hash.
   const fresh = await generateIdentities(cluster, accounts, stored ? missingUsers : users);
   const merged: ClusterIdentities = {
@@ -282,5 +339,5 @@ export async function ensureIdentities(
         ),
       }
     : {};
-  return { kind: 'ready', identities: merged, secret: toSecret(cluster, merged, extra) };
+  return { identities: merged, extra };
 }

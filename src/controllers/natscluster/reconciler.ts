@@ -2,9 +2,15 @@
 // world match the spec, whatever happened before. One straight line of named steps:
 //   observe -> plan the roll -> render once -> check the config -> apply -> status
 // A step that cannot go on ends the reconcile with a status that says why (Stop).
-import type { KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
 import { Gauge } from 'prom-client';
-import { NatsCluster as NatsClusterSchema, validateAgainst, type NatsCluster } from '../../api/index.ts';
+import {
+  credentialsSecretNameOf,
+  NatsCluster as NatsClusterSchema,
+  validateAgainst,
+  type NatsCluster,
+  type NatsUser,
+} from '../../api/index.ts';
 import {
   childNames,
   crossResourceProblems,
@@ -142,6 +148,24 @@ export class NatsClusterReconciler {
   }
 
   /** Generated once and kept forever; a lost identities Secret stops here (IdentitiesMissing). */
+  /**
+   * A user's own credentials Secret, decoded, when it belongs to that very NatsUser. A cache miss is
+   * confirmed with the API server: a Secret written a moment ago and not yet in the cache must not
+   * look lost (which would rotate the user).
+   */
+  private async readUserSecret(user: NatsUser): Promise<Record<string, string> | undefined> {
+    const ns = user.metadata.namespace ?? 'default';
+    const name = credentialsSecretNameOf(user);
+    const secret =
+      this.ctx.readers.secrets.get(name, ns) ??
+      (await this.ctx.kube.get<V1Secret>({ apiVersion: 'v1', kind: 'Secret', name, namespace: ns }));
+    const owned = secret?.metadata?.ownerReferences?.some((ref) => ref.uid === user.metadata.uid);
+    if (!secret || (user.metadata.uid && !owned)) return undefined;
+    return Object.fromEntries(
+      Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
+    );
+  }
+
   private async ensureIdentities(cluster: NatsCluster, members: ClusterMembers) {
     const ns = cluster.metadata.namespace ?? 'default';
     const names = childNames(cluster.metadata.name);
@@ -157,6 +181,7 @@ export class NatsClusterReconciler {
       members.users,
       stored ? { data: stored.data ?? {} } : undefined,
       handedOut,
+      (user) => this.readUserSecret(user),
     );
     if (outcome.kind === 'lost')
       throw this.stop(cluster, { degraded: { reason: 'IdentitiesMissing', message: outcome.message } });
