@@ -16,6 +16,7 @@ import { secretData, waitForCondition, memberDegraded } from './operator/cluster
 import { exampleIn, testBed, type TestBed } from './operator/fixtures.ts';
 import { handshake, natsSession, signNonce, type Session } from './operator/raw-nats.ts';
 import { clusterPods, type PodInfo } from './operator/servers.ts';
+import { datedClientCertificate } from './operator/dated-certificate.ts';
 import { issue, type IssuedSecret } from '../test/servers/support/pki.ts';
 
 jest.setTimeout(600_000);
@@ -250,6 +251,24 @@ describe('transport: fortress (high-security: mTLS, TLS 1.3 only, curves restric
     expect(result).toMatch(/^failed: .*(bad certificate|unsupported certificate)/);
   });
 
+  for (const [when, notBefore, notAfter, alert] of [
+    ['expired', '20200101000000Z', '20200201000000Z', /certificate expired/],
+    ['not yet valid', '20990101000000Z', '20990201000000Z', /certificate expired|bad certificate/],
+  ] as const)
+    attack(`a client certificate from the cluster's own CA that is ${when}: refused`, async () => {
+      const t = await target('fortress');
+      const ca = await secretData(bed.api, bed.namespace, 'fortress-ca');
+      const dated = datedClientCertificate(
+        { crt: ca['tls.crt']!, key: ca['tls.key']! },
+        'signer',
+        notBefore,
+        notAfter,
+      );
+      const result = await handshake(t.pod.ip, 4222, { ca: t.ca, servername: t.servername, ...dated }, false);
+      expect(result).toMatch(/^failed: /);
+      expect(result).toMatch(alert);
+    });
+
   attack('TLS 1.2 on the client port: alert protocol version', async () => {
     const t = await target('fortress');
     const tls: ConnectionOptions = {
@@ -355,7 +374,7 @@ describe('routes: fortress', () => {
     },
   );
 
-  attack('a client CONNECT on the route port: refused as a client on the route port', async () => {
+  attack("a tenant's own CONNECT (cert and nkey) on the route port: Authorization Violation", async () => {
     const t = await target('fortress');
     const secret = await credentials('signer');
     const s = await natsSession({
@@ -366,7 +385,8 @@ describe('routes: fortress', () => {
       send: () => connectLine(authFields(secret)) + 'PING\r\n',
       until: /-ERR/,
     });
-    expect(s.said).toMatch(/-ERR 'Attempted To Connect To Route Port'/i);
+    // Authentication comes first on the route port: a tenant's nkey is no route credential.
+    expect(s.said).toContain("-ERR 'Authorization Violation'");
   });
 });
 
@@ -546,8 +566,9 @@ describe('JWT: jwt (operator mode)', () => {
         extra: NO_RESPONDERS,
         cert: await clientCert('dashboard'),
       });
+      // 503 means no subscriber for the subject in the tenant's own account: the system account's
+      // responders are out of reach (a reply from them would be a leak).
       expect(s.said).toMatch(/HMSG _INBOX\.a 1 \d+ \d+\r\nNATS\/1\.0 503/);
-      expect(s.said).not.toContain('server_id');
     }
   });
 
