@@ -537,6 +537,10 @@ describe('monitoring: fortress', () => {
       ).catch(() => undefined); // a refused handshake is the outcome we want
       const disclosed = (response?.body?.connections ?? []).filter((c) => c.account === 'vault');
       await victim;
+      if (disclosed.length)
+        process.stderr.write(
+          `\nfinding: anonymous HTTPS /connz (status ${response?.status}) disclosed ${disclosed.length} connection(s) of account vault, subscriptions ${JSON.stringify(disclosed.map((c) => c.subscriptions_list))}\n`,
+        );
       expect(disclosed).toEqual([]);
     },
   );
