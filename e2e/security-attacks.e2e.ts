@@ -581,6 +581,25 @@ describe('JWT: jwt (operator mode)', () => {
     },
   );
 
+  attack("a user JWT signed with telemetry's own key but expired: Authorization Violation", async () => {
+    // The account's real key (read here from the operator's identities Secret, as a thief of it
+    // would): a fresh JWT it signs is served, so the refusal below is the expiry alone.
+    const identities = await secretData(bed.api, bed.namespace, 'jwt-identities');
+    const accountSeed = (JSON.parse(identities['account-seeds.json']!) as Record<string, string>).telemetry!;
+    const accountKey = fromSeed(new TextEncoder().encode(accountSeed));
+    const cert = await sensorCert();
+    const now = Math.floor(Date.now() / 1000);
+    const signed = async (dates: { exp?: number; nbf?: number }) => {
+      const userKey = createUser();
+      const jwt = await encodeUser('dated', userKey, accountKey, {}, dates);
+      const seed = new TextDecoder().decode(userKey.getSeed());
+      return (nonce: string) => ({ jwt, sig: signNonce(seed, nonce) });
+    };
+    ok(await sessionAs('jwt', 'sensor', '', { cert, auth: await signed({ exp: now + 3600 }) }));
+    const s = await sessionAs('jwt', 'sensor', '', { cert, auth: await signed({ exp: now - 3600 }) });
+    expect(s.said).toContain("-ERR 'Authorization Violation'");
+  });
+
   attack("a revoked user's kept creds: Authorization Violation (they worked before)", async () => {
     const kept = await credentials('doomed');
     const cert = await sensorCert();
