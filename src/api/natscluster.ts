@@ -300,6 +300,22 @@ export const NatsClusterSpec = withRules(
       { default: {} },
     ),
     podTemplate: PodTemplate,
+    networkPolicy: Type.Object(
+      {
+        enabled: Type.Boolean({
+          default: true,
+          description:
+            'Render a NetworkPolicy: clients from anywhere, routes only from the servers, monitoring (which asks no client certificate) only from the operator and monitoringFromNamespaces.',
+        }),
+        monitoringFromNamespaces: Type.Optional(
+          Type.Array(Type.String({ pattern: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$', maxLength: 63 }), {
+            maxItems: 32,
+            description: 'Namespaces whose pods may read the monitoring port (e.g. Prometheus).',
+          }),
+        ),
+      },
+      { default: {} },
+    ),
   }),
   [
     {

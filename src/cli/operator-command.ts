@@ -1,6 +1,11 @@
 // `nats-warden operator [--kubeconfig PATH] [--namespace NS ...]`: runs the operator until SIGTERM.
 // In-cluster configuration is used when no kubeconfig is given and KUBECONFIG is unset.
-import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_NATS_IMAGE, OPERATOR_IMAGE } from '../render/index.ts';
+import {
+  DEFAULT_CLUSTER_DOMAIN,
+  DEFAULT_NATS_IMAGE,
+  DEFAULT_OPERATOR_NAMESPACE,
+  OPERATOR_IMAGE,
+} from '../render/index.ts';
 import { natsAccountController } from '../controllers/natsaccount/controller.ts';
 import { natsClusterController } from '../controllers/natscluster/controller.ts';
 import type { ReconcilerOptions } from '../controllers/natscluster/reconciler.ts';
@@ -25,6 +30,10 @@ export function parseOperatorArgs(argv: string[]): OperatorOptions {
     identity: { type: 'string' },
     'cluster-domain': { type: 'string', default: DEFAULT_CLUSTER_DOMAIN },
     'nats-image': { type: 'string', default: DEFAULT_NATS_IMAGE },
+    'operator-namespace': {
+      type: 'string',
+      default: process.env.POD_NAMESPACE ?? DEFAULT_OPERATOR_NAMESPACE,
+    },
     workers: { type: 'string', default: '2' },
   });
   const [host, port] = (v['health-addr'] ?? '0.0.0.0:8081').split(':');
@@ -40,6 +49,7 @@ export function parseOperatorArgs(argv: string[]): OperatorOptions {
     clusterDomain: v['cluster-domain'] ?? DEFAULT_CLUSTER_DOMAIN,
     defaultImage: v['nats-image'] ?? DEFAULT_NATS_IMAGE,
     operatorImage: OPERATOR_IMAGE,
+    operatorNamespace: v['operator-namespace'] ?? DEFAULT_OPERATOR_NAMESPACE,
     workers: Number(v.workers ?? 2),
   };
 }

@@ -47,6 +47,8 @@ export interface RenderContext {
   defaultImage: string;
   /** The operator's own image (reloader sidecar for the Reload rotation strategy). */
   operatorImage: string;
+  /** Where the operator runs: its pods may reach the monitoring port (NetworkPolicy). Default nats-warden. */
+  operatorNamespace?: string;
   identities: ClusterIdentities;
   /** PEM bundle the servers and clients trust: the current CA plus the previous one during a CA change. */
   trustBundle: string;
@@ -60,5 +62,6 @@ export interface RenderContext {
 
 export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
 export const DEFAULT_NATS_IMAGE = 'nats:2.15.2-alpine';
+export const DEFAULT_OPERATOR_NAMESPACE = 'nats-warden';
 /** The operator's own image: the reloader sidecar runs it (`nats-warden reloader`). */
 export const OPERATOR_IMAGE = 'ghcr.io/nats-warden/nats-warden:0.1.0';

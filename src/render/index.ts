@@ -12,6 +12,7 @@ import {
   renderPodDisruptionBudget,
   renderServiceAccount,
 } from './services.ts';
+import { renderNetworkPolicy } from './network-policy.ts';
 import { renderStatefulSet } from './statefulset.ts';
 import { renderUserCredentials } from './user-credentials.ts';
 
@@ -67,6 +68,7 @@ export function renderClusterObjects(
     renderClientService(cluster),
     renderStatefulSet(cluster, context),
     renderPodDisruptionBudget(cluster),
+    ...renderNetworkPolicy(cluster, context),
     ...members.users.flatMap((user) => renderUserCredentials(user, cluster, context)),
   ];
 }

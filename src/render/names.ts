@@ -27,6 +27,7 @@ export function childNames(clusterName: string) {
     headlessService: `${clusterName}-headless`,
     clientService: clusterName,
     podDisruptionBudget: clusterName,
+    networkPolicy: clusterName,
     serviceAccount: `${clusterName}-nats`,
   };
 }

@@ -39,6 +39,8 @@ export interface ReconcilerOptions {
   clusterDomain: string;
   defaultImage: string;
   operatorImage: string;
+  /** The operator's namespace, admitted to the monitoring port by each cluster's NetworkPolicy. */
+  operatorNamespace?: string;
   /** How long a replaced pod may stay unhealthy before the roll is declared blocked. */
   rollTimeoutMs?: number;
 }
