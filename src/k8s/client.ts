@@ -44,7 +44,7 @@ export class Kube {
   /** Server-side apply of the whole desired object, taking ownership of the fields it names. */
   async apply<T extends KubernetesObject>(desired: T): Promise<T> {
     return this.objects.patch(
-      desired,
+      inClientModel(desired),
       undefined,
       undefined,
       FIELD_MANAGER,
@@ -148,4 +148,21 @@ export class Kube {
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
   }
+}
+
+/**
+ * client-node serializes a known kind through its generated model, whose property for a field named
+ * like a JavaScript reserved word carries an underscore (V1NetworkPolicyIngressRule: `_from` for
+ * `from`): a plain object's `from` would be dropped silently, admitting the port from everywhere.
+ */
+export function inClientModel<T extends KubernetesObject>(desired: T): T {
+  if (desired.kind !== 'NetworkPolicy') return desired;
+  const spec = (desired as { spec?: { ingress?: { from?: unknown }[] } }).spec;
+  return {
+    ...desired,
+    spec: {
+      ...spec,
+      ingress: spec?.ingress?.map(({ from, ...rule }) => (from ? { ...rule, _from: from } : rule)),
+    },
+  } as T;
 }
