@@ -95,15 +95,21 @@ async function connectAs(user: string, pod: PodInfo): Promise<NatsConnection> {
   return nc;
 }
 
-/** The first message on `subject` within `ms`, or undefined. */
+/**
+ * The first message on `subject` within `ms`, or undefined. The publisher may sit on another server,
+ * which learns of the subscription over the route a moment later: it publishes every 100 ms.
+ */
 async function firstMessage(nc: NatsConnection, subject: string, ms: number, publish: () => void) {
   const sub = nc.subscribe(subject, { max: 1, timeout: ms });
   await nc.flush();
   publish();
+  const again = setInterval(publish, 100);
   try {
     for await (const msg of sub) return msg.string();
   } catch {
     return undefined; // timed out
+  } finally {
+    clearInterval(again);
   }
   return undefined;
 }
@@ -145,6 +151,76 @@ describe('NatsAccount in JWT mode', () => {
       sensor.publish('metrics.isolated', 'from telemetry'),
     );
     expect(own).toBe('from telemetry');
+  });
+
+  test('an export limited to analytics reaches it through an activation token; an account it is not offered to is left out', async () => {
+    await k([
+      'patch',
+      'natsaccount',
+      'telemetry',
+      '-n',
+      bed.namespace,
+      '--type=merge',
+      '-p',
+      '{"spec":{"exports":[{"stream":"metrics.>","accounts":["analytics"]}]}}',
+    ]);
+    const claimsOf = (jwt: string) =>
+      JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as {
+        nats: { exports?: { token_req?: boolean }[]; imports?: { token?: string }[] };
+      };
+    const telemetryKey = (await accountStatus('telemetry')).publicKey!;
+    const analyticsKey = (await accountStatus('analytics')).publicKey!;
+    await waitUntil(
+      'every server holds the restricted export and the importer token',
+      async () => {
+        const exporter = await heldByServers(telemetryKey);
+        const importer = await heldByServers(analyticsKey);
+        return (
+          exporter.length === 3 &&
+          importer.length === 3 &&
+          exporter.every((h) => h.jwt && claimsOf(h.jwt).nats.exports?.[0]?.token_req === true) &&
+          importer.every((h) => h.jwt && !!claimsOf(h.jwt).nats.imports?.[0]?.token)
+        );
+      },
+      120_000,
+      1_000,
+    );
+    const [first, second] = await clusterPods(bed.namespace, CLUSTER);
+    const sensor = await connectAs('sensor', first!);
+    const dashboard = await connectAs('dashboard', second!);
+    const imported = await firstMessage(dashboard, 'telemetry.metrics.restricted', 5_000, () =>
+      sensor.publish('metrics.restricted', 'for analytics only'),
+    );
+    expect(imported).toBe('for analytics only');
+    await Promise.all(open.splice(0).map((nc) => nc.close()));
+
+    await apply([
+      {
+        apiVersion: 'natswarden.io/v1alpha1',
+        kind: 'NatsAccount',
+        metadata: { name: 'outsider', namespace: bed.namespace },
+        spec: {
+          clusterRef: { name: CLUSTER },
+          imports: [{ stream: { account: 'telemetry', subject: 'metrics.>' }, prefix: 'stolen' }],
+        },
+      },
+    ]);
+    const degraded = await waitUntil(
+      'outsider Degraded',
+      async () => {
+        const status = await accountStatus('outsider');
+        const condition = status.conditions?.find((c) => c.type === 'Degraded');
+        return condition?.status === 'True' && condition;
+      },
+      60_000,
+      1_000,
+    );
+    expect(degraded).toMatchObject({
+      reason: 'MissingExport',
+      message: expect.stringContaining(
+        'spec.imports[0].stream.account: account telemetry exports "metrics.>" only to other accounts',
+      ),
+    });
   });
 
   test('the same Secrets work from nats.js, the nats CLI (Go) and nats-py; a denied publish is refused in each', async () => {

@@ -2,6 +2,7 @@
 // user, tenant accounts (exports, imports, limits, JetStream) and user creds.
 import {
   encodeAccount,
+  encodeActivation,
   encodeOperator,
   encodeUser,
   fmtCreds,
@@ -75,23 +76,52 @@ function exportsOf(account: NatsAccount): Export[] {
     subject: e.stream ?? e.service ?? '',
     type: e.stream ? 'stream' : 'service',
     ...(e.responseType ? { response_type: e.responseType } : {}),
+    // Limited to some accounts: an importer needs an activation token the exporter signed for it.
+    ...(e.accounts?.length ? { token_req: true } : {}),
   }));
 }
 
-function importsOf(account: NatsAccount, publicKeys: Record<string, string>): Import[] {
-  return (account.spec.imports ?? []).map((i) => {
+/**
+ * An activation token for an import, when the export it uses needs one (the exporting account
+ * signs it for the importer); undefined for a public export.
+ */
+export type ActivationIssuer = (
+  from: string,
+  kind: 'stream' | 'service',
+  subject: string,
+) => Promise<string | undefined>;
+
+async function importsOf(
+  account: NatsAccount,
+  publicKeys: Record<string, string>,
+  activation: ActivationIssuer,
+): Promise<Import[]> {
+  const imports: Import[] = [];
+  for (const i of account.spec.imports ?? []) {
     const source = i.stream ?? i.service;
     const subject = source?.subject ?? '';
+    const kind = i.stream ? 'stream' : 'service';
     const local = i.stream ? (i.prefix ? `${i.prefix}.${subject}` : undefined) : i.to;
-    return {
+    const token = await activation(source?.account ?? '', kind, subject);
+    imports.push({
       name: subject,
       subject,
       account: publicKeys[source?.account ?? ''] ?? '',
-      type: i.stream ? 'stream' : 'service',
+      type: kind,
       ...(local ? { local_subject: local } : {}),
-    };
-  });
+      ...(token ? { token } : {}),
+    });
+  }
+  return imports;
 }
+
+/** The token `exporter` signs to let `importerPublicKey` import `subject`. */
+export const activationToken = (
+  exporter: KeyIdentity,
+  importerPublicKey: string,
+  kind: 'stream' | 'service',
+  subject: string,
+): Promise<string> => encodeActivation(subject, importerPublicKey, keyPairOf(exporter), kind, { subject });
 
 /** A tenant account JWT; `publicKeys` maps account names (inside NATS) to their public keys. */
 export async function accountJwt(
@@ -101,6 +131,7 @@ export async function accountJwt(
   publicKeys: Record<string, string>,
   /** Revoked user public keys (or `*`: every user) and the time, in Unix seconds, before which their JWTs are refused. */
   revocations: Record<string, number> = {},
+  activation: ActivationIssuer = async () => undefined,
 ): Promise<string> {
   const limits = account.spec.limits;
   const js = account.spec.jetstream;
@@ -121,7 +152,7 @@ export async function accountJwt(
       consumer: jsOn ? (js?.maxConsumers ?? -1) : 0,
     },
     exports: exportsOf(account),
-    imports: importsOf(account, publicKeys),
+    imports: await importsOf(account, publicKeys, activation),
     ...(account.spec.defaultPermissions
       ? { default_permissions: jwtPermissions(account.spec.defaultPermissions) }
       : {}),

@@ -221,8 +221,8 @@ function missingReference(account: NatsAccount, names: Set<string>): string | un
 
 /**
  * Fields the cluster's auth mode cannot honour are refused, never silently dropped: account data
- * limits exist only in account JWTs, and an export restricted to some accounts would need
- * activation tokens, which JWT mode does not issue yet (it would otherwise become public).
+ * limits exist only in account JWTs. (An export restricted to some accounts is honoured in both
+ * modes: JWT mode requires a token, and the NatsAccount controller issues one to each allowed importer.)
  */
 function accountFieldProblem(
   cluster: NatsCluster,
@@ -235,12 +235,6 @@ function accountFieldProblem(
     return {
       reason: 'UnsupportedField',
       message: `spec.limits.maxData: account data limits need auth.mode JWT; NatsCluster ${cluster.metadata.name} uses Config`,
-    };
-  const restricted = (account.spec.exports ?? []).findIndex((e) => e.accounts?.length);
-  if (mode === 'JWT' && restricted >= 0)
-    return {
-      reason: 'UnsupportedField',
-      message: `spec.exports[${restricted}].accounts: an export limited to some accounts needs activation tokens, which JWT mode does not issue yet; left out rather than made public`,
     };
   return undefined;
 }

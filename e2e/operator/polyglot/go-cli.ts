@@ -37,8 +37,10 @@ function natsCommand(c: AppCredentials, files: CredentialFiles): string {
 
 // Subscribes in the background and publishes every 200 ms until the subscriber has its message
 // (interest is registered asynchronously), for at most 8 s; the subscriber's exit code is the result.
+// The subscriber runs as its own process (exec), so killing it ends the CLI and its connection at
+// once; a backgrounded shell function would leave the CLI connected until its timeout.
 const ROUND_TRIP = String.raw`
-nats sub "$SUBJECT" --count 1 --raw &
+(nats_exec sub "$SUBJECT" --count 1 --raw) &
 sub=$!
 for _ in $(seq 40); do
   kill -0 $sub 2>/dev/null || break
@@ -80,7 +82,11 @@ async function runCli(c: AppCredentials, script: string, subject: string, payloa
     writeFileSync(hosts, `127.0.0.1 localhost\n${c.address} ${[...new Set(names)].join(' ')}\n`);
     const child = sandboxSpawn(
       {
-        argv: ['/bin/bash', '-c', `nats() { timeout 10 ${natsCommand(c, files)} "$@"; }\n${script}`],
+        argv: [
+          '/bin/bash',
+          '-c',
+          `nats() { timeout 10 ${natsCommand(c, files)} "$@"; }\nnats_exec() { exec timeout 10 ${natsCommand(c, files)} "$@"; }\n${script}`,
+        ],
         env: {
           PATH: '/usr/bin:/bin',
           HOME: files.dir, // no CLI context of the host's user applies

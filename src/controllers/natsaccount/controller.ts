@@ -38,6 +38,19 @@ const accountsOf = (read: NatsAccountReaders, namespace: string | undefined, clu
     : [];
 
 /** @param clusterDomain where the servers' pod names resolve (their monitoring certificates name them) */
+/** Accounts of the same cluster that import from `exporter`. */
+const importersOf = (read: NatsAccountReaders, exporter: NatsAccount): string[] => {
+  const name = exporter.spec?.accountName ?? exporter.metadata?.name;
+  return read.accounts
+    .list(exporter.metadata?.namespace)
+    .filter(
+      (a) =>
+        a.spec?.clusterRef?.name === exporter.spec?.clusterRef?.name &&
+        (a.spec?.imports ?? []).some((i) => (i.stream ?? i.service)?.account === name),
+    )
+    .map((a) => keyOf(a as KubernetesObject));
+};
+
 export function natsAccountController(clusterDomain: string): Controller {
   const connections = new SystemConnections();
   return defineController<NatsAccountWatches>({
@@ -48,7 +61,8 @@ export function natsAccountController(clusterDomain: string): Controller {
       const ns = o.metadata?.namespace;
       switch (from) {
         case 'accounts':
-          return [keyOf(o)];
+          // Its importers too: their activation tokens follow its exports.
+          return [keyOf(o), ...importersOf(read, o as NatsAccount)];
         case 'clusters':
           return accountsOf(read, ns, o.metadata?.name);
         case 'users': {

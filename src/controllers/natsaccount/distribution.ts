@@ -43,7 +43,23 @@ function canonical(value: unknown): string {
 export function claimsKey(jwt: string): string | undefined {
   const c = decoded(jwt);
   if (!c) return undefined;
-  return canonical({ name: c.name, sub: c.sub, iss: c.iss, exp: c.exp ? 'set' : 'none', nats: c.nats });
+  return canonical(essence(c));
+}
+
+/** The claims without iat and jti, activation tokens inside imports compared the same way. */
+function essence(c: AccountClaimsData): unknown {
+  const nats = c.nats as { imports?: { token?: string }[] } | undefined;
+  const imports = nats?.imports?.map((i) => {
+    const token = i.token ? decoded(i.token) : undefined;
+    return token ? { ...i, token: essence(token) } : i;
+  });
+  return {
+    name: c.name,
+    sub: c.sub,
+    iss: c.iss,
+    exp: c.exp ? 'set' : 'none',
+    nats: imports ? { ...nats, imports } : nats,
+  };
 }
 
 export const issuedAt = (jwt: string): number => decoded(jwt)?.iat ?? 0;

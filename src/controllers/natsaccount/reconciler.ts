@@ -10,10 +10,17 @@
 import type { KubernetesObject, V1Pod, V1Secret } from '@kubernetes/client-node';
 import { accountNameOf, type NatsAccount, type NatsCluster, type NatsUser } from '../../api/index.ts';
 import { classify } from '../../k8s/errors.ts';
-import { accountJwt, identityOf, keyPairOf } from '../../identity/jwt.ts';
+import {
+  accountJwt,
+  activationToken,
+  identityOf,
+  keyPairOf,
+  type ActivationIssuer,
+} from '../../identity/jwt.ts';
 import { accountJwtHeld, pushAccountJwt } from '../../nats/system-client.ts';
 import type { SystemConnections } from '../../nats/system-connections.ts';
 import { childNames, membersOf } from '../../render/index.ts';
+import { subjectCovers } from '../../render/membership.ts';
 import type { ControllerContext, Reconciler } from '../../runtime/controller.ts';
 import { setConditions, type ConditionUpdate } from '../../status/conditions.ts';
 import { accountOwners, identitiesSecretName, storedUserCredentials } from '../natscluster/identities.ts';
@@ -31,9 +38,9 @@ import {
   REVOKE_FINALIZER,
 } from './revocation.ts';
 
-/** While servers are behind or unreachable: soon. Once all hold it: a slow check for drift. */
+/** While servers are behind or unreachable: soon. A finalizer write that lost a race: at once. */
 const RETRY_MS = 5_000;
-const RECHECK_MS = 60_000;
+const CONFLICT_RETRY_MS = 200;
 const ASK_TIMEOUT_MS = 2_000;
 
 type Status = NonNullable<NatsAccount['status']>;
@@ -124,7 +131,7 @@ export class NatsAccountReconciler implements Reconciler {
         ),
         distribution: { servers: loaded.servers, current: loaded.current },
       });
-      return { requeueAfterMs: loaded.ready ? RECHECK_MS : RETRY_MS };
+      return loaded.ready ? {} : { requeueAfterMs: RETRY_MS };
     }
 
     // JWT mode: revocations first (kept before anything is signed with them), then distribution.
@@ -138,16 +145,18 @@ export class NatsAccountReconciler implements Reconciler {
     );
     if (plan.changed)
       await this.ctx.kube.apply(revocationsConfigMap(account, cluster, plan.revocations) as KubernetesObject);
-    const outcome = await this.distribute(cluster, account, plan.revocations);
+    const outcome = await this.distribute(cluster, account, plan.revocations, members.accounts);
+    let settled = true;
     if (outcome.ready) {
       // Every server holds a JWT with the revocations: the deleted users' creds are refused everywhere.
-      for (const user of plan.release) await this.setFinalizer('natsusers', user, false);
+      for (const user of plan.release)
+        settled = (await this.setFinalizer('natsusers', user, false)) && settled;
       if (account.metadata.deletionTimestamp && hasFinalizer(account))
-        await this.setFinalizer('natsaccounts', account, false);
+        settled = (await this.setFinalizer('natsaccounts', account, false)) && settled;
     }
-    for (const user of plan.guard) await this.setFinalizer('natsusers', user, true);
+    for (const user of plan.guard) settled = (await this.setFinalizer('natsusers', user, true)) && settled;
     if (!account.metadata.deletionTimestamp && !hasFinalizer(account))
-      await this.setFinalizer('natsaccounts', account, true);
+      settled = (await this.setFinalizer('natsaccounts', account, true)) && settled;
 
     const status: Status = {
       ...base,
@@ -167,7 +176,9 @@ export class NatsAccountReconciler implements Reconciler {
         : {}),
     };
     await this.write(account, status);
-    return { requeueAfterMs: outcome.ready ? RECHECK_MS : RETRY_MS };
+    // Ready: the manager's periodic resync and the servers' pod events re-check it.
+    if (!settled) return { requeueAfterMs: CONFLICT_RETRY_MS };
+    return outcome.ready ? {} : { requeueAfterMs: RETRY_MS };
   }
 
   /** Nothing to revoke through (Config mode, left out, no cluster): our finalizers go at once. */
@@ -179,7 +190,8 @@ export class NatsAccountReconciler implements Reconciler {
     return {};
   }
 
-  private async setFinalizer(plural: string, o: NatsUser | NatsAccount, present: boolean) {
+  /** False when the object moved on since the cache saw it: the caller requeues and decides again. */
+  private async setFinalizer(plural: string, o: NatsUser | NatsAccount, present: boolean): Promise<boolean> {
     const others = (o.metadata.finalizers ?? []).filter((f) => f !== REVOKE_FINALIZER);
     try {
       await this.ctx.kube.patchFinalizers(
@@ -189,8 +201,12 @@ export class NatsAccountReconciler implements Reconciler {
         o.metadata.resourceVersion,
         present ? [...others, REVOKE_FINALIZER] : others,
       );
+      return true;
     } catch (error) {
-      if (classify(error) !== 'NotFound') throw error; // a conflict retries from the fresh object
+      const kind = classify(error);
+      if (kind === 'NotFound') return true;
+      if (kind === 'Conflict') return false;
+      throw error;
     }
   }
 
@@ -199,6 +215,7 @@ export class NatsAccountReconciler implements Reconciler {
     cluster: NatsCluster,
     account: NatsAccount,
     revocations: Record<string, number>,
+    accounts: NatsAccount[],
   ): Promise<Outcome> {
     const read = this.ctx.readers;
     const ns = cluster.metadata.namespace ?? 'default';
@@ -226,7 +243,8 @@ export class NatsAccountReconciler implements Reconciler {
     const key = identityOf(keyPairOf({ seed, publicKey: '' }));
     const publicKeys = Object.fromEntries(Object.entries(known).map(([n, a]) => [n, a.publicKey]));
     const operator = identityOf(keyPairOf({ seed: operatorSeed, publicKey: '' }));
-    const signed = await accountJwt(operator, key, account, publicKeys, revocations);
+    const activation = activationIssuer(accounts, seeds, key.publicKey);
+    const signed = await accountJwt(operator, key, account, publicKeys, revocations, activation);
     const wanted = claimsKey(signed) ?? '';
 
     const ca = decode(read.secrets.get(names.trustBundle, ns), 'ca.crt');
@@ -309,3 +327,24 @@ const podAddresses = (pods: V1Pod[], cluster: string): string[] =>
   serverPods(pods, cluster)
     .map((p) => p.status?.podIP as string)
     .sort();
+
+/**
+ * Tokens for imports of exports limited to some accounts: signed by the exporting account for this
+ * one. Membership has already left out an account importing what is not offered to it.
+ */
+function activationIssuer(
+  accounts: NatsAccount[],
+  seeds: Record<string, string>,
+  importer: string,
+): ActivationIssuer {
+  return async (from, kind, subject) => {
+    const exporter = accounts.find((a) => accountNameOf(a) === from);
+    const covering = (exporter?.spec.exports ?? []).filter((e) => {
+      const offered = kind === 'stream' ? e.stream : e.service;
+      return offered !== undefined && subjectCovers(offered, subject);
+    });
+    const seed = seeds[from];
+    if (!seed || !covering.length || covering.some((e) => !e.accounts?.length)) return undefined;
+    return activationToken(identityOf(keyPairOf({ seed, publicKey: '' })), importer, kind, subject);
+  };
+}
