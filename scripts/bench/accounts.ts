@@ -25,6 +25,7 @@ import {
   userSecret,
   type BenchBed,
   CLUSTER,
+  operatorProblems,
 } from './bench-cluster.ts';
 import {
   apiServerWrites,
@@ -116,6 +117,7 @@ async function usersOneByOne(bed: BenchBed, prefix: string, present: number) {
         stopped = (error as Error).message;
       }
   }
+  if (stopped) for (const line of operatorProblems(bed)) say(`operator: ${line}`);
   const cut = stopped ? ` -- stopped after ${connect.length} of ${N}: ${stopped}` : '';
   if (!connect.length)
     return figure(`NatsUser created -> first connect, ${present} users present: none${cut}`);
@@ -274,6 +276,7 @@ async function coldStart(bed: BenchBed) {
     1_000,
   ).catch((error: Error) => say(`cold start: ${error.message}`));
   figure(`identities Secret: ${await identitiesSize(bed)}`);
+  if (!secretsAt || !accountsAt) for (const line of operatorProblems(bed)) say(`operator: ${line}`);
   const hwm = memoryMb(bed.operator.pid, 'VmHWM') ?? peakRss;
   figure(
     `cold operator start, ${A} accounts x ${U} users (plus up to ${M + 2 * N} users from above): every Secret in ${secretsAt ? `${(secretsAt / 1000).toFixed(1)} s` : 'NOT within the phase budget'}, every account distributed in ${accountsAt ? `${(accountsAt / 1000).toFixed(1)} s` : 'NOT within the phase budget'}, operator peak RSS ${hwm.toFixed(0)} MB   [target 1000 x 10 <= 120 s, <= 300 MB]`,
@@ -325,6 +328,7 @@ async function main(): Promise<void> {
       `${M} users created in bulk (${PARALLEL} at a time): API creates took ${(createMs / 1000).toFixed(1)} s, ${have === M ? `every Secret after ${bulkS} s` : `only ${have} of ${M} Secrets after ${bulkS} s`}`,
     );
     figure(`identities Secret: ${await identitiesSize(b)}`);
+    if (have < M) for (const line of operatorProblems(b)) say(`operator: ${line}`);
     await usersOneByOne(b, 'then', M + N);
     await limitChanges(b);
     await steadyState(b);

@@ -3,6 +3,9 @@
 // 3 replicas that does not ask clients for a certificate, and the reads the bench times: a user's
 // Secret, a client connect with it, and what each server itself holds for an account.
 import { isUp, up, down, createNamespace, deleteNamespace, apply } from '@nats-warden/local-cluster';
+import { copyFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { accountJwtHeld, connectSystem } from '../../src/nats/system-client.ts';
@@ -72,8 +75,23 @@ export async function openBed(say: (line: string) => void): Promise<BenchBed> {
   return { namespace, api: apiFor(kubeconfig), kubeconfig, operator, startedControlPlane };
 }
 
+/** The operator's log lines at level warn or above, the last `n` (the log lives in .cluster/, removed by down). */
+export function operatorProblems(bed: BenchBed, n = 3): string[] {
+  try {
+    return readFileSync(bed.operator.log, 'utf8')
+      .split('\n')
+      .filter((l) => /"level":(40|50|60)/.test(l) && !l.includes('watch failed'))
+      .slice(-n)
+      .map((l) => l.slice(0, 400));
+  } catch {
+    return [];
+  }
+}
+
 export async function closeBed(bed: Partial<BenchBed>): Promise<void> {
   if (bed.operator) await stopOperator(bed.operator).catch(() => undefined);
+  // Kept for reading after the control plane (and its log directory) is gone.
+  if (bed.operator) copyFileSync(bed.operator.log, join(tmpdir(), `nats-warden-bench-${bed.namespace}.log`));
   if (bed.namespace) await deleteNamespace(bed.namespace).catch(() => undefined);
   if (bed.startedControlPlane) await down();
 }
