@@ -29,6 +29,11 @@ export class OperatorMetrics {
     labelNames: ['controller'],
     registers: [this.registry],
   });
+  readonly accountPushes = new Counter({
+    name: 'nats_warden_account_pushes_total',
+    help: 'Account JWTs pushed to a cluster by the NatsAccount controller (JWT mode)',
+    registers: [this.registry],
+  });
   readonly leader = new Gauge({
     name: 'nats_warden_leader',
     help: '1 when this instance leads',

@@ -275,6 +275,7 @@ export class NatsAccountReconciler implements Reconciler {
       if (!plan.current || plan.behind.length || plan.holding.length < replicas) {
         const jwt = plan.current ?? signed;
         const replies = await pushAccountJwt(nc, jwt, ask);
+        this.ctx.metrics.accountPushes.inc();
         const refused = replies.filter((r) => !r.ok);
         if (refused.length)
           this.ctx.log.warn(

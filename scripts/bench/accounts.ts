@@ -1,0 +1,346 @@
+// `npm run bench -- accounts [--users N --present M --changes K --accounts A --per-account U]`:
+// figures for the NatsAccount / NatsUser path (issue 11) on the local control plane, the operator a
+// separate process: NatsUser created -> first client connect with its Secret (with 0, then M users
+// present); NatsAccount limit changed -> every server holds it; signing rate; API writes and pushes
+// in a minute of steady state; A accounts x U users from a cold operator start. It prints figures
+// beside the issue's targets; it does not pass or fail.
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { k } from '@nats-warden/local-cluster';
+import {
+  accountManifest,
+  closeBed,
+  connectUser,
+  createCluster,
+  createObject,
+  heldMaxConnections,
+  listObjects,
+  openBed,
+  patchAccount,
+  restartOperator,
+  secretNames,
+  serverAddresses,
+  systemConnection,
+  userManifest,
+  userSecret,
+  type BenchBed,
+  CLUSTER,
+  operatorProblems,
+} from './bench-cluster.ts';
+import {
+  apiServerWrites,
+  counterValue,
+  grown,
+  inParallel,
+  loadAverage,
+  memoryMb,
+  summary,
+} from './measure.ts';
+import { signingRates } from './signing.ts';
+import { secretData } from '../../e2e/operator/cluster-api.ts';
+
+const { values: flags } = parseArgs({
+  options: {
+    users: { type: 'string', default: '100' },
+    present: { type: 'string', default: '1000' },
+    changes: { type: 'string', default: '50' },
+    accounts: { type: 'string', default: '100' },
+    'per-account': { type: 'string', default: '10' },
+    'steady-seconds': { type: 'string', default: '60' },
+    'phase-minutes': { type: 'string', default: '10' },
+    'timeout-minutes': { type: 'string', default: '55' },
+  },
+});
+const N = Number(flags.users);
+const M = Number(flags.present);
+const K = Number(flags.changes);
+const A = Number(flags.accounts);
+const U = Number(flags['per-account']);
+const STEADY_S = Number(flags['steady-seconds']);
+const USERS_ACCOUNT = 'users';
+const LIMITS_ACCOUNT = 'limits';
+const PARALLEL = 16;
+const PHASE_MS = Number(flags['phase-minutes']) * 60_000;
+const USER_TIMEOUT_MS = 90_000;
+
+const say = (line: string) => process.stdout.write(`bench: ${line}\n`);
+const figure = (line: string) => process.stdout.write(`figure: ${line}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs: number,
+  everyMs: number,
+) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+/** apply -> Secret -> first successful connect with it, one user; both times in ms. */
+async function userToConnect(bed: BenchBed, name: string, address: string) {
+  const t0 = performance.now();
+  await createObject(bed, 'natsusers', userManifest(bed.namespace, name, USERS_ACCOUNT));
+  const credentials = await until(`Secret of ${name}`, () => userSecret(bed, name), USER_TIMEOUT_MS, 10);
+  const secretMs = performance.now() - t0;
+  const nc = await until(
+    `${name} connects`,
+    () => connectUser(bed, address, credentials),
+    USER_TIMEOUT_MS,
+    10,
+  );
+  const connectMs = performance.now() - t0;
+  await nc.close();
+  return { secretMs, connectMs };
+}
+
+/** Up to N users one after another, within the phase budget; a user that never gets a Secret ends the phase. */
+async function usersOneByOne(bed: BenchBed, prefix: string, present: number) {
+  const addresses = await serverAddresses(bed);
+  const secret: number[] = [];
+  const connect: number[] = [];
+  const budgetEnds = Date.now() + PHASE_MS;
+  let stopped = '';
+  for (let i = 0; i < N && !stopped; i++) {
+    if (Date.now() > budgetEnds) stopped = `the phase budget (${PHASE_MS / 60_000} min) ran out`;
+    else
+      try {
+        const t = await userToConnect(bed, `${prefix}-${i}`, addresses[i % addresses.length]!);
+        secret.push(t.secretMs);
+        connect.push(t.connectMs);
+      } catch (error) {
+        stopped = (error as Error).message;
+      }
+  }
+  if (stopped) for (const line of operatorProblems(bed)) say(`operator: ${line}`);
+  const cut = stopped ? ` -- stopped after ${connect.length} of ${N}: ${stopped}` : '';
+  if (!connect.length)
+    return figure(`NatsUser created -> first connect, ${present} users present: none${cut}`);
+  figure(
+    `NatsUser created -> first connect, ${present} users present: ${summary(connect)}   [target p95 <= 250 ms]${cut}`,
+  );
+  figure(`  (of which apply -> Secret exists: ${summary(secret)})`);
+}
+
+async function bulkUsers(bed: BenchBed, names: { user: string; account: string }[]) {
+  const t0 = performance.now();
+  await inParallel(names, PARALLEL, async (n) => {
+    await createObject(bed, 'natsusers', userManifest(bed.namespace, n.user, n.account));
+  });
+  return performance.now() - t0;
+}
+
+/** Waits for every user's Secret; how many exist when they all do or the time is up. */
+async function secretsOf(bed: BenchBed, users: string[], timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const names = await secretNames(bed);
+    const have = users.filter((u) => names.has(`${u}-nats-credentials`)).length;
+    if (have === users.length || Date.now() > deadline) return have;
+    await sleep(1_000);
+  }
+}
+
+/** The size of the identities Secret (every user's credentials in one object; the API caps a Secret at 1 MiB). */
+async function identitiesSize(bed: BenchBed): Promise<string> {
+  const data = await secretData(bed.api, bed.namespace, `${CLUSTER}-identities`);
+  const bytes = Object.values(data).reduce((n, v) => n + Buffer.byteLength(v), 0);
+  const users = Object.keys(data).filter((k) => /^user\..+\.json$/.test(k)).length;
+  return `${(bytes / 1024).toFixed(0)} KiB for ${users} user entries (${(bytes / Math.max(users, 1)).toFixed(0)} B each; Secret limit 1024 KiB)`;
+}
+
+async function limitChanges(bed: BenchBed) {
+  const account = (await listObjects(bed, 'natsaccounts')).find((a) => a.metadata.name === LIMITS_ACCOUNT);
+  const publicKey = account?.status?.publicKey;
+  if (!publicKey) throw new Error(`NatsAccount ${LIMITS_ACCOUNT} has no public key in its status`);
+  const nc = await systemConnection(bed);
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < K; i++) {
+      const value = i % 2 === 0 ? 7 : 9;
+      const t0 = performance.now();
+      await patchAccount(bed, LIMITS_ACCOUNT, { limits: { maxConnections: value } });
+      await until(
+        `every server holds maxConnections ${value}`,
+        async () => {
+          const held = await heldMaxConnections(nc, publicKey);
+          return (held.length === 3 && held.every((c) => c === value)) || undefined;
+        },
+        60_000,
+        20,
+      );
+      times.push(performance.now() - t0);
+    }
+  } finally {
+    await nc.close();
+  }
+  figure(`NatsAccount limit changed -> held by every server: ${summary(times)}   [target p95 <= 1 s]`);
+}
+
+async function metricsPage(bed: BenchBed): Promise<string> {
+  return (await fetch(`${bed.operator.healthUrl}/metrics`)).text();
+}
+
+/** kind/name -> resourceVersion of what the operator owns or reads in the namespace. */
+async function resourceVersions(bed: BenchBed): Promise<Map<string, string>> {
+  const kinds =
+    'natsclusters,natsaccounts,natsusers,secrets,configmaps,services,statefulsets,certificates,pods';
+  const list = JSON.parse(await k(['get', kinds, '-n', bed.namespace, '-o', 'json'], undefined, 60_000)) as {
+    items: { kind: string; metadata: { name: string; resourceVersion: string } }[];
+  };
+  return new Map(list.items.map((o) => [`${o.kind}/${o.metadata.name}`, o.metadata.resourceVersion]));
+}
+
+async function steadyState(bed: BenchBed) {
+  await sleep(10_000); // let the last changes settle before counting
+  const apiBefore = await apiServerWrites();
+  const opBefore = await metricsPage(bed);
+  const versionsBefore = await resourceVersions(bed);
+  await sleep(STEADY_S * 1000);
+  const changed = [...(await resourceVersions(bed))].filter(([key, rv]) => versionsBefore.get(key) !== rv);
+  const apiAfter = await apiServerWrites();
+  const opAfter = await metricsPage(bed);
+  const delta = (name: string, filter = '') =>
+    counterValue(opAfter, name, filter) - counterValue(opBefore, name, filter);
+  const writes = grown(apiBefore, apiAfter);
+  const ours = [...writes].filter(([key]) => !/ (leases|events|nodes)/.test(key));
+  const total = ours.reduce((n, [, c]) => n + c, 0);
+  figure(
+    `steady state, ${STEADY_S} s, nothing changed: ${total} API writes (excluding leases, events and the kubelet's nodes/status), ${delta('nats_warden_account_pushes_total')} account JWT pushes   [target 0 writes, 0 pushes]`,
+  );
+  figure(
+    `  objects in the namespace whose resourceVersion moved: ${changed.length}${
+      changed.length
+        ? ` (${changed
+            .map(([key]) => key)
+            .slice(0, 10)
+            .join(', ')})`
+        : ''
+    }`,
+  );
+  figure(
+    `  API server writes by request: ${[...writes].map(([k2, c]) => `${k2}=${c}`).join(', ') || 'none'}`,
+  );
+  figure(
+    `  operator reconciles: natsaccount ${delta('nats_warden_reconcile_total', 'controller="natsaccount"')}, natscluster ${delta('nats_warden_reconcile_total', 'controller="natscluster"')}, errors ${delta('nats_warden_reconcile_errors_total')}`,
+  );
+}
+
+async function coldStart(bed: BenchBed) {
+  const accounts = Array.from({ length: A }, (_, i) => `cold-${i}`);
+  const users = accounts.flatMap((a) =>
+    Array.from({ length: U }, (_, j) => ({ user: `${a}-u${j}`, account: a })),
+  );
+  const { stopOperator } = await import('../../e2e/operator/operator-process.ts');
+  await stopOperator(bed.operator);
+  const t0 = performance.now();
+  await inParallel(accounts, PARALLEL, async (a) => {
+    await createObject(bed, 'natsaccounts', accountManifest(bed.namespace, a));
+  });
+  const created = (await bulkUsers(bed, users)) + (performance.now() - t0);
+  say(
+    `created ${A} accounts and ${users.length} users with the operator stopped in ${(created / 1000).toFixed(1)} s`,
+  );
+  await restartOperator(bed);
+  const started = performance.now();
+  let peakRss = 0;
+  const wanted = new Set(accounts);
+  let secretsAt = 0;
+  let accountsAt = 0;
+  await until(
+    'every cold user has its Secret and every cold account is distributed',
+    async () => {
+      peakRss = Math.max(peakRss, memoryMb(bed.operator.pid, 'VmRSS') ?? 0);
+      if (!secretsAt) {
+        const names = await secretNames(bed);
+        if (users.every((u) => names.has(`${u.user}-nats-credentials`)))
+          secretsAt = performance.now() - started;
+      }
+      if (!accountsAt) {
+        const distributed = (await listObjects(bed, 'natsaccounts')).filter(
+          (a) =>
+            wanted.has(a.metadata.name) &&
+            a.status?.distribution?.current === 3 &&
+            a.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+        );
+        if (distributed.length === A) accountsAt = performance.now() - started;
+      }
+      return (secretsAt && accountsAt) || undefined;
+    },
+    PHASE_MS,
+    1_000,
+  ).catch((error: Error) => say(`cold start: ${error.message}`));
+  figure(`identities Secret: ${await identitiesSize(bed)}`);
+  if (!secretsAt || !accountsAt) for (const line of operatorProblems(bed)) say(`operator: ${line}`);
+  const hwm = memoryMb(bed.operator.pid, 'VmHWM') ?? peakRss;
+  figure(
+    `cold operator start, ${A} accounts x ${U} users (plus up to ${M + 2 * N} users from above): every Secret in ${secretsAt ? `${(secretsAt / 1000).toFixed(1)} s` : 'NOT within the phase budget'}, every account distributed in ${accountsAt ? `${(accountsAt / 1000).toFixed(1)} s` : 'NOT within the phase budget'}, operator peak RSS ${hwm.toFixed(0)} MB   [target 1000 x 10 <= 120 s, <= 300 MB]`,
+  );
+}
+
+async function main(): Promise<void> {
+  const timeoutMin = Number(flags['timeout-minutes']);
+  const bed: Partial<BenchBed> = {};
+  const timer = setTimeout(() => {
+    process.stderr.write(`bench: total timeout of ${timeoutMin} min reached; cleaning up\n`);
+    void closeBed(bed).finally(() => process.exit(2));
+  }, timeoutMin * 60_000);
+  say(
+    `users ${N}, present ${M}, changes ${K}, accounts ${A} x per-account ${U}; load average at start ${loadAverage()}`,
+  );
+  try {
+    const [native, nkeys] = await signingRates(3); // first, on a machine not yet loaded by the cluster
+    figure(
+      `signing: native ${native.perSecond.toFixed(0)} user keys + creds/s, @nats-io/nkeys ${nkeys.perSecond.toFixed(0)}/s   [target >= 10,000/s]`,
+    );
+    Object.assign(bed, await openBed(say));
+    const b = bed as BenchBed;
+    const t0 = Date.now();
+    await createCluster(b, [USERS_ACCOUNT, LIMITS_ACCOUNT]);
+    say(
+      `JWT-mode cluster of 3 (tls.client.verify: false, so no client certificate per user: creds and ca.crt only) Ready in ${Math.round((Date.now() - t0) / 1000)} s`,
+    );
+    await until(
+      'both accounts distributed',
+      async () =>
+        (await listObjects(b, 'natsaccounts')).every((a) => a.status?.distribution?.current === 3) ||
+        undefined,
+      180_000,
+      1_000,
+    );
+
+    await usersOneByOne(b, 'first', 0);
+    const bulk = Array.from({ length: M }, (_, i) => ({ user: `bulk-${i}`, account: USERS_ACCOUNT }));
+    const bulkStarted = performance.now();
+    const createMs = await bulkUsers(b, bulk);
+    const have = await secretsOf(
+      b,
+      bulk.map((u) => u.user),
+      PHASE_MS,
+    );
+    const bulkS = ((performance.now() - bulkStarted) / 1000).toFixed(1);
+    figure(
+      `${M} users created in bulk (${PARALLEL} at a time): API creates took ${(createMs / 1000).toFixed(1)} s, ${have === M ? `every Secret after ${bulkS} s` : `only ${have} of ${M} Secrets after ${bulkS} s`}`,
+    );
+    figure(`identities Secret: ${await identitiesSize(b)}`);
+    if (have < M) for (const line of operatorProblems(b)) say(`operator: ${line}`);
+    await usersOneByOne(b, 'then', M + N);
+    await limitChanges(b);
+    await steadyState(b);
+    if (A > 0 && U > 0) await coldStart(b);
+    say(`load average at end ${loadAverage()}`);
+  } finally {
+    clearTimeout(timer);
+    await closeBed(bed);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
