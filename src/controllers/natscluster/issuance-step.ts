@@ -22,7 +22,7 @@ export interface IssuanceOutcome {
   problem?: { reason: string; message: string };
   /** NatsUser name -> its client certificate's state (users with one only). */
   userCertificates: Map<string, UserCertificate>;
-  /** When to look again for a pending retry. */
+  /** When to look again for a pending retry; infinite when nothing is pending. */
   requeueAfterMs: number;
 }
 
@@ -73,7 +73,11 @@ export async function superviseIssuance(
     ...(first
       ? { problem: { reason: first.reason, message: clusterProblems.map((p) => p.message).join('; ') } }
       : {}),
-    requeueAfterMs: nextLookMs([...clusterProblems, ...userProblems], now, LOOK_AGAIN_MS),
+    // Nothing wrong: no reason of its own to look again (the reconciler's resync decides).
+    requeueAfterMs:
+      clusterProblems.length || userProblems.length
+        ? nextLookMs([...clusterProblems, ...userProblems], now, LOOK_AGAIN_MS)
+        : Number.POSITIVE_INFINITY,
   };
 }
 
