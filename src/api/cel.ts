@@ -3,7 +3,10 @@
 // (those that read oldSelf) need the stored object and are left to the API server.
 import { Environment } from '@marcbachmann/cel-js';
 import type { FieldError } from './schema-check.ts';
-import type { CelRule } from './common.ts';
+import { QUANTITY_PATTERN, type CelRule } from './common.ts';
+import { quantityToBytes } from '../render/units.ts';
+
+const QUANTITY = new RegExp(QUANTITY_PATTERN);
 
 /** Kubernetes' CEL quantity library, the part our rules use: quantity(string).compareTo(Quantity). */
 class Quantity {
@@ -12,25 +15,9 @@ class Quantity {
     this.value = value;
   }
 }
-const SUFFIX: Record<string, number> = {
-  '': 1,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
 function parseQuantity(text: string): Quantity {
-  const match = /^([0-9]+(?:\.[0-9]+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/.exec(text);
-  if (!match) throw new Error(`invalid quantity ${JSON.stringify(text)}`);
-  return new Quantity(Number(match[1]) * (SUFFIX[match[2] ?? ''] ?? 1));
+  if (!QUANTITY.test(text)) throw new Error(`invalid quantity ${JSON.stringify(text)}`);
+  return new Quantity(quantityToBytes(text));
 }
 
 const env = new Environment({ unlistedVariablesAreDyn: true })

@@ -11,8 +11,8 @@ export const Duration = (options: object = {}) =>
   Type.String({ pattern: '^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$', ...options });
 
 /** A Kubernetes quantity as used for sizes: "8Mi", "1Gi", "64Mi", "1048576". */
-export const Quantity = (options: object = {}) =>
-  Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$', ...options });
+export const QUANTITY_PATTERN = '^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$';
+export const Quantity = (options: object = {}) => Type.String({ pattern: QUANTITY_PATTERN, ...options });
 
 /**
  * What no subject, prefix or e-mail may hold: whitespace and control characters. The Unicode spaces
