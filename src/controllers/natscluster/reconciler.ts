@@ -187,7 +187,16 @@ export class NatsClusterReconciler {
     );
     if (outcome.kind === 'lost')
       throw this.stop(cluster, { degraded: { reason: 'IdentitiesMissing', message: outcome.message } });
-    if (outcome.secret) await this.ctx.kube.apply(outcome.secret as KubernetesObject);
+    if (outcome.secret) {
+      try {
+        await this.ctx.kube.apply(outcome.secret as KubernetesObject);
+      } catch (error) {
+        // Refused for good (say, beyond the API server's 1 MiB for a Secret): say so on the cluster.
+        const failure = permanentFailure(error, objectKey(outcome.secret as KubernetesObject));
+        if (!failure) throw error;
+        throw this.stop(cluster, { degraded: failure });
+      }
+    }
     return outcome.identities;
   }
 
