@@ -24,6 +24,8 @@ import { generateJetStreamKey, generatePassword, hashPassword } from './secrets.
 
 export interface GeneratedJwtKeys {
   operator: KeyIdentity;
+  /** Signs the tenant account JWTs; the operator's identity key only signs the operator JWT. */
+  operatorSigning: KeyIdentity;
   systemAccount: KeyIdentity;
   systemUserCreds: string;
   accounts: Record<string, KeyIdentity>;
@@ -40,6 +42,7 @@ async function jwtIdentities(
   accounts: NatsAccount[],
 ): Promise<{ jwt: JwtIdentities; keys: GeneratedJwtKeys }> {
   const operator = newOperatorKey();
+  const operatorSigning = newOperatorKey();
   const systemAccount = newAccountKey();
   const accountKeys = Object.fromEntries(accounts.map((a) => [accountNameOf(a), newAccountKey()]));
   const publicKeys = Object.fromEntries(
@@ -50,7 +53,7 @@ async function jwtIdentities(
     const key = accountKeys[accountNameOf(account)] as KeyIdentity;
     jwts[accountNameOf(account)] = {
       publicKey: key.publicKey,
-      jwt: await accountJwt(operator, key, account, publicKeys),
+      jwt: await accountJwt(operatorSigning, key, account, publicKeys),
     };
   }
   return {
@@ -59,6 +62,7 @@ async function jwtIdentities(
         `${cluster.metadata.namespace ?? 'default'}-${cluster.metadata.name}`,
         operator,
         systemAccount.publicKey,
+        [operatorSigning.publicKey],
       ),
       systemAccountPublicKey: systemAccount.publicKey,
       systemAccountJwt: await systemAccountJwt(operator, systemAccount),
@@ -66,6 +70,7 @@ async function jwtIdentities(
     },
     keys: {
       operator,
+      operatorSigning,
       systemAccount,
       systemUserCreds: await userCreds(systemAccount, newUserKey(), 'nats-warden-system'),
       accounts: accountKeys,

@@ -42,12 +42,15 @@ describe('JWT-mode identities', () => {
   test('operator, system account, accounts and users chain correctly', async () => {
     const { identities, jwtKeys } = await generateIdentities(cluster, members.accounts, members.users);
     const jwt = identities.jwt!;
-    const operator = decode<{ system_account: string }>(jwt.operatorJwt);
+    const operator = decode<{ system_account: string; signing_keys: string[] }>(jwt.operatorJwt);
     expect(operator.sub).toMatch(/^O/);
     expect(operator.nats.system_account).toBe(jwt.systemAccountPublicKey);
     expect(decode(jwt.systemAccountJwt).iss).toBe(operator.sub);
+    // Tenant accounts are signed by the operator's signing key, which its JWT lists; not its identity.
     const telemetry = decode<{ exports: { subject: string }[] }>(jwt.accounts.telemetry!.jwt);
-    expect(telemetry.iss).toBe(operator.sub);
+    expect(operator.nats.signing_keys).toEqual([jwtKeys!.operatorSigning.publicKey]);
+    expect(telemetry.iss).toBe(jwtKeys!.operatorSigning.publicKey);
+    expect(telemetry.iss).not.toBe(operator.sub);
     expect(telemetry.nats.exports?.[0]?.subject).toBe('metrics.>');
     const analytics = decode<{ imports: { account: string; local_subject: string }[] }>(
       jwt.accounts.analytics!.jwt,

@@ -40,8 +40,12 @@ export async function operatorJwt(
   name: string,
   operator: KeyIdentity,
   systemAccountPublicKey: string,
+  signingKeys: string[] = [],
 ): Promise<string> {
-  return encodeOperator(name, keyPairOf(operator), { system_account: systemAccountPublicKey });
+  return encodeOperator(name, keyPairOf(operator), {
+    system_account: systemAccountPublicKey,
+    ...(signingKeys.length ? { signing_keys: signingKeys } : {}),
+  });
 }
 
 /** The system account: signed by the operator, with the limits nats-server expects of it. */

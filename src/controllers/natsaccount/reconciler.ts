@@ -242,7 +242,10 @@ export class NatsAccountReconciler implements Reconciler {
       };
     const key = identityOf(keyPairOf({ seed, publicKey: '' }));
     const publicKeys = Object.fromEntries(Object.entries(known).map(([n, a]) => [n, a.publicKey]));
-    const operator = identityOf(keyPairOf({ seed: operatorSeed, publicKey: '' }));
+    // The operator's signing key when the cluster has one (listed in its operator JWT); clusters
+    // made before it existed keep signing with the identity key their servers trust.
+    const signingSeed = decode(identities, 'operator-signing.seed') ?? operatorSeed;
+    const operator = identityOf(keyPairOf({ seed: signingSeed, publicKey: '' }));
     const activation = activationIssuer(accounts, seeds, key.publicKey);
     const signed = await accountJwt(operator, key, account, publicKeys, revocations, activation);
     const wanted = claimsKey(signed) ?? '';

@@ -99,6 +99,7 @@ function toSecret(
 
 const JWT_KEYS = [
   'operator.seed',
+  'operator-signing.seed',
   'system-account.seed',
   'system-user.creds',
   'account-seeds.json',
@@ -161,7 +162,7 @@ async function addToJwtCluster(
     jwt.accounts[name] = {
       publicKey: key.publicKey,
       jwt: await accountJwt(
-        identityOf(keyPairOf({ seed: operatorSeed, publicKey: '' })),
+        identityOf(keyPairOf({ seed: decode(data, 'operator-signing.seed') ?? operatorSeed, publicKey: '' })),
         key,
         account,
         publicKeys,
@@ -327,6 +328,7 @@ async function generateAll(
   const extra = keys
     ? {
         'operator.seed': keys.operator.seed,
+        'operator-signing.seed': keys.operatorSigning.seed,
         'system-account.seed': keys.systemAccount.seed,
         'system-user.creds': keys.systemUserCreds,
         'account-seeds.json': JSON.stringify(
