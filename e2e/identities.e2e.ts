@@ -58,6 +58,11 @@ describe('identities', () => {
       secretData(bed.api, bed.namespace, 'order-service-nats-credentials'),
     );
     expect(Object.keys(credentials)).toContain('nkey.seed');
+    // The late user may reach the cache after the reconcile its account started: the next one renders
+    // it (auth Secret first, then its credentials). The next test compares the auth Secret whole.
+    await waitUntil('billing-app credentials', () =>
+      secretData(bed.api, bed.namespace, 'billing-app-nats-credentials'),
+    );
   });
 
   test('a lost identities Secret is reported, nothing is regenerated, and restoring it heals', async () => {
