@@ -6,6 +6,7 @@ import {
   CustomObjectsApi,
   KubeConfig,
   KubernetesObjectApi,
+  loadYaml,
   PatchStrategy,
   setHeaderOptions,
   type KubernetesObject,
@@ -151,18 +152,10 @@ export class Kube {
 }
 
 /**
- * client-node serializes a known kind through its generated model, whose property for a field named
- * like a JavaScript reserved word carries an underscore (V1NetworkPolicyIngressRule: `_from` for
- * `from`): a plain object's `from` would be dropped silently, admitting the port from everywhere.
+ * The object as client-node's models hold it, whatever its kind: its serializer writes a known kind
+ * through the generated model, whose property names differ from the JSON ones where the JSON name
+ * is a JavaScript reserved word (V1NetworkPolicyIngressRule: `_from` for `from`), so a plain
+ * object's field of that name was dropped silently (a NetworkPolicy then admitted everyone).
+ * loadYaml deserializes by apiVersion and kind, the inverse of that serializer; other kinds pass through.
  */
-export function inClientModel<T extends KubernetesObject>(desired: T): T {
-  if (desired.kind !== 'NetworkPolicy') return desired;
-  const spec = (desired as { spec?: { ingress?: { from?: unknown }[] } }).spec;
-  return {
-    ...desired,
-    spec: {
-      ...spec,
-      ingress: spec?.ingress?.map(({ from, ...rule }) => (from ? { ...rule, _from: from } : rule)),
-    },
-  } as T;
-}
+const inClientModel = <T extends KubernetesObject>(desired: T): T => loadYaml<T>(JSON.stringify(desired));
