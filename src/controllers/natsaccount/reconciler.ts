@@ -23,7 +23,12 @@ import { childNames, membersOf } from '../../render/index.ts';
 import { subjectCovers } from '../../render/membership.ts';
 import type { ControllerContext, Reconciler } from '../../runtime/controller.ts';
 import { setConditions, type ConditionUpdate } from '../../status/conditions.ts';
-import { accountOwners, identitiesSecretName, storedUserCredentials } from '../natscluster/identities.ts';
+import {
+  identitiesSecretName,
+  jwtKeysOf,
+  storedUserCredentials,
+  type JwtKeys,
+} from '../natscluster/identities.ts';
 import { memberStatus } from '../natscluster/member-status.ts';
 import { writeStatus } from '../natscluster/status-writer.ts';
 import type { NatsAccountWatches } from './controller.ts';
@@ -121,31 +126,31 @@ export class NatsAccountReconciler implements Reconciler {
         this.clusterDomain,
       );
       await this.write(account, {
-        ...base,
+        ...withReady(base, account, loaded, now),
         users: userCount,
-        conditions: setConditions(
-          base.conditions,
-          [cond('Ready', loaded.ready, loaded.reason, loaded.message)],
-          now,
-          account.metadata.generation,
-        ),
         distribution: { servers: loaded.servers, current: loaded.current },
       });
       return loaded.ready ? {} : { requeueAfterMs: RETRY_MS };
     }
 
     // JWT mode: revocations first (kept before anything is signed with them), then distribution.
-    const identities = read.secrets.get(identitiesSecretName(cluster), namespace);
+    const identities = read.secrets.get(identitiesSecretName(cluster), namespace)?.data;
     const plan = planRevocations(
       account,
       users,
-      storedUserCredentials(identities?.data),
+      storedUserCredentials(identities),
       readRevocations(account, read.configMaps.get(revocationsName(account), namespace)),
       Math.floor(Date.now() / 1000),
     );
     if (plan.changed)
       await this.ctx.kube.apply(revocationsConfigMap(account, cluster, plan.revocations) as KubernetesObject);
-    const outcome = await this.distribute(cluster, account, plan.revocations, members.accounts);
+    const outcome = await this.distribute(
+      cluster,
+      account,
+      jwtKeysOf(identities),
+      plan.revocations,
+      members.accounts,
+    );
     let settled = true;
     if (outcome.ready) {
       // Every server holds a JWT with the revocations: the deleted users' creds are refused everywhere.
@@ -159,14 +164,8 @@ export class NatsAccountReconciler implements Reconciler {
       settled = (await this.setFinalizer('natsaccounts', account, true)) && settled;
 
     const status: Status = {
-      ...base,
+      ...withReady(base, account, outcome, now),
       users: userCount,
-      conditions: setConditions(
-        base.conditions,
-        [cond('Ready', outcome.ready, outcome.reason, outcome.message)],
-        now,
-        account.metadata.generation,
-      ),
       ...(outcome.publicKey ? { publicKey: outcome.publicKey } : {}),
       ...('jwt' in outcome
         ? {
@@ -214,40 +213,32 @@ export class NatsAccountReconciler implements Reconciler {
   private async distribute(
     cluster: NatsCluster,
     account: NatsAccount,
+    keys: JwtKeys,
     revocations: Record<string, number>,
     accounts: NatsAccount[],
   ): Promise<Outcome> {
     const read = this.ctx.readers;
     const ns = cluster.metadata.namespace ?? 'default';
     const names = childNames(cluster.metadata.name);
-    const identities = read.secrets.get(identitiesSecretName(cluster), ns);
     const accountName = accountNameOf(account);
-    const seeds = JSON.parse(decode(identities, 'account-seeds.json') ?? '{}') as Record<string, string>;
-    const known = JSON.parse(decode(identities, 'accounts.json') ?? '{}') as Record<
-      string,
-      { publicKey: string }
-    >;
-    const operatorSeed = decode(identities, 'operator.seed');
-    const systemCreds = decode(identities, 'system-user.creds');
+    const { operatorSigningSeed, systemUserCreds: systemCreds } = keys;
     // A key stored for another NatsAccount of the same name (deleted, name taken again) is not ours:
     // the cluster controller generates a new one.
-    const owner = accountOwners(identities?.data)[accountName];
+    const owner = keys.accountOwners[accountName];
     const ours = !owner || owner === account.metadata.uid;
-    const seed = ours ? seeds[accountName] : undefined;
-    if (!operatorSeed || !systemCreds || !seed)
+    const seed = ours ? keys.accountSeeds[accountName] : undefined;
+    if (!operatorSigningSeed || !systemCreds || !seed)
       return {
         ready: false,
         reason: 'KeyPending',
         message: `NatsCluster ${cluster.metadata.name} has not generated this account's key yet`,
       };
     const key = identityOf(keyPairOf({ seed, publicKey: '' }));
-    const publicKeys = Object.fromEntries(Object.entries(known).map(([n, a]) => [n, a.publicKey]));
     // The operator's signing key when the cluster has one (listed in its operator JWT); clusters
-    // made before it existed keep signing with the identity key their servers trust.
-    const signingSeed = decode(identities, 'operator-signing.seed') ?? operatorSeed;
-    const operator = identityOf(keyPairOf({ seed: signingSeed, publicKey: '' }));
-    const activation = activationIssuer(accounts, seeds, key.publicKey);
-    const signed = await accountJwt(operator, key, account, publicKeys, revocations, activation);
+    // made before it existed keep signing with the identity key their servers trust (jwtKeysOf).
+    const operator = identityOf(keyPairOf({ seed: operatorSigningSeed, publicKey: '' }));
+    const activation = activationIssuer(accounts, keys.accountSeeds, key.publicKey);
+    const signed = await accountJwt(operator, key, account, keys.accountPublicKeys, revocations, activation);
     const wanted = claimsKey(signed) ?? '';
 
     const ca = decode(read.secrets.get(names.trustBundle, ns), 'ca.crt');
@@ -316,6 +307,22 @@ export class NatsAccountReconciler implements Reconciler {
     await writeStatus(this.ctx, 'NatsAccount', account, next, ['Degraded', 'Ready']);
   }
 }
+
+/** The status with its Ready condition set from an outcome. */
+const withReady = (
+  base: Status,
+  account: NatsAccount,
+  outcome: { ready: boolean; reason: string; message: string },
+  now: string,
+): Status => ({
+  ...base,
+  conditions: setConditions(
+    base.conditions,
+    [cond('Ready', outcome.ready, outcome.reason, outcome.message)],
+    now,
+    account.metadata.generation,
+  ),
+});
 
 /** The cluster's server pods that have an IP. */
 const serverPods = (pods: V1Pod[], cluster: string): V1Pod[] =>

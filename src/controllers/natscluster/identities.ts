@@ -107,8 +107,35 @@ const JWT_KEYS = [
 ];
 
 /** Which NatsAccount (by UID) each stored account key belongs to, by NATS account name. */
-export const accountOwners = (data: SecretData | undefined): Record<string, string> =>
+const accountOwners = (data: SecretData | undefined): Record<string, string> =>
   JSON.parse(decode(data, 'account-owners.json') ?? '{}') as Record<string, string>;
+const accountSeeds = (data: SecretData | undefined): Record<string, string> =>
+  JSON.parse(decode(data, 'account-seeds.json') ?? '{}') as Record<string, string>;
+
+/** What the NatsAccount controller signs and connects with, read from the identities Secret's data. */
+export interface JwtKeys {
+  /** Signs account JWTs: the operator's signing key, or its identity key on older clusters. */
+  operatorSigningSeed?: string;
+  systemUserCreds?: string;
+  /** Account seeds and public keys, by NATS account name. */
+  accountSeeds: Record<string, string>;
+  accountPublicKeys: Record<string, string>;
+  /** The NatsAccount UID each account key belongs to, by NATS account name. */
+  accountOwners: Record<string, string>;
+}
+
+export function jwtKeysOf(data: SecretData | undefined): JwtKeys {
+  const known = JSON.parse(decode(data, 'accounts.json') ?? '{}') as Record<string, { publicKey: string }>;
+  const signing = decode(data, 'operator-signing.seed') ?? decode(data, 'operator.seed');
+  const creds = decode(data, 'system-user.creds');
+  return {
+    ...(signing ? { operatorSigningSeed: signing } : {}),
+    ...(creds ? { systemUserCreds: creds } : {}),
+    accountSeeds: accountSeeds(data),
+    accountPublicKeys: Object.fromEntries(Object.entries(known).map(([n, a]) => [n, a.publicKey])),
+    accountOwners: accountOwners(data),
+  };
+}
 
 /**
  * An account name whose stored key belongs to another NatsAccount (a deleted one whose name was
@@ -135,10 +162,11 @@ async function addToJwtCluster(
   allUsers: NatsUser[],
   stored: ClusterIdentities,
   data: SecretData,
+  keys: JwtKeys,
   needsJsKey: boolean,
 ): Promise<Generated> {
-  const seeds = JSON.parse(decode(data, 'account-seeds.json') ?? '{}') as Record<string, string>;
-  const owners = accountOwners(data);
+  const seeds = { ...keys.accountSeeds };
+  const owners = { ...keys.accountOwners };
   const operatorSeed = decode(data, 'operator.seed');
   const jwt = {
     ...(stored.jwt as NonNullable<ClusterIdentities['jwt']>),
@@ -162,7 +190,7 @@ async function addToJwtCluster(
     jwt.accounts[name] = {
       publicKey: key.publicKey,
       jwt: await accountJwt(
-        identityOf(keyPairOf({ seed: decode(data, 'operator-signing.seed') ?? operatorSeed, publicKey: '' })),
+        identityOf(keyPairOf({ seed: keys.operatorSigningSeed ?? operatorSeed, publicKey: '' })),
         key,
         account,
         publicKeys,
@@ -261,8 +289,9 @@ export async function ensureIdentities(
   });
   const needsJetStreamKey = cluster.spec.jetstream.encryption !== undefined && !stored?.jetstreamKey;
   const needsJwt = cluster.spec.auth.mode === 'JWT' && !stored?.jwt;
-  const seeds = JSON.parse(decode(data, 'account-seeds.json') ?? '{}') as Record<string, string>;
-  const owners = accountOwners(data);
+  const keys = jwtKeysOf(data);
+  const seeds = keys.accountSeeds;
+  const owners = keys.accountOwners;
   const needsAccountKeys =
     !!stored?.jwt &&
     accounts.some(
@@ -284,7 +313,7 @@ export async function ensureIdentities(
 
   const generated =
     stored?.jwt && !needsJwt
-      ? await addToJwtCluster(accounts, missingUsers, users, stored, data, needsJetStreamKey)
+      ? await addToJwtCluster(accounts, missingUsers, users, stored, data, keys, needsJetStreamKey)
       : await generateAll(cluster, accounts, users, stored, missingUsers);
   // A rotated user's old public key is retired, so it can be revoked (NatsAccount controller).
   for (const user of resolution.lost) {
