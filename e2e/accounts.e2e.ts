@@ -7,6 +7,7 @@ import { apply, getJson, k, waitUntil } from '@nats-warden/local-cluster';
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { unverifiedClaims } from '../src/identity/jwt.ts';
 import { accountJwtHeld, connectSystem } from '../src/nats/system-client.ts';
 import { secretData, waitForCondition } from './operator/cluster-api.ts';
 import { exampleIn, testBed, type TestBed } from './operator/fixtures.ts';
@@ -73,8 +74,7 @@ async function heldByServers(publicKey: string) {
   }
 }
 
-const issuedAtOf = (jwt: string) =>
-  (JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as { iat: number }).iat;
+const issuedAtOf = (jwt: string) => unverifiedClaims<{ iat: number }>(jwt)!.iat;
 const rfc3339 = (seconds: number) => new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** A user's connection to one server, with its credentials Secret and client certificate. */
@@ -165,9 +165,9 @@ describe('NatsAccount in JWT mode', () => {
       '{"spec":{"exports":[{"stream":"metrics.>","accounts":["analytics"]}]}}',
     ]);
     const claimsOf = (jwt: string) =>
-      JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as {
-        nats: { exports?: { token_req?: boolean }[]; imports?: { token?: string }[] };
-      };
+      unverifiedClaims<{ nats: { exports?: { token_req?: boolean }[]; imports?: { token?: string }[] } }>(
+        jwt,
+      )!;
     const telemetryKey = (await accountStatus('telemetry')).publicKey!;
     const analyticsKey = (await accountStatus('analytics')).publicKey!;
     await waitUntil(
@@ -269,12 +269,7 @@ describe('NatsAccount in JWT mode', () => {
         if (status.conditions?.find((c) => c.type === 'Ready')?.status !== 'True') return false;
         const held = await heldByServers(before.publicKey!);
         const limits = held.map(
-          (h) =>
-            (
-              JSON.parse(Buffer.from(h.jwt!.split('.')[1]!, 'base64url').toString()) as {
-                nats: { limits: { conn: number } };
-              }
-            ).nats.limits.conn,
+          (h) => unverifiedClaims<{ nats: { limits: { conn: number } } }>(h.jwt)!.nats.limits.conn,
         );
         return held.length === 3 && limits.every((conn) => conn === 1) && status;
       },
@@ -343,13 +338,9 @@ describe('NatsAccount in JWT mode', () => {
     );
     const status = await waitDistributed('telemetry');
     const publicKey = credentials['user.creds']!.split('\n')[1]!;
-    const userPub = (
-      JSON.parse(Buffer.from(publicKey.split('.')[1]!, 'base64url').toString()) as { sub: string }
-    ).sub;
+    const userPub = unverifiedClaims<{ sub: string }>(publicKey)!.sub;
     for (const held of await heldByServers(status.publicKey!)) {
-      const claims = JSON.parse(Buffer.from(held.jwt!.split('.')[1]!, 'base64url').toString()) as {
-        nats: { revocations?: Record<string, number> };
-      };
+      const claims = unverifiedClaims<{ nats: { revocations?: Record<string, number> } }>(held.jwt)!;
       expect(claims.nats.revocations?.[userPub]).toBeGreaterThan(0);
     }
     // Its creds (kept by the test as a leaked copy) are refused on every server.

@@ -197,3 +197,17 @@ export async function userCreds(
   const token = await encodeUser(name, user.publicKey, keyPairOf(account), claims);
   return text.decode(fmtCreds(token, keyPairOf(user)));
 }
+
+/**
+ * A JWT's claims, read without verifying the signature: for comparing JWTs we signed or that the
+ * servers hold, never for trusting one. @nats-io/jwt's decode verifies with @nats-io/nkeys at about
+ * 10 ms a JWT (three servers times a thousand accounts at every resync). Undefined: not a JWT.
+ */
+export function unverifiedClaims<T extends object>(jwt: string | undefined): T | undefined {
+  try {
+    const claims = JSON.parse(Buffer.from(jwt?.split('.')[1] ?? '', 'base64url').toString('utf8')) as unknown;
+    return claims && typeof claims === 'object' ? (claims as T) : undefined;
+  } catch {
+    return undefined;
+  }
+}

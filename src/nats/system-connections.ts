@@ -57,8 +57,4 @@ export class SystemConnections {
     const nc = await pooled?.connection.catch(() => undefined);
     await nc?.close().catch(() => undefined);
   }
-
-  async closeAll(): Promise<void> {
-    await Promise.all([...this.pool.keys()].map((cluster) => this.close(cluster)));
-  }
 }

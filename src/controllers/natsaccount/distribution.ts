@@ -3,6 +3,7 @@
 // spec; when none does, a new one is signed. Every server that holds something else (an older
 // JWT, or nothing: restarted with an empty resolver directory, or away during the last push) is
 // brought up to date by pushing the current one again. Pure.
+import { unverifiedClaims } from '../../identity/jwt.ts';
 import type { HeldJwt } from '../../nats/system-client.ts';
 
 interface AccountClaimsData {
@@ -14,19 +15,7 @@ interface AccountClaimsData {
   nats?: unknown;
 }
 
-/**
- * The claims, read without verifying the signature: the JWTs come from our own signing or from the
- * servers over an authenticated TLS connection, and @nats-io/jwt's decode verifies with
- * @nats-io/nkeys at ~10 ms a JWT (three servers times a thousand accounts at every resync).
- */
-const decoded = (jwt: string): AccountClaimsData | undefined => {
-  try {
-    const claims = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as unknown;
-    return claims && typeof claims === 'object' ? (claims as AccountClaimsData) : undefined;
-  } catch {
-    return undefined; // not a JWT: treated as not held
-  }
-};
+const decoded = (jwt: string) => unverifiedClaims<AccountClaimsData>(jwt);
 
 /** Canonical JSON with sorted keys, so key order never makes equal claims differ. */
 function canonical(value: unknown): string {
@@ -63,7 +52,6 @@ function essence(c: AccountClaimsData): unknown {
 }
 
 export const issuedAt = (jwt: string): number => decoded(jwt)?.iat ?? 0;
-export const expiresAt = (jwt: string): number | undefined => decoded(jwt)?.exp;
 
 export interface DistributionPlan {
   /** The JWT every server should hold; undefined: sign a new one (no server holds the spec). */

@@ -6,6 +6,7 @@
 // lost: the user is rotated (new key, the old public key retired: revoked in JWT mode, dropped from
 // the config in Config mode), never silently reissued. Pure except for the reader it is given.
 import type { NatsUser } from '../../api/index.ts';
+import { unverifiedClaims } from '../../identity/jwt.ts';
 import { nativeKeyPair } from '../../identity/native-signer.ts';
 import type { UserCredentials } from '../../render/index.ts';
 
@@ -33,17 +34,9 @@ export function stripped(entry: StoredUser): StoredUser {
 }
 
 /** The user public key a creds file's JWT names (read, not verified: it is compared with ours). */
-const credsSubject = (creds: string): string | undefined => {
-  const jwt = /-----BEGIN NATS USER JWT-----\s*([^\s]+)\s*------END/.exec(creds)?.[1];
-  try {
-    const payload = JSON.parse(Buffer.from(jwt?.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
-      sub?: string;
-    };
-    return payload.sub;
-  } catch {
-    return undefined;
-  }
-};
+const credsSubject = (creds: string): string | undefined =>
+  unverifiedClaims<{ sub?: string }>(/-----BEGIN NATS USER JWT-----\s*([^\s]+)\s*------END/.exec(creds)?.[1])
+    ?.sub;
 const seedPublicKey = (seed: string): string | undefined => {
   try {
     return nativeKeyPair(seed.trim()).getPublicKey();
