@@ -220,6 +220,12 @@ const Auth = withRules(
       message: 'auth.systemAccount is only allowed with mode: Config (JWT mode makes its own system account)',
       fieldPath: '.systemAccount',
     },
+    {
+      // Without a designated system account the list would have nothing to admit users to: refused, not ignored.
+      rule: '!has(self.systemAccountUsers) || has(self.systemAccount)',
+      message: 'auth.systemAccountUsers needs auth.systemAccount (Config mode)',
+      fieldPath: '.systemAccountUsers',
+    },
   ],
 );
 

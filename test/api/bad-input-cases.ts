@@ -103,6 +103,11 @@ export const BAD_CASES: BadCase[] = [
     field: 'spec.auth.systemAccount',
   },
   {
+    name: 'system account users with no system account (JWT mode makes its own, which no NatsUser joins)',
+    doc: cluster({ auth: { mode: 'JWT', systemAccountUsers: ['monitor'] } }),
+    field: 'spec.auth.systemAccountUsers',
+  },
+  {
     name: 'JetStream with two replicas',
     doc: cluster({ replicas: 2, jetstream: { enabled: true } }),
     field: 'spec.replicas',
