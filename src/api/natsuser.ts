@@ -46,6 +46,25 @@ export const NatsUserSpec = withRules(
         maxData: Type.Optional(Quantity()),
       }),
     ),
+    /**
+     * The kinds of connection the user may open (nats-server's allowed_connection_types); unset: any.
+     * Both modes: in the user JWT, or in the user's entry of the server config.
+     */
+    allowedConnectionTypes: Type.Optional(
+      Type.Array(
+        StringEnum(['STANDARD', 'WEBSOCKET', 'LEAFNODE', 'LEAFNODE_WS', 'MQTT', 'MQTT_WS', 'IN_PROCESS']),
+        {
+          minItems: 1,
+          maxItems: 7,
+          'x-kubernetes-list-type': 'set',
+        },
+      ),
+    ),
+    /**
+     * JWT mode: the user JWT expires this long after it is signed; the operator signs a new one (same
+     * key) into the Secret before half of it has passed. Unset: no expiry.
+     */
+    jwtExpiry: Type.Optional(Duration()),
     /** The credentials Secret to write; defaults to `<name>-nats-credentials`. */
     secretName: Type.Optional(ObjectName()),
   }),
@@ -72,6 +91,17 @@ export const NatsUserSpec = withRules(
       message: 'limits apply to authType Creds (JWT mode) only',
       fieldPath: '.limits',
     },
+    {
+      rule: "self.authType == 'Creds' || !has(self.jwtExpiry)",
+      message: 'jwtExpiry applies to authType Creds (JWT mode) only',
+      fieldPath: '.jwtExpiry',
+    },
+    {
+      // Re-signed at half-life: a shorter expiry would keep the operator re-signing and clients reloading.
+      rule: "!has(self.jwtExpiry) || (duration(self.jwtExpiry) >= duration('1h') && duration(self.jwtExpiry) <= duration('87600h'))",
+      message: 'jwtExpiry must be between 1h and 87600h (10 years)',
+      fieldPath: '.jwtExpiry',
+    },
   ],
 );
 
@@ -79,7 +109,10 @@ export const NatsUserStatus = Type.Object({
   observedGeneration: Type.Optional(Type.Integer()),
   conditions: Type.Optional(Type.Array(Condition)),
   secretName: Type.Optional(Type.String()),
+  /** The key the user authenticates with (NKey and Creds users); never a seed. */
   publicKey: Type.Optional(Type.String()),
+  /** When the user's JWT (Creds) or client certificate (Certificate users) stops being valid. */
+  expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
 });
 
 export const NatsUser = Type.Object({

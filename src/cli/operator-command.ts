@@ -8,6 +8,7 @@ import {
 } from '../render/index.ts';
 import { natsAccountController } from '../controllers/natsaccount/controller.ts';
 import { natsClusterController } from '../controllers/natscluster/controller.ts';
+import { natsUserController } from '../controllers/natsuser/controller.ts';
 import type { ReconcilerOptions } from '../controllers/natscluster/reconciler.ts';
 import { runManager, type ManagerOptions } from '../runtime/manager.ts';
 import { parseOptions } from './args.ts';
@@ -18,6 +19,7 @@ export type OperatorOptions = ManagerOptions & ReconcilerOptions;
 const controllers = (options: OperatorOptions) => [
   natsClusterController(options),
   natsAccountController(options.clusterDomain),
+  natsUserController(options.clusterDomain),
 ];
 
 export function parseOperatorArgs(argv: string[]): OperatorOptions {

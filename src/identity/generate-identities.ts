@@ -72,7 +72,7 @@ async function jwtIdentities(
       operator,
       operatorSigning,
       systemAccount,
-      systemUserCreds: await userCreds(systemAccount, newUserKey(), 'nats-warden-system'),
+      systemUserCreds: userCreds(systemAccount, newUserKey(), 'nats-warden-system'),
       accounts: accountKeys,
     },
   };
@@ -105,7 +105,7 @@ async function credentialsOf(
       const key = newUserKey();
       return {
         creds: {
-          content: await userCreds(account, key, usernameOf(user), user.spec),
+          content: userCreds(account, key, usernameOf(user), user.spec),
           publicKey: key.publicKey,
         },
       };

@@ -24,7 +24,7 @@ describe('passwords', () => {
 describe('user JWT permissions', () => {
   test('allowResponses.expires becomes the response window in nanoseconds, never 0 (no limit)', async () => {
     const account = newAccountKey();
-    const creds = await userCreds(account, newUserKey(), 'u', {
+    const creds = userCreds(account, newUserKey(), 'u', {
       accountRef: { name: 'a' },
       authType: 'Creds',
       permissions: { allowResponses: { maxMsgs: 2, expires: '1m' } },

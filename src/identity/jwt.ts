@@ -4,17 +4,18 @@ import {
   encodeAccount,
   encodeActivation,
   encodeOperator,
-  encodeUser,
   fmtCreds,
   type Account,
   type Export,
   type Import,
+  type User,
 } from '@nats-io/jwt';
 import type { KeyPair } from '@nats-io/nkeys';
 import type { NatsAccount, NatsUser, Permissions } from '../api/index.ts';
 import { accountNameOf } from '../api/index.ts';
 import { durationToSeconds, quantityToBytes } from '../render/units.ts';
 import { createNativeKeyPair, nativeKeyPair, NKEY_PREFIX } from './native-signer.ts';
+import { encodeUserJwt } from './user-jwt.ts';
 
 const text = new TextDecoder();
 /** JWT limits use -1 for "no limit". */
@@ -181,20 +182,26 @@ function jwtPermissions(p: Permissions) {
   };
 }
 
-/** A user's decorated creds file (JWT + seed), signed by its account. */
-export async function userCreds(
-  account: KeyIdentity,
-  user: KeyIdentity,
-  name: string,
-  spec?: NatsUser['spec'],
-): Promise<string> {
-  const claims = {
+/** The claims of a user's JWT (nats section), from its spec: what the signed JWT must carry. */
+export function userClaims(spec?: NatsUser['spec']): Partial<User> {
+  return {
     ...(spec?.permissions ? jwtPermissions(spec.permissions) : {}),
     subs: spec?.limits?.maxSubscriptions ?? -1,
     payload: quantity(spec?.limits?.maxPayload),
     data: quantity(spec?.limits?.maxData),
+    ...(spec?.allowedConnectionTypes ? { allowed_connection_types: [...spec.allowedConnectionTypes] } : {}),
   };
-  const token = await encodeUser(name, user.publicKey, keyPairOf(account), claims);
+}
+
+/** A user's decorated creds file (JWT + seed), signed by its account; expiring after spec.jwtExpiry. */
+export function userCreds(
+  account: KeyIdentity,
+  user: KeyIdentity,
+  name: string,
+  spec?: NatsUser['spec'],
+): string {
+  const exp = spec?.jwtExpiry ? Math.floor(Date.now() / 1000) + durationToSeconds(spec.jwtExpiry) : undefined;
+  const token = encodeUserJwt(name, user.publicKey, keyPairOf(account), userClaims(spec), exp ? { exp } : {});
   return text.decode(fmtCreds(token, keyPairOf(user)));
 }
 

@@ -40,17 +40,19 @@ function userEntry(user: NatsUser, identities: ClusterIdentities, index: number)
   const path = `NatsUser ${user.metadata.name}`;
   const credentials = identities.users[user.metadata.name];
   const permissions = permissionsBlock(user.spec.permissions);
+  const connectionTypes = user.spec.allowedConnectionTypes;
+  const allowed = connectionTypes ? { allowed_connection_types: [...connectionTypes] } : {};
   switch (user.spec.authType) {
     case 'Password': {
       if (!credentials?.password) throw new RenderError(path, 'its password has not been generated yet');
-      return { user: usernameOf(user), password: credentials.password.bcryptHash, permissions };
+      return { user: usernameOf(user), password: credentials.password.bcryptHash, permissions, ...allowed };
     }
     case 'NKey': {
       if (!credentials?.nkey) throw new RenderError(path, 'its nkey has not been generated yet');
-      return { nkey: credentials.nkey.publicKey, permissions };
+      return { nkey: credentials.nkey.publicKey, permissions, ...allowed };
     }
     case 'Certificate':
-      return { user: certificateUserName(user), permissions };
+      return { user: certificateUserName(user), permissions, ...allowed };
     default:
       throw new RenderError(
         `${path} spec.authType`,

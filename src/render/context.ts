@@ -58,6 +58,8 @@ export interface RenderContext {
   partition?: number;
   /** Recorded on the StatefulSet once every server was confirmed healthy (see controllers/natscluster/roll.ts). */
   verifiedKey?: string;
+  /** The NatsUser controller writes Creds users' credentials Secrets (the cluster controller sets this). */
+  credsSecretsElsewhere?: boolean;
 }
 
 export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';

@@ -12,7 +12,7 @@ import { childNames, namespaceOf, ownerReference } from './names.ts';
 import { RenderError } from './render-error.ts';
 
 /** The URL applications use: the client Service over TLS. */
-export function clientUrl(cluster: NatsCluster, context: RenderContext): string {
+export function clientUrl(cluster: NatsCluster, context: Pick<RenderContext, 'clusterDomain'>): string {
   return `tls://${childNames(cluster.metadata.name).clientService}.${namespaceOf(cluster)}.svc.${context.clusterDomain}:${PORTS.client}`;
 }
 
@@ -35,7 +35,13 @@ function userMeta(user: NatsUser, name: string) {
 export const clientCertificateSecretName = (user: NatsUser) => `${user.metadata.name}-nats-client-tls`;
 export const clientCertificateName = (user: NatsUser) => `${user.metadata.name}-nats-client`;
 
-function secretFiles(user: NatsUser, context: RenderContext): Record<string, string> {
+/** What the credentials Secret is made from: the user's generated credential, the trust bundle, the domain. */
+export type UserCredentialsContext = Pick<
+  RenderContext,
+  'clusterDomain' | 'trustBundle' | 'credsSecretsElsewhere'
+> & { identities: Pick<RenderContext['identities'], 'users'> };
+
+function secretFiles(user: NatsUser, context: UserCredentialsContext): Record<string, string> {
   const credentials = context.identities.users[user.metadata.name];
   const missing = (what: string) =>
     new RenderError(`NatsUser ${user.metadata.name}`, `its ${what} has not been generated yet`);
@@ -67,25 +73,26 @@ export function needsClientCertificate(user: NatsUser, cluster: NatsCluster): bo
 export function renderUserCredentials(
   user: NatsUser,
   cluster: NatsCluster,
-  context: RenderContext,
+  context: UserCredentialsContext,
 ): object[] {
   const withCertificate = needsClientCertificate(user, cluster);
+  const secretHere = !(context.credsSecretsElsewhere && user.spec.authType === 'Creds');
   const files = {
-    ...secretFiles(user, context),
+    ...(secretHere ? secretFiles(user, context) : {}),
     ...(withCertificate ? { 'tls-secret-name': clientCertificateSecretName(user) } : {}),
     'ca.crt': context.trustBundle,
     url: clientUrl(cluster, context),
   };
   const data = Object.fromEntries(Object.entries(files).map(([key, value]) => [key, base64(value)]));
-  const objects: object[] = [
-    {
+  const objects: object[] = [];
+  if (secretHere)
+    objects.push({
       apiVersion: 'v1',
       kind: 'Secret',
       metadata: userMeta(user, credentialsSecretNameOf(user)),
       type: 'Opaque',
       data,
-    },
-  ];
+    });
   if (withCertificate) {
     const certificate = user.spec.certificate;
     const mapped = user.spec.authType === 'Certificate';

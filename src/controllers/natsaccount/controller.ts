@@ -69,9 +69,16 @@ export function natsAccountController(clusterDomain: string): Controller {
           const account = (o as NatsUser).spec?.accountRef?.name;
           return account ? [`${ns ?? 'default'}/${account}`] : [];
         }
-        default:
+        default: {
+          const instance = o.metadata?.labels?.[INSTANCE_LABEL];
+          // A user's credentials Secret (the keys it holds and retired) concerns the user's account.
+          if (o.metadata?.labels?.['app.kubernetes.io/name'] === 'nats-credentials') {
+            const account = read.users.get(instance ?? '', ns)?.spec?.accountRef?.name;
+            return account ? [`${ns ?? 'default'}/${account}`] : [];
+          }
           // The cluster's own children carry its name as their instance label.
-          return accountsOf(read, ns, o.metadata?.labels?.[INSTANCE_LABEL]);
+          return accountsOf(read, ns, instance);
+        }
       }
     },
     reconciler: (context) => new NatsAccountReconciler(context, connections, clusterDomain),

@@ -8,7 +8,13 @@
 // - Config mode: Ready once every server has loaded the account (config-mode.ts).
 // The keys themselves are generated once by the cluster controller (identities.ts) and only read here.
 import type { KubernetesObject, V1Pod, V1Secret } from '@kubernetes/client-node';
-import { accountNameOf, type NatsAccount, type NatsCluster, type NatsUser } from '../../api/index.ts';
+import {
+  accountNameOf,
+  credentialsSecretNameOf,
+  type NatsAccount,
+  type NatsCluster,
+  type NatsUser,
+} from '../../api/index.ts';
 import { classify } from '../../k8s/errors.ts';
 import {
   accountJwt,
@@ -33,6 +39,7 @@ import { memberStatus } from '../natscluster/member-status.ts';
 import { writeStatus } from '../natscluster/status-writer.ts';
 import type { NatsAccountWatches } from './controller.ts';
 import { loadedByServers } from './config-mode.ts';
+import { userKeys } from './user-keys.ts';
 import { claimsKey, issuedAt, planDistribution } from './distribution.ts';
 import {
   hasFinalizer,
@@ -138,7 +145,9 @@ export class NatsAccountReconciler implements Reconciler {
     const plan = planRevocations(
       account,
       users,
-      storedUserCredentials(identities),
+      userKeys(users, storedUserCredentials(identities), (u) =>
+        read.secrets.get(credentialsSecretNameOf(u), namespace),
+      ),
       readRevocations(account, read.configMaps.get(revocationsName(account), namespace)),
       Math.floor(Date.now() / 1000),
     );

@@ -2,7 +2,9 @@
 // becomes Degraded or recovers: a tenant reads why its NatsUser is left out of the cluster, or why
 // its certificate is not issued, on its own resource. NatsAccounts have their own controller
 // (controllers/natsaccount), the only writer of their status.
-import type { NatsCluster } from '../../api/index.ts';
+import { credentialsSecretNameOf, type NatsCluster, type NatsUser } from '../../api/index.ts';
+import { setConditions } from '../../status/conditions.ts';
+import { PUBLIC_KEY_ANNOTATION } from '../natsuser/plan.ts';
 import type { ClusterMembers } from '../../render/index.ts';
 import type { ControllerContext } from '../../runtime/controller.ts';
 import type { NatsClusterWatches } from './controller.ts';
@@ -26,7 +28,47 @@ export async function writeMemberStatuses(
   for (const user of [...members.users, ...leftOut]) {
     const exclusion = members.excluded.find((e) => e.kind === 'NatsUser' && e.name === user.metadata.name);
     const certificate = userCertificates.get(user.metadata.name);
-    const status = memberStatus(user, cluster.metadata.name, exclusion, certificate, now);
-    await writeStatus(ctx, 'NatsUser', user, status, ['Degraded']);
+    const base = memberStatus(user, cluster.metadata.name, exclusion, certificate, now);
+    const ready = exclusion
+      ? { ok: false, reason: exclusion.reason, message: 'left out of the cluster (see Degraded)' }
+      : readiness(ctx, cluster, user, certificate);
+    const status = {
+      ...base,
+      conditions: setConditions(
+        base.conditions,
+        [
+          {
+            type: 'Ready',
+            status: ready.ok ? 'True' : 'False',
+            reason: ready.reason,
+            message: ready.message,
+          },
+        ],
+        now,
+        user.metadata.generation,
+      ),
+    };
+    // Conditions only: publicKey, secretName and expiresAt are the NatsUser controller's (JWT mode).
+    await writeStatus(ctx, 'NatsUser', user, status, ['Degraded', 'Ready'], ['conditions']);
   }
+}
+
+/** Ready: the user's credentials Secret holds its credential (and its client certificate is issued). */
+function readiness(
+  ctx: Context,
+  cluster: NatsCluster,
+  user: NatsUser,
+  certificate: UserCertificate | undefined,
+): { ok: boolean; reason: string; message: string } {
+  const ns = user.metadata.namespace ?? 'default';
+  const name = credentialsSecretNameOf(user);
+  const secret = ctx.readers.secrets.get(name, ns);
+  const owned = secret?.metadata?.ownerReferences?.some((ref) => ref.uid === user.metadata.uid);
+  const jwt = cluster.spec.auth.mode === 'JWT';
+  // A Creds Secret is the NatsUser controller's: ready once it carries the key it signed.
+  const written = owned && (!jwt || !!secret?.metadata?.annotations?.[PUBLIC_KEY_ANNOTATION]);
+  if (!written) return { ok: false, reason: 'SecretPending', message: `Secret ${name} is not written yet` };
+  if (certificate && !certificate.issued)
+    return { ok: false, reason: 'CertificatePending', message: 'the client certificate is not issued yet' };
+  return { ok: true, reason: 'CredentialsReady', message: `Secret ${name} holds the credentials` };
 }

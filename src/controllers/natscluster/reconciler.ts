@@ -177,10 +177,12 @@ export class NatsClusterReconciler {
       (secret) => this.ctx.readers.secrets.get(secret, ns) !== undefined,
     );
     const stored = this.ctx.readers.secrets.get(identitiesSecretName(cluster), ns);
+    // JWT-mode Creds users get their keys from the NatsUser controller (controllers/natsuser).
+    const jwt = cluster.spec.auth.mode === 'JWT';
     const outcome = await ensureIdentities(
       cluster,
       members.accounts,
-      members.users,
+      members.users.filter((u) => !(jwt && u.spec.authType === 'Creds')),
       stored ? { data: stored.data ?? {} } : undefined,
       handedOut,
       (user) => this.readUserSecret(user),
@@ -260,6 +262,7 @@ export class NatsClusterReconciler {
       certificateRevisions: Object.fromEntries(observed.certificates.map((c) => [c.role, c.revision])),
       ...(roll ? { partition: roll.partition } : {}),
       ...(roll?.verifiedKey ? { verifiedKey: roll.verifiedKey } : {}),
+      credsSecretsElsewhere: true,
     };
   }
 

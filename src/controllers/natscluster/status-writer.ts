@@ -24,12 +24,17 @@ export async function writeStatus(
   resource: WithStatus,
   status: { conditions?: Condition[] },
   announced: string[],
+  /** Patch only these fields of the status (another controller writes the others). */
+  only?: string[],
 ): Promise<void> {
   if (sameJson(status, resource.status ?? {})) return;
+  const body = only
+    ? Object.fromEntries(Object.entries(status).filter(([field]) => only.includes(field)))
+    : status;
   const ns = resource.metadata.namespace ?? 'default';
   const plural = `${kind.toLowerCase()}s`;
   try {
-    await ctx.kube.patchStatus('natswarden.io', 'v1alpha1', plural, ns, resource.metadata.name, status);
+    await ctx.kube.patchStatus('natswarden.io', 'v1alpha1', plural, ns, resource.metadata.name, body);
   } catch (error) {
     if (classify(error) === 'NotFound') return;
     throw error;
