@@ -15,6 +15,10 @@ import { connectWith, type Credentials } from './operator/nats-client.ts';
 import { LANGUAGES, roundTripIn, type AppCredentials } from './operator/polyglot.ts';
 import { clusterPods, type PodInfo } from './operator/servers.ts';
 
+/** The user public key a creds file's JWT names. */
+const credsSubject = (creds: string | undefined) =>
+  unverifiedClaims<{ sub?: string }>(/-----BEGIN NATS USER JWT-----\s*(\S+)/.exec(creds ?? '')?.[1])?.sub;
+
 jest.setTimeout(600_000);
 const CLUSTER = 'jwt'; // examples/jwt-operator.yaml: telemetry exports metrics.>, analytics imports it
 let bed: TestBed;
@@ -39,6 +43,15 @@ interface AccountStatus {
 }
 const accountStatus = async (name: string): Promise<AccountStatus> =>
   (await getJson(['get', 'natsaccount', name, '-n', bed.namespace])).status ?? {};
+
+interface UserStatus {
+  publicKey?: string;
+  secretName?: string;
+  expiresAt?: string;
+  conditions?: { type: string; status: string; reason: string }[];
+}
+const userStatus = async (name: string): Promise<UserStatus> =>
+  (await getJson(['get', 'natsuser', name, '-n', bed.namespace])).status ?? {};
 
 /** Waits until the account is Ready with every server current, optionally signed after `after`. */
 const waitDistributed = (name: string, after?: string) =>
@@ -247,6 +260,71 @@ describe('NatsAccount in JWT mode', () => {
     }
   });
 
+  test("a NatsUser's status names its key; changed connection types and expiry are signed again with the same key and enforced", async () => {
+    const creds = async () =>
+      (await secretData(bed.api, bed.namespace, 'sensor-nats-credentials'))['user.creds'];
+    const claimsOf = async () =>
+      unverifiedClaims<{ sub: string; exp?: number; nats: { allowed_connection_types?: string[] } }>(
+        /-----BEGIN NATS USER JWT-----\s*(\S+)/.exec((await creds()) ?? '')?.[1],
+      )!;
+    const before = await claimsOf();
+    const status = await waitUntil(
+      'sensor Ready',
+      async () => {
+        const s = await userStatus('sensor');
+        return s.conditions?.find((c) => c.type === 'Ready')?.status === 'True' && s;
+      },
+      60_000,
+      500,
+    );
+    expect(status).toMatchObject({ publicKey: before.sub, secretName: 'sensor-nats-credentials' });
+    expect(status.expiresAt).toBeUndefined();
+
+    const patch = (spec: object) =>
+      k(['patch', 'natsuser', 'sensor', '-n', bed.namespace, '--type=merge', '-p', JSON.stringify({ spec })]);
+    await patch({ allowedConnectionTypes: ['WEBSOCKET'], jwtExpiry: '2h' });
+    const resigned = await waitUntil(
+      'sensor re-signed with WEBSOCKET only and an expiry',
+      async () => {
+        const claims = await claimsOf();
+        return claims.nats.allowed_connection_types?.join() === 'WEBSOCKET' && !!claims.exp && claims;
+      },
+      30_000,
+      250,
+    );
+    expect(resigned.sub).toBe(before.sub); // the same key, a new JWT
+    const expiresAt = new Date(resigned.exp! * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    await waitUntil(
+      'status says when it expires',
+      async () => (await userStatus('sensor')).expiresAt === expiresAt,
+      30_000,
+      500,
+    );
+    const [pod] = await clusterPods(bed.namespace, CLUSTER);
+    // A plain (STANDARD) client connection is now refused by the server itself.
+    await expect(connectAs('sensor', pod!)).rejects.toThrow(/authorization/i);
+
+    await patch({ allowedConnectionTypes: ['STANDARD', 'WEBSOCKET'], jwtExpiry: null });
+    await waitUntil(
+      'sensor re-signed without an expiry',
+      async () => {
+        const claims = await claimsOf();
+        return claims.exp === undefined && claims.nats.allowed_connection_types?.includes('STANDARD');
+      },
+      30_000,
+      250,
+    );
+    await waitUntil(
+      'status has no expiry',
+      async () => (await userStatus('sensor')).expiresAt === undefined,
+      30_000,
+      500,
+    );
+    const nc = await connectAs('sensor', pod!);
+    await nc.close();
+    expect((await claimsOf()).sub).toBe(before.sub);
+  });
+
   test('a changed limit is re-signed, reaches every server and is enforced there, with no pod restarted', async () => {
     const before = await accountStatus('telemetry');
     const podsBefore = await clusterPods(bed.namespace, CLUSTER);
@@ -361,12 +439,19 @@ describe('NatsAccount in JWT mode', () => {
   });
 
   test("a user's seed lives only in its own Secret; deleting that Secret rotates the user and revokes the old key", async () => {
+    // JWT-mode users' keys are the NatsUser controller's: the cluster's identities Secret keeps none.
     const identities = await secretData(bed.api, bed.namespace, `${CLUSTER}-identities`);
-    const entries = Object.entries(identities).filter(([key]) => key.startsWith('user.'));
-    expect(entries.length).toBeGreaterThan(0);
-    for (const [, entry] of entries) expect(entry).not.toMatch(/"(seed|plaintext|content)"/);
+    for (const [key, entry] of Object.entries(identities))
+      if (key.startsWith('user.')) expect(entry).not.toMatch(/"(seed|plaintext|content)"/);
+    // No tenant user's seed at all (the operator's own system user is the one user kept there).
+    const withUserSeed = Object.entries(identities)
+      .filter(([key, value]) => key !== 'system-user.creds' && /SU[A-Z2-7]{50,}/.test(value))
+      .map(([key]) => key);
+    expect(withUserSeed).toEqual([]);
 
     const old = await secretData(bed.api, bed.namespace, 'dashboard-nats-credentials');
+    const oldKey = credsSubject(old['user.creds']);
+    expect((await userStatus('dashboard')).publicKey).toBe(oldKey);
     const [pod] = await clusterPods(bed.namespace, CLUSTER);
     const live = await connectAs('dashboard', pod!);
     const closed = live.closed();
@@ -396,6 +481,17 @@ describe('NatsAccount in JWT mode', () => {
     );
     const nc = await connectWith(pod!.ip, fresh as unknown as Credentials, cert, servername);
     await nc.close();
+    // The status names the new key; the Secret records the retired one (public keys only).
+    const newKey = credsSubject(fresh['user.creds']);
+    await waitUntil(
+      'status names the new key',
+      async () => (await userStatus('dashboard')).publicKey === newKey,
+      30_000,
+      500,
+    );
+    const annotations = (await getJson(['get', 'secret', 'dashboard-nats-credentials', '-n', bed.namespace]))
+      .metadata.annotations;
+    expect(annotations['natswarden.io/retired-keys']).toContain(oldKey);
   });
 
   test('a server that comes back with an empty resolver directory is brought up to date, the account untouched', async () => {
