@@ -7,6 +7,6 @@ const SECONDS = Number(process.env.SECONDS ?? 3);
 const [native, nkeys] = await signingRates(SECONDS);
 for (const r of [native, nkeys])
   process.stdout.write(
-    `${r.name.padEnd(16)} ${r.perSecond.toFixed(0).padStart(7)} user keys + creds/s (${r.done} in ${SECONDS} s)\n`,
+    `${r.name.padEnd(16)} ${r.perSecond.toFixed(0).padStart(7)} user keys + creds/s (${r.done} in ${SECONDS} s of CPU)\n`,
   );
 process.stdout.write(`ratio            ${(native.perSecond / nkeys.perSecond).toFixed(0)}x\n`);

@@ -14,7 +14,7 @@ import type { KeyPair } from '@nats-io/nkeys';
 import type { NatsAccount, NatsUser, Permissions } from '../api/index.ts';
 import { accountNameOf } from '../api/index.ts';
 import { durationToSeconds, quantityToBytes } from '../render/units.ts';
-import { createNativeKeyPair, nativeKeyPair, NKEY_PREFIX } from './native-signer.ts';
+import { createNativeKey, createNativeKeyPair, nativeKeyPair, NKEY_PREFIX } from './native-signer.ts';
 import { encodeUserJwt } from './user-jwt.ts';
 
 const text = new TextDecoder();
@@ -35,7 +35,7 @@ export const keyPairOf = (identity: KeyIdentity): KeyPair => nativeKeyPair(ident
 
 export const newOperatorKey = () => identityOf(createNativeKeyPair(NKEY_PREFIX.Operator));
 export const newAccountKey = () => identityOf(createNativeKeyPair(NKEY_PREFIX.Account));
-export const newUserKey = () => identityOf(createNativeKeyPair(NKEY_PREFIX.User));
+export const newUserKey = (): KeyIdentity => createNativeKey(NKEY_PREFIX.User);
 
 export async function operatorJwt(
   name: string,
@@ -202,7 +202,9 @@ export function userCreds(
 ): string {
   const exp = spec?.jwtExpiry ? Math.floor(Date.now() / 1000) + durationToSeconds(spec.jwtExpiry) : undefined;
   const token = encodeUserJwt(name, user.publicKey, keyPairOf(account), userClaims(spec), exp ? { exp } : {});
-  return text.decode(fmtCreds(token, keyPairOf(user)));
+  // fmtCreds reads only the seed: a user's key signs nothing here, so no key object is imported for it.
+  const seedOnly = { getSeed: () => new TextEncoder().encode(user.seed) } as Pick<KeyPair, 'getSeed'>;
+  return text.decode(fmtCreds(token, seedOnly as KeyPair));
 }
 
 /**

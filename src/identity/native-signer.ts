@@ -195,11 +195,25 @@ class NativeKeyPair implements KeyPair {
 /** A KeyPair for an nkeys seed (`SO...`, `SA...`, `SU...`), signing through node:crypto. */
 export const nativeKeyPair = (seed: string): KeyPair => new NativeKeyPair(seed, importSeed(seed));
 
-/** A new key pair of a role, from OpenSSL's Ed25519 key generation (32 random bytes of seed). */
-export function createNativeKeyPair(role: Role): KeyPair {
+function generate(role: Role) {
   const { privateKey } = generateKeyPairSync('ed25519');
   const jwk = privateKey.export({ format: 'jwk' });
   const rawSeed = Buffer.from(jwk.d as string, 'base64url');
   const rawPublic = Buffer.from(jwk.x as string, 'base64url');
-  return new NativeKeyPair(encodeSeed(role, rawSeed), { role, rawSeed, rawPublic, key: privateKey });
+  return { seed: encodeSeed(role, rawSeed), material: { role, rawSeed, rawPublic, key: privateKey } };
+}
+
+/** A new key pair of a role, from OpenSSL's Ed25519 key generation (32 random bytes of seed). */
+export function createNativeKeyPair(role: Role): KeyPair {
+  const { seed, material } = generate(role);
+  return new NativeKeyPair(seed, material);
+}
+
+/**
+ * A new key's seed and public key only, for keys that sign nothing here (users): no KeyPair is
+ * built, and nothing is cached for a key that is written once to its Secret.
+ */
+export function createNativeKey(role: Role): { seed: string; publicKey: string } {
+  const { seed, material } = generate(role);
+  return { seed, publicKey: encodePublic(role, material.rawPublic) };
 }
