@@ -8,7 +8,8 @@ import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { unverifiedClaims } from '../src/identity/jwt.ts';
-import { accountJwtHeld, connectSystem } from '../src/nats/system-client.ts';
+import { nativeKeyPair } from '../src/identity/native-signer.ts';
+import { accountJwtHeld, connectSystem, pushAccountJwt } from '../src/nats/system-client.ts';
 import { secretData, waitForCondition } from './operator/cluster-api.ts';
 import { exampleIn, testBed, type TestBed } from './operator/fixtures.ts';
 import { connectWith, type Credentials } from './operator/nats-client.ts';
@@ -38,6 +39,7 @@ afterAll(async () => {
 interface AccountStatus {
   publicKey?: string;
   jwtIssuedAt?: string;
+  jwtExpiresAt?: string;
   distribution?: { servers: number; current: number };
   conditions?: { type: string; status: string; reason: string; message: string }[];
 }
@@ -68,7 +70,11 @@ const waitDistributed = (name: string, after?: string) =>
   );
 
 /** What each server itself says it holds for the account, asked as the system user. */
-async function heldByServers(publicKey: string) {
+const heldByServers = (publicKey: string) =>
+  asSystemUser((nc) => accountJwtHeld(nc, publicKey, { servers: 3, timeoutMs: 3_000 }));
+
+/** Runs `work` on a connection to every server as the system user, as the operator connects. */
+async function asSystemUser<T>(work: (nc: NatsConnection) => Promise<T>): Promise<T> {
   const identities = await secretData(bed.api, bed.namespace, `${CLUSTER}-identities`);
   const trust = await secretData(bed.api, bed.namespace, `${CLUSTER}-trust-bundle`);
   const routes = await secretData(bed.api, bed.namespace, `${CLUSTER}-routes-tls`);
@@ -81,7 +87,7 @@ async function heldByServers(publicKey: string) {
     cert: { cert: routes['tls.crt']!, key: routes['tls.key']! },
   });
   try {
-    return await accountJwtHeld(nc, publicKey, { servers: 3, timeoutMs: 3_000 });
+    return await work(nc);
   } finally {
     await nc.close();
   }
@@ -366,6 +372,91 @@ describe('NatsAccount in JWT mode', () => {
     const podsAfter = await clusterPods(bed.namespace, CLUSTER);
     expect(podsAfter.map((p) => [p.name, p.uid, p.restarts])).toEqual(
       podsBefore.map((p) => [p.name, p.uid, p.restarts]),
+    );
+  });
+
+  test('an account JWT with an expiry is signed again before half its lifetime, on every server; the status says when it expires', async () => {
+    type Claims = { iat: number; exp?: number; jti?: string };
+    const { publicKey } = await accountStatus('analytics');
+    const lifetimes = async () =>
+      (await heldByServers(publicKey!)).map((h) => {
+        const c = unverifiedClaims<Claims>(h.jwt)!;
+        return { iat: c.iat, lifetime: c.exp ? c.exp - c.iat : undefined, jwt: h.jwt! };
+      });
+    const patch = (spec: object) =>
+      k([
+        'patch',
+        'natsaccount',
+        'analytics',
+        '-n',
+        bed.namespace,
+        '--type=merge',
+        '-p',
+        JSON.stringify({ spec }),
+      ]);
+    await patch({ jwtExpiry: '2h' });
+    const signed = await waitUntil(
+      'every server holds a JWT that expires 2 h after it was signed',
+      async () => {
+        const held = await lifetimes();
+        return held.length === 3 && held.every((h) => h.lifetime === 7_200) && held;
+      },
+      60_000,
+      500,
+    );
+    const exp = signed[0]!.iat + 7_200;
+    await waitUntil(
+      'status.jwtExpiresAt',
+      async () => (await accountStatus('analytics')).jwtExpiresAt === rfc3339(exp),
+      30_000,
+      500,
+    );
+
+    // Servers that hold a JWT past half its lifetime (signed by the operator 1 h ago, the same claims):
+    // the operator signs and pushes a new one on its next look, well before the old one expires.
+    const identities = await secretData(bed.api, bed.namespace, `${CLUSTER}-identities`);
+    const signer = nativeKeyPair(identities['operator-signing.seed']!);
+    const { jti: _jti, ...claims } = unverifiedClaims<Claims & Record<string, unknown>>(signed[0]!.jwt)!;
+    const iat = Math.floor(Date.now() / 1000) - 3_601;
+    const payload = `${signed[0]!.jwt.split('.')[0]}.${Buffer.from(JSON.stringify({ ...claims, iat, exp: iat + 7_200 })).toString('base64url')}`;
+    const aged = `${payload}.${Buffer.from(signer.sign(Buffer.from(payload))).toString('base64url')}`;
+    const pushed = await asSystemUser((nc) => pushAccountJwt(nc, aged, { servers: 3, timeoutMs: 3_000 }));
+    expect(pushed.filter((r) => r.ok)).toHaveLength(3);
+    expect((await lifetimes()).map((h) => h.iat)).toEqual([iat, iat, iat]);
+    await k([
+      'annotate',
+      'natsaccount',
+      'analytics',
+      '-n',
+      bed.namespace,
+      `bench/poke=${iat}`,
+      '--overwrite',
+    ]);
+    const renewed = await waitUntil(
+      'every server holds a newly signed JWT again',
+      async () => {
+        const held = await lifetimes();
+        return held.length === 3 && held.every((h) => h.iat > iat + 3_000 && h.lifetime === 7_200) && held;
+      },
+      60_000,
+      500,
+    );
+    expect(new Set(renewed.map((h) => h.jwt)).size).toBe(1);
+
+    await patch({ jwtExpiry: null });
+    await waitUntil(
+      'every server holds a JWT without expiry, and the status says none',
+      async () => {
+        const held = await lifetimes();
+        const status = await accountStatus('analytics');
+        return (
+          held.length === 3 &&
+          held.every((h) => h.lifetime === undefined) &&
+          status.jwtExpiresAt === undefined
+        );
+      },
+      60_000,
+      500,
     );
   });
 

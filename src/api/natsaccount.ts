@@ -100,14 +100,18 @@ export const NatsAccountSpec = withRules(
         maxLeafNodes: Type.Optional(Count({ minimum: -1 })),
       }),
     ),
-    /** JWT mode: how long issued account JWTs are valid; unset = no expiry. */
+    /**
+     * JWT mode: the account JWT expires this long after it is signed; the operator signs and pushes a
+     * new one before half of it has passed. Unset: no expiry. (Config mode has no account JWT: such an
+     * account is left out, Degraded naming the field.)
+     */
     jwtExpiry: Type.Optional(Duration()),
   }),
   [
     {
-      // Accepted and ignored would be a silent drop: refused until accounts are re-signed before expiry.
-      rule: '!has(self.jwtExpiry)',
-      message: 'jwtExpiry is not supported yet: account JWTs are issued without expiry; remove the field',
+      // Re-signed at half-life: a shorter expiry would keep the operator pushing to every server.
+      rule: "!has(self.jwtExpiry) || (duration(self.jwtExpiry) >= duration('1h') && duration(self.jwtExpiry) <= duration('87600h'))",
+      message: 'jwtExpiry must be between 1h and 87600h (10 years)',
       fieldPath: '.jwtExpiry',
     },
   ],
@@ -120,6 +124,8 @@ export const NatsAccountStatus = Type.Object({
   users: Type.Optional(Type.Integer()),
   /** JWT mode: when the account JWT the servers should hold was signed (RFC 3339). */
   jwtIssuedAt: Type.Optional(Type.String()),
+  /** When the account JWT the servers hold expires (jwtExpiry); absent: it does not. */
+  jwtExpiresAt: Type.Optional(Type.String()),
   /** JWT mode: how many servers answered, and how many of them hold the current account JWT. */
   distribution: Type.Optional(
     Type.Object({

@@ -163,7 +163,13 @@ export async function accountJwt(
       : {}),
     ...(Object.keys(revocations).length ? { revocations } : {}),
   };
-  return encodeAccount(accountNameOf(account), key.publicKey, claims, { signer: keyPairOf(operator) });
+  const exp = account.spec.jwtExpiry
+    ? Math.floor(Date.now() / 1000) + Math.floor(durationToSeconds(account.spec.jwtExpiry))
+    : undefined;
+  return encodeAccount(accountNameOf(account), key.publicKey, claims, {
+    signer: keyPairOf(operator),
+    ...(exp ? { exp } : {}),
+  });
 }
 
 function jwtPermissions(p: Permissions) {

@@ -236,6 +236,11 @@ function accountFieldProblem(
       reason: 'UnsupportedField',
       message: `spec.limits.maxData: account data limits need auth.mode JWT; NatsCluster ${cluster.metadata.name} uses Config`,
     };
+  if (mode === 'Config' && account.spec.jwtExpiry !== undefined)
+    return {
+      reason: 'UnsupportedField',
+      message: `spec.jwtExpiry: an expiring account JWT needs auth.mode JWT; NatsCluster ${cluster.metadata.name} uses Config`,
+    };
   return undefined;
 }
 

@@ -62,3 +62,6 @@ function stable(value: unknown): string {
   }
   return JSON.stringify(value);
 }
+
+/** A status time (RFC 3339 in whole seconds, as Kubernetes writes them) from Unix milliseconds. */
+export const statusTime = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');

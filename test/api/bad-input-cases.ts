@@ -267,8 +267,8 @@ export const BAD_CASES: BadCase[] = [
     field: 'spec.passwordSecretRef',
   },
   {
-    name: 'an account JWT expiry (not supported yet)',
-    doc: account({ jwtExpiry: '720h' }),
+    name: 'an account JWT expiry under an hour (re-signed at half-life: pushes every few minutes)',
+    doc: account({ jwtExpiry: '30m' }),
     field: 'spec.jwtExpiry',
   },
   // Numbers within what nats-server stores.

@@ -338,7 +338,7 @@ describe('JWT operator mode (examples/jwt-operator.yaml)', () => {
 
   test('creds signed by an account the operator never issued are refused', async () => {
     const rogueAccount = newAccountKey();
-    const creds = await userCreds(rogueAccount, newUserKey(), 'rogue');
+    const creds = userCreds(rogueAccount, newUserKey(), 'rogue');
     const cert = certificateFor(local, 'sensor');
     await expect(
       connect({

@@ -131,7 +131,7 @@ describe('JWT operator mode (examples/jwt-operator.yaml)', () => {
     async (lang) => {
       const rogue = {
         ...appCredentials(local, 'sensor'),
-        creds: await userCreds(newAccountKey(), newUserKey(), 'rogue'),
+        creds: userCreds(newAccountKey(), newUserKey(), 'rogue'),
       };
       // nats-py words the server's 'Authorization Violation' as "nats: authorization failed".
       expect(await refusal(roundTripIn(lang, rogue, 'metrics.rogue'))).toMatch(

@@ -86,7 +86,7 @@ async function userOf(key: KeyIdentity, server: LocalServer) {
       cert: cert['tls.crt'],
       key: cert['tls.key'],
     } as never,
-    authenticator: credsAuthenticator(new TextEncoder().encode(await userCreds(key, newUserKey(), 'probe'))),
+    authenticator: credsAuthenticator(new TextEncoder().encode(userCreds(key, newUserKey(), 'probe'))),
     reconnect: false,
     timeout: 4_000,
   });

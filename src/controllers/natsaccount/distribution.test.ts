@@ -41,4 +41,19 @@ describe('planDistribution', () => {
     expect(plan.holding).toEqual(['b']);
     expect(plan.behind).toEqual(['a', 'c', 'd']);
   });
+
+  test('an expiring JWT is current until half its lifetime, then a new one is signed; a changed lifetime differs', () => {
+    const expiring = (iat: number, lifetime: number) =>
+      [
+        b64({ typ: 'JWT', alg: 'ed25519-nkey' }),
+        b64({ jti: `J${iat}`, iat, exp: iat + lifetime, iss: 'O', name: 'orders', sub: 'A', nats: {} }),
+        'signature',
+      ].join('.');
+    const held = expiring(10_000, 3_600);
+    expect(claimsKey(held)).toBe(claimsKey(expiring(20_000, 3_600)));
+    expect(claimsKey(held)).not.toBe(claimsKey(expiring(10_000, 7_200)));
+    const servers = [{ server: 'a', serverId: 'A', jwt: held }];
+    expect(planDistribution(claimsKey(held)!, servers, 11_799).current).toBe(held);
+    expect(planDistribution(claimsKey(held)!, servers, 11_800)).toEqual({ holding: [], behind: ['a'] });
+  });
 });

@@ -2,7 +2,8 @@
 // kept anywhere else. The current JWT is the newest one the servers hold whose claims match the
 // spec; when none does, a new one is signed. Every server that holds something else (an older
 // JWT, or nothing: restarted with an empty resolver directory, or away during the last push) is
-// brought up to date by pushing the current one again. Pure.
+// brought up to date by pushing the current one again. An expiring JWT stops being current at half
+// its lifetime, so a new one is signed and pushed well before the servers would refuse it. Pure.
 import { unverifiedClaims } from '../../identity/jwt.ts';
 import type { HeldJwt } from '../../nats/system-client.ts';
 
@@ -46,12 +47,23 @@ function essence(c: AccountClaimsData): unknown {
     name: c.name,
     sub: c.sub,
     iss: c.iss,
-    exp: c.exp ? 'set' : 'none',
+    // The lifetime, not the moment: two signings of one spec compare equal; a changed jwtExpiry does not.
+    lifetime: c.exp ? c.exp - (c.iat ?? 0) : 'none',
     nats: imports ? { ...nats, imports } : nats,
   };
 }
 
 export const issuedAt = (jwt: string): number => decoded(jwt)?.iat ?? 0;
+/** Unix seconds, or undefined when the JWT does not expire. */
+export const expiresAt = (jwt: string): number | undefined => decoded(jwt)?.exp;
+
+/** An expiring JWT past half its lifetime is no longer current: a new one is signed and pushed. */
+export function halfExpired(jwt: string, nowSeconds: number): boolean {
+  const c = decoded(jwt);
+  if (!c?.exp) return false;
+  const iat = c.iat ?? 0;
+  return nowSeconds >= iat + (c.exp - iat) / 2;
+}
 
 export interface DistributionPlan {
   /** The JWT every server should hold; undefined: sign a new one (no server holds the spec). */
@@ -66,10 +78,14 @@ export interface DistributionPlan {
  * @param wantedKey claimsKey of a JWT signed from the spec now
  * @param held one entry per server that answered
  */
-export function planDistribution(wantedKey: string, held: HeldJwt[]): DistributionPlan {
+export function planDistribution(
+  wantedKey: string,
+  held: HeldJwt[],
+  nowSeconds = Date.now() / 1000,
+): DistributionPlan {
   const matching = held
     .map((h) => h.jwt)
-    .filter((jwt): jwt is string => !!jwt && claimsKey(jwt) === wantedKey)
+    .filter((jwt): jwt is string => !!jwt && claimsKey(jwt) === wantedKey && !halfExpired(jwt, nowSeconds))
     .sort((a, b) => issuedAt(b) - issuedAt(a));
   const current = matching[0];
   const holding = held.filter((h) => current !== undefined && h.jwt === current).map((h) => h.server);

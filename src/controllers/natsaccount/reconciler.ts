@@ -28,7 +28,7 @@ import type { SystemConnections } from '../../nats/system-connections.ts';
 import { childNames, membersOf } from '../../render/index.ts';
 import { subjectCovers } from '../../render/membership.ts';
 import type { ControllerContext, Reconciler } from '../../runtime/controller.ts';
-import { setConditions, type ConditionUpdate } from '../../status/conditions.ts';
+import { setConditions, type ConditionUpdate, statusTime } from '../../status/conditions.ts';
 import {
   identitiesSecretName,
   jwtKeysOf,
@@ -40,7 +40,7 @@ import { writeStatus } from '../natscluster/status-writer.ts';
 import type { NatsAccountWatches } from './controller.ts';
 import { loadedByServers } from './config-mode.ts';
 import { userKeys } from './user-keys.ts';
-import { claimsKey, issuedAt, planDistribution } from './distribution.ts';
+import { claimsKey, expiresAt, issuedAt, planDistribution } from './distribution.ts';
 import {
   hasFinalizer,
   planRevocations,
@@ -72,6 +72,7 @@ const decode = (secret: V1Secret | undefined, key: string) => {
   const value = secret?.data?.[key];
   return value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8');
 };
+const isoSeconds = (unix: number) => statusTime(unix * 1000);
 const cond = (type: string, ok: boolean, reason: string, message: string): ConditionUpdate => ({
   type,
   status: ok ? 'True' : 'False',
@@ -178,15 +179,23 @@ export class NatsAccountReconciler implements Reconciler {
       ...(outcome.publicKey ? { publicKey: outcome.publicKey } : {}),
       ...('jwt' in outcome
         ? {
-            jwtIssuedAt: new Date(issuedAt(outcome.jwt) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+            jwtIssuedAt: isoSeconds(issuedAt(outcome.jwt)),
             distribution: { servers: outcome.servers, current: outcome.current },
           }
         : {}),
     };
+    const expires = 'jwt' in outcome ? expiresAt(outcome.jwt) : undefined;
+    if (expires) status.jwtExpiresAt = isoSeconds(expires);
+    // A merge patch removes a field only when told to with null.
+    else if (account.status?.jwtExpiresAt) (status as Record<string, unknown>).jwtExpiresAt = null;
     await this.write(account, status);
-    // Ready: the manager's periodic resync and the servers' pod events re-check it.
     if (!settled) return { requeueAfterMs: CONFLICT_RETRY_MS };
-    return outcome.ready ? {} : { requeueAfterMs: RETRY_MS };
+    if (!outcome.ready) return { requeueAfterMs: RETRY_MS };
+    // Ready: the manager's periodic resync and the servers' pod events re-check it; an expiring JWT
+    // is signed again at half its lifetime.
+    if (!expires || !('jwt' in outcome)) return {};
+    const halfLife = (issuedAt(outcome.jwt) + (expires - issuedAt(outcome.jwt)) / 2) * 1000;
+    return { requeueAfterMs: Math.max(1_000, Math.ceil(halfLife - Date.now())) };
   }
 
   /** Nothing to revoke through (Config mode, left out, no cluster): our finalizers go at once. */

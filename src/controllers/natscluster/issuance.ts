@@ -12,6 +12,7 @@ import type {
   Issuer,
 } from '../../api/cert-manager.ts';
 import { CERTIFICATE_NAME_ANNOTATION, CERTIFICATE_REVISION_ANNOTATION } from '../../api/cert-manager.ts';
+import { statusTime } from '../../status/conditions.ts';
 
 /** The operator's retry schedule after the n-th failure: 5 s, 10 s, 20 s ... capped at 5 min. */
 export const RETRY_BASE_MS = 5_000;
@@ -45,7 +46,7 @@ export interface IssuanceProblem {
 
 const condition = (conditions: CertManagerCondition[] | undefined, type: string) =>
   conditions?.find((c) => c.type === type);
-const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const iso = statusTime;
 const quote = (c: { reason?: string; message?: string }) => [c.reason, c.message].filter(Boolean).join(': ');
 
 export function backoffMs(attempt: number, baseMs: number, capMs: number): number {

@@ -9,6 +9,7 @@ import { classify } from '../../k8s/errors.ts';
 import { identityOf, keyPairOf } from '../../identity/jwt.ts';
 import { childNames, membersOf } from '../../render/index.ts';
 import { renderUserCredentials } from '../../render/user-credentials.ts';
+import { statusTime } from '../../status/conditions.ts';
 import type { ControllerContext, Reconciler } from '../../runtime/controller.ts';
 import { identitiesSecretName, jwtKeysOf, storedUserCredentials } from '../natscluster/identities.ts';
 import type { NatsUserWatches } from './controller.ts';
@@ -27,7 +28,7 @@ const decodeAll = (data: Record<string, string> | undefined) =>
   Object.fromEntries(
     Object.entries(data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
   );
-const isoSeconds = (unix: number) => new Date(unix * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const isoSeconds = (unix: number) => statusTime(unix * 1000);
 
 export class NatsUserReconciler implements Reconciler {
   private readonly ctx: ControllerContext<NatsUserWatches>;
