@@ -529,6 +529,59 @@ describe('NatsAccount in JWT mode', () => {
     await sensor.close();
   });
 
+  test('deleting an account revokes every user (their live connections close) and removes its JWT from every server', async () => {
+    await apply([
+      {
+        apiVersion: 'natswarden.io/v1alpha1',
+        kind: 'NatsAccount',
+        metadata: { name: 'ephemeral', namespace: bed.namespace },
+        spec: { clusterRef: { name: CLUSTER } },
+      },
+      {
+        apiVersion: 'natswarden.io/v1alpha1',
+        kind: 'NatsUser',
+        metadata: { name: 'visitor', namespace: bed.namespace },
+        spec: { accountRef: { name: 'ephemeral' }, authType: 'Creds' },
+      },
+    ]);
+    const { publicKey } = await waitDistributed('ephemeral');
+    const [pod] = await clusterPods(bed.namespace, CLUSTER);
+    const live = (await waitUntil(
+      'visitor connects',
+      () => connectAs('visitor', pod!).catch(() => false),
+      90_000,
+      1_000,
+    )) as NatsConnection;
+    const closed = live.closed();
+    const configMaps = () => k(['get', 'configmap', '-n', bed.namespace, '-o', 'name']);
+
+    await k(['delete', 'natsaccount', 'ephemeral', '-n', bed.namespace, '--wait=false']);
+    const reason = await Promise.race([
+      closed.then((error) => String(error ?? 'closed')),
+      new Promise<string>((resolve) => setTimeout(() => resolve('still open'), 60_000)),
+    ]);
+    expect(reason).toMatch(/revoked/i);
+    await waitUntil(
+      'the NatsAccount is gone, and no server holds its JWT',
+      async () => {
+        const gone =
+          (await k(['get', 'natsaccount', '-n', bed.namespace, '-o', 'name'])).includes('/ephemeral') ===
+          false;
+        const held = await heldByServers(publicKey!);
+        return gone && held.length === 3 && held.every((h) => h.jwt === undefined);
+      },
+      60_000,
+      1_000,
+    );
+    await waitUntil(
+      'its revocation list is gone with it',
+      async () => !(await configMaps()).includes('ephemeral-nats-revocations'),
+      60_000,
+      1_000,
+    );
+    await k(['delete', 'natsuser', 'visitor', '-n', bed.namespace, '--wait=false']);
+  });
+
   test("a user's seed lives only in its own Secret; deleting that Secret rotates the user and revokes the old key", async () => {
     // JWT-mode users' keys are the NatsUser controller's: the cluster's identities Secret keeps none.
     const identities = await secretData(bed.api, bed.namespace, `${CLUSTER}-identities`);

@@ -9,6 +9,8 @@ import {
   type Msg,
   type NatsConnection,
 } from '@nats-io/transport-node';
+import { encodeGeneric } from '@nats-io/jwt';
+import type { KeyPair } from '@nats-io/nkeys';
 
 export interface SystemConnectOptions {
   servers: string[];
@@ -87,23 +89,42 @@ async function gather(nc: NatsConnection, subject: string, payload: string, o: G
 
 const serverOf = (info: ServerInfo | undefined) => ({ server: info?.name ?? '', serverId: info?.id ?? '' });
 
+/** A server's answer to a resolver update or delete request. */
+function replyOf(m: Msg): ServerReply {
+  const body = m.json<{
+    server?: ServerInfo;
+    data?: { code?: number; message?: string };
+    error?: { code?: number; description?: string };
+  }>();
+  const code = body.data?.code ?? body.error?.code;
+  return {
+    ...serverOf(body.server),
+    ok: body.data !== undefined && body.error === undefined,
+    ...(code !== undefined ? { code } : {}),
+    message: body.data?.message ?? body.error?.description ?? '',
+  };
+}
+
 /** $SYS.REQ.CLAIMS.UPDATE: every full-resolver server stores the JWT and answers for itself. */
 export async function pushAccountJwt(nc: NatsConnection, jwt: string, o: Gather): Promise<ServerReply[]> {
-  const replies = await gather(nc, '$SYS.REQ.CLAIMS.UPDATE', jwt, o);
-  return replies.map((m) => {
-    const body = m.json<{
-      server?: ServerInfo;
-      data?: { code?: number; message?: string };
-      error?: { code?: number; description?: string };
-    }>();
-    const code = body.data?.code ?? body.error?.code;
-    return {
-      ...serverOf(body.server),
-      ok: body.data !== undefined && body.error === undefined,
-      ...(code !== undefined ? { code } : {}),
-      message: body.data?.message ?? body.error?.description ?? '',
-    };
+  return (await gather(nc, '$SYS.REQ.CLAIMS.UPDATE', jwt, o)).map(replyOf);
+}
+
+/**
+ * $SYS.REQ.CLAIMS.DELETE: every full-resolver server with `allow_delete` removes the accounts' JWTs
+ * from its store. The request is a generic JWT the operator signs for itself (subject = issuer, an
+ * operator key the servers trust) listing the accounts (server/accounts.go handleDeleteRequest).
+ */
+export async function deleteAccountJwts(
+  nc: NatsConnection,
+  operator: KeyPair,
+  accountPublicKeys: string[],
+  o: Gather,
+): Promise<ServerReply[]> {
+  const request = await encodeGeneric('delete-accounts', operator, 'generic', {
+    accounts: accountPublicKeys,
   });
+  return (await gather(nc, '$SYS.REQ.CLAIMS.DELETE', request, o)).map(replyOf);
 }
 
 /**

@@ -12,7 +12,9 @@ import { LocalCluster, renderLocally, type LocalServer } from './support/local-c
 import type { NatsAccount } from '../../src/api/index.ts';
 import {
   accountJwt,
+  keyPairOf,
   newAccountKey,
+  newOperatorKey,
   newUserKey,
   userCreds,
   type KeyIdentity,
@@ -20,6 +22,7 @@ import {
 import {
   accountJwtHeld,
   connectSystem,
+  deleteAccountJwts,
   listServers,
   pushAccountJwt,
   type HeldJwt,
@@ -172,6 +175,26 @@ describe('the system-account client on a full-resolver cluster (examples/jwt-ope
     expect(byName(await accountJwtHeld(sys, key.publicKey, ALL))).toEqual(everyServer(newer));
     await expectAllOk(older);
     expect(byName(await accountJwtHeld(sys, key.publicKey, ALL))).toEqual(everyServer(older));
+  });
+
+  test('a delete request the operator signs removes the account from every store; one signed by another key is refused', async () => {
+    const { doc } = telemetry();
+    const key = newAccountKey();
+    await expectAllOk(await signed(key, doc));
+    const rogue = await deleteAccountJwts(sys, keyPairOf(newOperatorKey()), [key.publicKey], ALL);
+    expect(rogue.map((r) => [r.ok, r.message])).toEqual(
+      Array.from({ length: 3 }, () => [
+        false,
+        expect.stringMatching(/delete accounts request by O\w+ failed/),
+      ]),
+    );
+    expect(byName(await accountJwtHeld(sys, key.publicKey, ALL))).not.toEqual(everyServer(undefined));
+    const signing = local.rendered.generated.jwtKeys!.operatorSigning;
+    const deleted = await deleteAccountJwts(sys, keyPairOf(signing), [key.publicKey], ALL);
+    expect(deleted.map((r) => [r.ok, r.message])).toEqual(
+      Array.from({ length: 3 }, () => [true, 'deleted 1 accounts']),
+    );
+    expect(byName(await accountJwtHeld(sys, key.publicKey, ALL))).toEqual(everyServer(undefined));
   });
 
   test('a server restarted with an empty resolver dir does not hold the account until pushed again', async () => {

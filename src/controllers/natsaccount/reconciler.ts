@@ -23,7 +23,7 @@ import {
   keyPairOf,
   type ActivationIssuer,
 } from '../../identity/jwt.ts';
-import { accountJwtHeld, pushAccountJwt } from '../../nats/system-client.ts';
+import { accountJwtHeld, deleteAccountJwts, pushAccountJwt } from '../../nats/system-client.ts';
 import type { SystemConnections } from '../../nats/system-connections.ts';
 import { childNames, membersOf } from '../../render/index.ts';
 import { subjectCovers } from '../../render/membership.ts';
@@ -154,10 +154,11 @@ export class NatsAccountReconciler implements Reconciler {
     );
     if (plan.changed)
       await this.ctx.kube.apply(revocationsConfigMap(account, cluster, plan.revocations) as KubernetesObject);
+    const keys = jwtKeysOf(identities);
     const outcome = await this.distribute(
       cluster,
       account,
-      jwtKeysOf(identities),
+      keys,
       plan.revocations,
       members.accounts,
     );
@@ -166,8 +167,10 @@ export class NatsAccountReconciler implements Reconciler {
       // Every server holds a JWT with the revocations: the deleted users' creds are refused everywhere.
       for (const user of plan.release)
         settled = (await this.setFinalizer('natsusers', user, false)) && settled;
-      if (account.metadata.deletionTimestamp && hasFinalizer(account))
+      if (account.metadata.deletionTimestamp && hasFinalizer(account)) {
+        await this.removeFromResolvers(cluster, account, keys, outcome.publicKey);
         settled = (await this.setFinalizer('natsaccounts', account, false)) && settled;
+      }
     }
     for (const user of plan.guard) settled = (await this.setFinalizer('natsusers', user, true)) && settled;
     if (!account.metadata.deletionTimestamp && !hasFinalizer(account))
@@ -269,20 +272,9 @@ export class NatsAccountReconciler implements Reconciler {
         message: `NatsCluster ${cluster.metadata.name} has no running server to push to yet`,
         publicKey: key.publicKey,
       };
-    // The client listener may require a certificate from the cluster's CA; the operator presents
-    // the routes certificate, which it already holds and which carries the client-auth usage.
-    const routes = read.secrets.get(names.routesSecret, ns);
-    const cert = decode(routes, 'tls.crt');
-    const certKey = decode(routes, 'tls.key');
     const ask = { servers: replicas, timeoutMs: ASK_TIMEOUT_MS };
     try {
-      const nc = await this.connections.get(`${ns}/${cluster.metadata.name}`, {
-        servers: servers.map((ip) => `tls://${ip}:4222`),
-        ca,
-        creds: systemCreds,
-        servername: `${names.clientService}.${ns}.svc`,
-        ...(cert && certKey ? { cert: { cert, key: certKey } } : {}),
-      });
+      const nc = await this.systemConnection(cluster, servers, ca, systemCreds);
       let plan = planDistribution(wanted, await accountJwtHeld(nc, key.publicKey, ask));
       if (!plan.current || plan.behind.length || plan.holding.length < replicas) {
         const jwt = plan.current ?? signed;
@@ -318,6 +310,64 @@ export class NatsAccountReconciler implements Reconciler {
         publicKey: key.publicKey,
       };
     }
+  }
+
+  /** The pooled connection to the cluster's servers as the system user. */
+  private systemConnection(cluster: NatsCluster, servers: string[], ca: string, creds: string) {
+    const ns = cluster.metadata.namespace ?? 'default';
+    const names = childNames(cluster.metadata.name);
+    // The client listener may require a certificate from the cluster's CA; the operator presents
+    // the routes certificate, which it already holds and which carries the client-auth usage.
+    const routes = this.ctx.readers.secrets.get(names.routesSecret, ns);
+    const cert = decode(routes, 'tls.crt');
+    const certKey = decode(routes, 'tls.key');
+    return this.connections.get(`${ns}/${cluster.metadata.name}`, {
+      servers: servers.map((ip) => `tls://${ip}:4222`),
+      ca,
+      creds,
+      servername: `${names.clientService}.${ns}.svc`,
+      ...(cert && certKey ? { cert: { cert, key: certKey } } : {}),
+    });
+  }
+
+  /**
+   * A deleted account, once every server holds its JWT revoking every user: with the resolver's
+   * allow_delete, its JWT is removed from every server's store too (ADR 8). A refusal is reported
+   * (Warning Event) but does not keep the account: its users are revoked everywhere already.
+   */
+  private async removeFromResolvers(
+    cluster: NatsCluster,
+    account: NatsAccount,
+    keys: JwtKeys,
+    publicKey: string,
+  ) {
+    if (!cluster.spec.auth.jwt?.resolver?.allowDelete || !keys.operatorSigningSeed || !keys.systemUserCreds)
+      return;
+    const ns = cluster.metadata.namespace ?? 'default';
+    const ca = decode(
+      this.ctx.readers.secrets.get(childNames(cluster.metadata.name).trustBundle, ns),
+      'ca.crt',
+    );
+    const servers = podAddresses(this.ctx.readers.pods.list(ns), cluster.metadata.name);
+    let problem: string | undefined;
+    try {
+      const nc = await this.systemConnection(cluster, servers, ca ?? '', keys.systemUserCreds);
+      const operator = keyPairOf({ seed: keys.operatorSigningSeed, publicKey: '' });
+      const ask = { servers: cluster.spec.replicas, timeoutMs: ASK_TIMEOUT_MS };
+      const replies = await deleteAccountJwts(nc, operator, [publicKey], ask);
+      const refused = replies.filter((r) => !r.ok);
+      if (refused.length || replies.length < cluster.spec.replicas)
+        problem = `${replies.length - refused.length} of ${cluster.spec.replicas} servers removed it${refused.map((r) => `; ${r.server}: ${r.message}`).join('')}`;
+    } catch (error) {
+      problem = (error as Error).message;
+    }
+    if (problem)
+      await this.ctx.events.record(
+        { ...account, apiVersion: 'natswarden.io/v1alpha1', kind: 'NatsAccount' },
+        'Warning',
+        'ResolverDeleteFailed',
+        `the account JWT (every user revoked) stays on some servers: ${problem}`,
+      );
   }
 
   private async write(account: NatsAccount, status: Status): Promise<void> {
