@@ -233,4 +233,56 @@ describe('hostile tenants', () => {
       pods.map((p) => [p.uid, p.restarts]),
     );
   });
+
+  test("a user whose Secret name is taken by a tenant's own Secret, or by the cluster's, never overwrites it", async () => {
+    await k(['create', 'secret', 'generic', 'mine', '-n', bed.namespace, '--from-literal=keep=me']);
+    await apply([
+      {
+        apiVersion: 'natswarden.io/v1alpha1',
+        kind: 'NatsUser',
+        metadata: { name: 'squatter', namespace: bed.namespace },
+        spec: { accountRef: { name: 'orders' }, authType: 'NKey', secretName: 'mine' },
+      },
+      {
+        apiVersion: 'natswarden.io/v1alpha1',
+        kind: 'NatsUser',
+        metadata: { name: 'overwriter', namespace: bed.namespace },
+        spec: { accountRef: { name: 'orders' }, authType: 'NKey', secretName: `${CLUSTER}-identities` },
+      },
+    ]);
+    const ready = await waitUntil(
+      'squatter says why it is not Ready',
+      async () => {
+        const condition = conditionOf(
+          await getJson(['get', 'natsuser', 'squatter', '-n', bed.namespace]),
+          'Ready',
+        );
+        return condition?.status === 'False' && condition.reason === 'SecretPending' && condition;
+      },
+      120_000,
+      1_000,
+    );
+    expect(ready.message).toContain('Secret mine is not written yet');
+    const degraded = await waitUntil(
+      'overwriter left out',
+      async () =>
+        (await memberDegraded('natsuser', 'overwriter'))?.status === 'True' &&
+        memberDegraded('natsuser', 'overwriter'),
+      60_000,
+      1_000,
+    );
+    expect(degraded).toMatchObject({
+      reason: 'ReservedName',
+      message: expect.stringContaining(
+        `spec.secretName: Secret ${CLUSTER}-identities belongs to NatsCluster ${CLUSTER}`,
+      ),
+    });
+    // Another reconcile or two (a change elsewhere), then both Secrets are as they were.
+    await k(['annotate', 'natscluster', CLUSTER, '-n', bed.namespace, 'poke=1', '--overwrite']);
+    await new Promise((r) => setTimeout(r, 5_000));
+    expect(await secretData(bed.api, bed.namespace, 'mine')).toEqual({ keep: 'me' });
+    const identities = await secretData(bed.api, bed.namespace, `${CLUSTER}-identities`);
+    expect(identities['route-password']).toBeTruthy();
+    expect(Object.keys(identities)).not.toContain('nkey.seed');
+  });
 });

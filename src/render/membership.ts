@@ -8,10 +8,13 @@
 //   newer is left out naming the older;
 // - an import from, or an export to, an account the cluster does not have (or has left out) leaves
 //   the account out, and an account left out takes its users with it;
-// - a user whose auth type the cluster cannot serve is left out.
+// - a user whose auth type the cluster cannot serve is left out;
+// - a user's credentials Secret may not be one the cluster owns (its identities, auth or TLS
+//   Secrets: writing it would overwrite them) nor another user's (the older user keeps it).
 // Pure; the cluster's own problems (crossResourceProblems) are separate.
 import {
   accountNameOf,
+  credentialsSecretNameOf,
   usernameOf,
   type NatsAccount,
   type NatsCluster,
@@ -20,6 +23,7 @@ import {
 import { certificateUserName } from './auth-conf.ts';
 import { accountBoundsProblem, clusterBoundsProblems, userBoundsProblem } from './bounds.ts';
 import { leafLifetimeProblems } from './certificates.ts';
+import { childNames } from './names.ts';
 
 export interface Exclusion {
   kind: 'NatsAccount' | 'NatsUser';
@@ -103,7 +107,8 @@ export function membersOf(cluster: NatsCluster, accounts: NatsAccount[], users: 
     if (bounds) leaveOut(user, 'OutOfBounds', bounds);
     return !problem && !bounds;
   });
-  return { accounts: included, users: settleLogins(served, leaveOut), excluded };
+  const named = settleSecretNames(cluster, served, leaveOut);
+  return { accounts: included, users: settleLogins(named, leaveOut), excluded };
 }
 
 type LeaveOut = (r: Resource, reason: Exclusion['reason'], message: string) => void;
@@ -276,6 +281,57 @@ export function loginsOf(user: NatsUser): string[] {
     default:
       return []; // NKey and Creds users log in by a key generated for them alone
   }
+}
+
+/** The Secrets a cluster owns in its namespace, by name: no user's credentials may be written there. */
+export function clusterSecretNames(cluster: NatsCluster): Set<string> {
+  const names = childNames(cluster.metadata.name);
+  return new Set([
+    names.caSecret,
+    names.serverSecret,
+    names.routesSecret,
+    names.trustBundle,
+    names.authSecret,
+    names.routesAuthSecret,
+    names.jetstreamKeySecret,
+    `${cluster.metadata.name}-identities`,
+  ]);
+}
+
+/**
+ * Each user writes its credentials Secret and gets a client certificate Secret named after it: a
+ * name the cluster owns is refused, and one Secret name goes to the older of two users.
+ */
+function settleSecretNames(cluster: NatsCluster, users: NatsUser[], leaveOut: LeaveOut): NatsUser[] {
+  const reserved = clusterSecretNames(cluster);
+  // Client certificate Secrets are named after the user: whoever picks such a name loses.
+  const certificates = new Map(users.map((u) => [`${u.metadata.name}-nats-client-tls`, u]));
+  const owner = new Map<string, NatsUser>();
+  return users.filter((user) => {
+    const name = credentialsSecretNameOf(user);
+    const field = user.spec.secretName ? 'spec.secretName' : 'metadata.name';
+    const holder = certificates.get(name);
+    const problem = reserved.has(name)
+      ? `Secret ${name} belongs to NatsCluster ${cluster.metadata.name}`
+      : holder
+        ? `Secret ${name} holds NatsUser ${holder.metadata.name}'s client certificate`
+        : undefined;
+    if (problem) {
+      leaveOut(user, 'ReservedName', `${field}: ${problem}`);
+      return false;
+    }
+    const older = owner.get(name);
+    if (older) {
+      leaveOut(
+        user,
+        'NameConflict',
+        `${field}: Secret ${name} already belongs to NatsUser ${older.metadata.name}, which is older`,
+      );
+      return false;
+    }
+    owner.set(name, user);
+    return true;
+  });
 }
 
 function settleLogins(users: NatsUser[], leaveOut: LeaveOut): NatsUser[] {

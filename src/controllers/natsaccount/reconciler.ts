@@ -155,13 +155,7 @@ export class NatsAccountReconciler implements Reconciler {
     if (plan.changed)
       await this.ctx.kube.apply(revocationsConfigMap(account, cluster, plan.revocations) as KubernetesObject);
     const keys = jwtKeysOf(identities);
-    const outcome = await this.distribute(
-      cluster,
-      account,
-      keys,
-      plan.revocations,
-      members.accounts,
-    );
+    const outcome = await this.distribute(cluster, account, keys, plan.revocations, members.accounts);
     let settled = true;
     if (outcome.ready) {
       // Every server holds a JWT with the revocations: the deleted users' creds are refused everywhere.

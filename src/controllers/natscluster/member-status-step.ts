@@ -66,8 +66,19 @@ function readiness(
   const owned = secret?.metadata?.ownerReferences?.some((ref) => ref.uid === user.metadata.uid);
   const jwt = cluster.spec.auth.mode === 'JWT';
   // A Creds Secret is the NatsUser controller's: ready once it carries the key it signed.
+  if (secret && !owned)
+    return {
+      ok: false,
+      reason: 'SecretConflict',
+      message: `Secret ${name} exists and is not this NatsUser's: it is left as it is; set spec.secretName to another name`,
+    };
   const written = owned && (!jwt || !!secret?.metadata?.annotations?.[PUBLIC_KEY_ANNOTATION]);
-  if (!written) return { ok: false, reason: 'SecretPending', message: `Secret ${name} is not written yet` };
+  if (!written)
+    return {
+      ok: false,
+      reason: 'SecretPending',
+      message: `Secret ${name} is not written yet (a Secret of that name that is not this NatsUser's is never overwritten)`,
+    };
   if (certificate && !certificate.issued)
     return { ok: false, reason: 'CertificatePending', message: 'the client certificate is not issued yet' };
   return { ok: true, reason: 'CredentialsReady', message: `Secret ${name} holds the credentials` };

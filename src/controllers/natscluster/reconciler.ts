@@ -315,7 +315,7 @@ export class NatsClusterReconciler {
   ): Promise<void> {
     const appliedEarly = new Set(observed.pki.map(objectKey));
     for (const object of objects) {
-      if (appliedEarly.has(objectKey(object))) continue;
+      if (appliedEarly.has(objectKey(object)) || (await this.foreignUserSecret(object))) continue;
       try {
         await this.ctx.kube.apply(object);
       } catch (error) {
@@ -333,6 +333,24 @@ export class NatsClusterReconciler {
         'RollStep',
         `partition ${roll.partition}: ${roll.message}`,
       );
+  }
+
+  /**
+   * A user's credentials Secret whose name is taken by a Secret that is not that user's (a tenant's
+   * own, say): never overwritten. The user's Ready condition says so (member-status-step.ts).
+   */
+  private async foreignUserSecret(object: KubernetesObject): Promise<boolean> {
+    const meta = object.metadata;
+    if (object.kind !== 'Secret' || meta?.labels?.['app.kubernetes.io/name'] !== 'nats-credentials')
+      return false;
+    const owner = meta.ownerReferences?.[0]?.uid;
+    const name = meta.name ?? '';
+    const namespace = meta.namespace ?? 'default';
+    // The cache holds only the operator's Secrets: a miss is asked of the API server (a tenant's own).
+    const existing =
+      this.ctx.readers.secrets.get(name, namespace) ??
+      (await this.ctx.kube.get<V1Secret>({ apiVersion: 'v1', kind: 'Secret', name, namespace }));
+    return !!existing && !existing.metadata?.ownerReferences?.some((ref) => ref.uid === owner);
   }
 
   private async report(cluster: NatsCluster, observed: Observed, roll: RollOutcome): Promise<Result> {

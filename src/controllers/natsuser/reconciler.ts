@@ -62,7 +62,11 @@ export class NatsUserReconciler implements Reconciler {
     )['ca.crt'];
     if (!seed || !trustBundle) return { requeueAfterMs: WAIT_MS };
 
-    const secret = await this.currentSecret(user);
+    const found = await this.currentSecret(user);
+    // A Secret of that name that is not this user's (a tenant's own, another controller's) is never
+    // overwritten; the cluster controller reports it on the user (Ready False, SecretConflict).
+    if (found === 'foreign') return {};
+    const secret = found;
     const legacy = storedUserCredentials(identities)[user.metadata.name];
     const legacyOwn =
       legacy && (!legacy.ownerUid || legacy.ownerUid === user.metadata.uid) ? legacy : undefined;
@@ -112,17 +116,19 @@ export class NatsUserReconciler implements Reconciler {
   }
 
   /**
-   * The user's credentials Secret, decoded, when it belongs to this NatsUser. A cache miss is
+   * The user's credentials Secret, decoded, when it belongs to this NatsUser ('foreign' when a
+   * Secret of that name belongs to something else). A cache miss is
    * confirmed with the API server: a Secret written a moment ago must not look lost (a rotation).
    */
-  private async currentSecret(user: NatsUser): Promise<CurrentSecret | undefined> {
+  private async currentSecret(user: NatsUser): Promise<CurrentSecret | 'foreign' | undefined> {
     const ns = user.metadata.namespace ?? 'default';
     const name = credentialsSecretNameOf(user);
     const secret =
       this.ctx.readers.secrets.get(name, ns) ??
       (await this.ctx.kube.get<V1Secret>({ apiVersion: 'v1', kind: 'Secret', name, namespace: ns }));
     const owned = secret?.metadata?.ownerReferences?.some((ref) => ref.uid === user.metadata.uid);
-    if (!secret || !owned) return undefined;
+    if (!secret) return undefined;
+    if (!owned) return 'foreign';
     return { data: decodeAll(secret.data), annotations: secret.metadata?.annotations ?? {} };
   }
 
