@@ -13,6 +13,8 @@ import type { OperatorMetrics } from './metrics.ts';
 export interface Reader<T> {
   get(name: string, namespace?: string): T | undefined;
   list(namespace?: string): T[];
+  /** Grows with every change the cache sees: equal versions, equal contents (for memoizing work on list()). */
+  version(): number;
 }
 
 /** One kind a controller reads. Caches are shared by every controller naming the same kind and selector. */

@@ -65,10 +65,26 @@ export async function runManager(
     return cache;
   };
 
+  // Each cache's change count, so a controller can reuse work done on an unchanged list.
+  const versions = new Map<Cache, number>();
+  const readerOf = (w: Watch<unknown>) => {
+    const cache = cacheFor(w);
+    if (!versions.has(cache)) {
+      versions.set(cache, 0);
+      for (const verb of ['add', 'update', 'delete'] as const)
+        cache.on(verb, () => versions.set(cache, (versions.get(cache) ?? 0) + 1));
+    }
+    return {
+      get: (name: string, namespace?: string) => cache.get(name, namespace),
+      list: (namespace?: string) => cache.list(namespace),
+      version: () => versions.get(cache) ?? 0,
+    };
+  };
+
   const running = controllers.map((controller) => {
     const queue = new WorkQueue();
     const readers = Object.fromEntries(
-      Object.entries(controller.watches).map(([name, w]) => [name, cacheFor(w)]),
+      Object.entries(controller.watches).map(([name, w]) => [name, readerOf(w)]),
     ) as unknown as ReadersOf<Watches>;
     for (const [name, w] of Object.entries(controller.watches)) {
       const enqueue = (o: KubernetesObject) =>

@@ -25,7 +25,7 @@ import {
 } from '../../identity/jwt.ts';
 import { accountJwtHeld, deleteAccountJwts, pushAccountJwt } from '../../nats/system-client.ts';
 import type { SystemConnections } from '../../nats/system-connections.ts';
-import { childNames, membersOf } from '../../render/index.ts';
+import { childNames } from '../../render/index.ts';
 import { subjectCovers } from '../../render/membership.ts';
 import type { ControllerContext, Reconciler } from '../../runtime/controller.ts';
 import { setConditions, type ConditionUpdate, statusTime } from '../../status/conditions.ts';
@@ -49,6 +49,7 @@ import {
   revocationsName,
   REVOKE_FINALIZER,
 } from './revocation.ts';
+import { clusterMembers } from '../cluster-members.ts';
 
 /** While servers are behind or unreachable: soon. A finalizer write that lost a race: at once. */
 const RETRY_MS = 5_000;
@@ -115,7 +116,7 @@ export class NatsAccountReconciler implements Reconciler {
       await this.write(account, { conditions: setConditions(account.status?.conditions, [missing], now) });
       return this.release(users, account);
     }
-    const members = membersOf(cluster, read.accounts.list(namespace), read.users.list(namespace));
+    const members = clusterMembers(cluster, read.accounts, read.users);
     const exclusion = members.excluded.find((e) => e.kind === 'NatsAccount' && e.name === name);
     const base = memberStatus(account, clusterName, exclusion, undefined, now);
     const userCount = members.users.filter((u) => u.spec.accountRef.name === name).length;

@@ -14,7 +14,6 @@ import {
 import {
   childNames,
   crossResourceProblems,
-  membersOf,
   podTemplateHash,
   renderCaBootstrap,
   renderClusterObjects,
@@ -34,6 +33,7 @@ import { rollStep, type RollOutcome } from './roll-step.ts';
 import { writeStatus } from './status-writer.ts';
 import { clusterStatus, type ClusterObservation } from './status.ts';
 import { ConfigValidator, configFilesFor } from './config-check.ts';
+import { clusterMembers } from '../cluster-members.ts';
 
 export interface ReconcilerOptions {
   clusterDomain: string;
@@ -118,8 +118,7 @@ export class NatsClusterReconciler {
 
   /** Members, identities, certificates (applied first: the workload waits for them), trust bundle. */
   private async observe(cluster: NatsCluster): Promise<Observed> {
-    const ns = cluster.metadata.namespace ?? 'default';
-    const members = membersOf(cluster, this.ctx.readers.accounts.list(ns), this.ctx.readers.users.list(ns));
+    const members = clusterMembers(cluster, this.ctx.readers.accounts, this.ctx.readers.users);
     const problems = crossResourceProblems(cluster, members);
     if (problems.length)
       throw this.stop(cluster, { degraded: { reason: 'InvalidSpec', message: problems.join('; ') } });

@@ -7,7 +7,7 @@ import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
 import { accountNameOf, credentialsSecretNameOf, type NatsUser } from '../../api/index.ts';
 import { classify } from '../../k8s/errors.ts';
 import { identityOf, keyPairOf } from '../../identity/jwt.ts';
-import { childNames, membersOf } from '../../render/index.ts';
+import { childNames } from '../../render/index.ts';
 import { renderUserCredentials } from '../../render/user-credentials.ts';
 import { statusTime } from '../../status/conditions.ts';
 import type { ControllerContext, Reconciler } from '../../runtime/controller.ts';
@@ -20,6 +20,7 @@ import {
   RETIRED_KEYS_ANNOTATION,
   type CurrentSecret,
 } from './plan.ts';
+import { clusterMembers } from '../cluster-members.ts';
 
 /** Waiting for the cluster controller (account key, trust bundle): soon. */
 const WAIT_MS = 2_000;
@@ -49,7 +50,7 @@ export class NatsUserReconciler implements Reconciler {
     const cluster = account && read.clusters.get(account.spec.clusterRef.name, namespace);
     if (!account || !cluster || cluster.spec.auth.mode !== 'JWT') return {};
     // Left out of the cluster (the cluster controller says why on the user): nothing is signed for it.
-    const members = membersOf(cluster, read.accounts.list(namespace), read.users.list(namespace));
+    const members = clusterMembers(cluster, read.accounts, read.users);
     if (!members.users.some((u) => u.metadata.uid === user.metadata.uid)) return {};
 
     const identities = read.secrets.get(identitiesSecretName(cluster), namespace)?.data;
