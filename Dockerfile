@@ -7,21 +7,27 @@
 # Elsewhere `docker build .` pulls the official image of the same name.
 ARG NODE_IMAGE=docker.io/library/node:24.21.0-bookworm-slim
 
+# The production node_modules, from the lock file alone (so the layer is reused until it changes).
+# No install scripts: no production package needs one.
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY local-cluster/package.json local-cluster/
+ARG NPM_CI_FLAGS=
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund ${NPM_CI_FLAGS} \
+ && rm -rf node_modules/@nats-warden node_modules/.package-lock.json
+
+# dist/: the TypeScript compiled with the full (development) dependencies, which stay in this stage.
+# The `node` devDependency's install script would download a second Node binary: no scripts here either.
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY local-cluster/package.json local-cluster/
 ARG NPM_CI_FLAGS=
-# No install scripts: none of the production packages needs one, and the `node` devDependency's
-# would download a second Node binary.
 RUN npm ci --ignore-scripts --no-audit --no-fund ${NPM_CI_FLAGS}
 COPY tsconfig.json tsconfig.build.json ./
 COPY src src
-RUN npx tsc -p tsconfig.build.json \
- && npm prune --omit=dev --ignore-scripts --no-audit --no-fund ${NPM_CI_FLAGS} \
- && rm -rf node_modules/@nats-warden node_modules/.package-lock.json \
- && find node_modules -type d -empty -delete \
- && find dist -name '*.d.ts' -delete
+RUN npx tsc -p tsconfig.build.json && find dist -name '*.d.ts' -delete
 
 FROM ${NODE_IMAGE}
 ARG VERSION=0.1.0
@@ -38,8 +44,8 @@ RUN echo 'nonroot:x:65532:65532:nonroot:/home/nonroot:/usr/sbin/nologin' >> /etc
  && ln -s /app/bin/nats-warden.js /usr/local/bin/nats-warden
 WORKDIR /app
 ENV NODE_ENV=production
-COPY --from=build /app/package.json ./
-COPY --from=build /app/node_modules node_modules
+COPY package.json ./
+COPY --from=deps /app/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY bin bin
 USER 65532:65532
