@@ -16,7 +16,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { repoRoot } from '../paths.ts';
 import type { Buildah } from './buildah.ts';
 
@@ -130,12 +130,18 @@ function nodeVersion(): string {
   return pkg.version;
 }
 
-/** The npm that runs this machine's `npm` (the official image ships npm beside node, so ours does too). */
+/**
+ * The npm that `npm` on PATH runs (the official image ships npm beside node, so ours does too): the
+ * package directory its bin/npm-cli.js link resolves into. Found without starting npm.
+ */
 function npmDir(): string {
-  const prefix = execFileSync('npm', ['prefix', '-g'], { encoding: 'utf8' }).trim();
-  const dir = join(prefix, 'lib', 'node_modules', 'npm');
-  if (!existsSync(join(dir, 'package.json'))) throw new Error(`npm not found at ${dir}`);
-  return dir;
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    const bin = join(dir, 'npm');
+    if (!dir || !existsSync(bin)) continue;
+    const pkg = dirname(dirname(realpathSync(bin)));
+    if (existsSync(join(pkg, 'package.json'))) return pkg;
+  }
+  throw new Error('npm not found on PATH (its package directory holds the npm the Node base image ships)');
 }
 
 function npmVersion(): string {
