@@ -151,13 +151,16 @@ function npmVersion(): string {
 /** NATS_WARDEN_DEBIAN_MIRROR, else the Debian mirror apt's sources name, else deb.debian.org. */
 function debianMirror(): string {
   if (process.env.NATS_WARDEN_DEBIAN_MIRROR) return process.env.NATS_WARDEN_DEBIAN_MIRROR;
-  const deb822 = /^URIs:\s*(\S+\/debian)\/?\s*$/m;
-  const oneLine = /^deb\s+(?:\[[^\]]*\]\s+)?(\S+\/debian)\/?\s+bookworm\s/m;
   for (const file of ['/etc/apt/sources.list.d/debian.sources', '/etc/apt/sources.list']) {
-    if (!existsSync(file)) continue;
-    const text = readFileSync(file, 'utf8');
-    const uri = deb822.exec(text)?.[1] ?? oneLine.exec(text)?.[1];
+    const uri = existsSync(file) ? debianMirrorIn(readFileSync(file, 'utf8')) : undefined;
     if (uri) return uri;
   }
   return 'http://deb.debian.org/debian';
+}
+
+/** The main Debian archive's URI in apt sources text (deb822 `URIs:` or one-line `deb` form), if any. */
+export function debianMirrorIn(sources: string): string | undefined {
+  const deb822 = /^URIs:\s*(\S+\/debian)\/?\s*$/m;
+  const oneLine = new RegExp(`^deb\\s+(?:\\[[^\\]]*\\]\\s+)?(\\S+\\/debian)\\/?\\s+${SUITE}\\s`, 'm');
+  return deb822.exec(sources)?.[1] ?? oneLine.exec(sources)?.[1];
 }
