@@ -19,7 +19,9 @@ describe('nodeBaseFor', () => {
     const base = nodeBaseFor(join(repoRoot, 'Dockerfile'));
     expect(base.name).toBe(`docker.io/library/node:${nodeVersion}-bookworm-slim`);
     expect(base.key).toMatch(
-      new RegExp(`^node-base@${nodeVersion.replaceAll('.', '\\.')}-npm\\d+\\.\\d+\\.\\d+-bookworm$`),
+      new RegExp(
+        `^node-base@${nodeVersion.replaceAll('.', '\\.')}-npm\\d+\\.\\d+\\.\\d+-bookworm-[0-9a-f]{8}$`,
+      ),
     );
   });
 

@@ -3,13 +3,15 @@
 // the Node binary the `node` npm devDependency ships and the machine's npm added under /usr/local,
 // where the official node image keeps them. Tagged with the exact name the Dockerfile uses, so the
 // same Dockerfile builds on the official image anywhere else. Cached as an OCI archive keyed by the
-// Node, npm and Debian versions; loaded into buildah's storage when the storage lacks it.
+// Node, npm and Debian versions and by this file; loaded into buildah's storage when the storage lacks it.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   realpathSync,
   rmSync,
@@ -17,6 +19,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { repoRoot } from '../paths.ts';
 import type { Buildah } from './buildah.ts';
 
@@ -26,7 +29,7 @@ const KEY_LABEL = 'org.nats-warden.base-key';
 export interface NodeBase {
   /** The name the Dockerfile's FROM uses (its NODE_IMAGE default). */
   name: string;
-  /** Node, npm and Debian suite: what the cached archive is keyed by. */
+  /** Node, npm, the Debian suite and this file's hash: what the cached archive is keyed by. */
   key: string;
 }
 
@@ -40,7 +43,12 @@ export function nodeBaseFor(dockerfile: string): NodeBase {
       `${dockerfile}: NODE_IMAGE ${name} does not match the node devDependency (${node}); ` +
         `make it node:${node}-${SUITE}-slim`,
     );
-  return { name, key: `node-base@${node}-npm${npmVersion()}-${SUITE}` };
+  // This file is the recipe: a change to how the base is assembled makes a new one (as tools.ts
+  // keys a tool by its own main.go).
+  const recipe = createHash('sha256')
+    .update(readFileSync(fileURLToPath(import.meta.url)))
+    .digest('hex');
+  return { name, key: `node-base@${node}-npm${npmVersion()}-${SUITE}-${recipe.slice(0, 8)}` };
 }
 
 /** Makes sure buildah's storage holds the base image under its name, assembling it when not cached. */
@@ -115,6 +123,10 @@ function assemble(base: NodeBase, b: Buildah, imagesRoot: string, archive: strin
     );
     b.bud({ name: base.name, dockerfile: join(work, 'Containerfile'), context: work });
     b.exportArchive(base.name, archive, base.key.replace('@', '-'));
+    // One base archive is kept: the ones of other keys are for versions or recipes no longer used.
+    for (const old of readdirSync(imagesRoot))
+      if (old.startsWith('node-base@') && old.endsWith('.oci.tar') && join(imagesRoot, old) !== archive)
+        rmSync(join(imagesRoot, old), { force: true });
     process.stderr.write(
       `images: assembled ${base.name} in ${Math.round((Date.now() - started) / 1000)} s\n`,
     );
