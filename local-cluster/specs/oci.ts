@@ -2,7 +2,7 @@
 // skopeo reads the image config, umoci unpacks the layers into a runtime bundle (its config.json
 // carries the image's user, entrypoint, environment and working directory), and runc runs it. The
 // container gets runc's own empty network namespace: nothing here touches the host's network.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -90,19 +90,25 @@ export interface RunOptions {
   args: string[];
   /** The root filesystem read-only, as readOnlyRootFilesystem makes it. */
   readOnlyRoot: boolean;
-  /** Host directories bound read-only into the container. */
-  binds?: Record<string, string>;
+  /** Host paths bound into the container (read-only unless given as { source, writable: true }). */
+  binds?: Record<string, string | { source: string; writable: true }>;
 }
 
-/** Runs one process in the bundle with runc (state under a temporary directory), to completion. */
-export function runInBundle(bundle: Bundle, options: RunOptions) {
+function writeSpec(bundle: Bundle, options: RunOptions): void {
   const spec: RuntimeSpec = structuredClone(bundle.spec);
   spec.process.args = options.args;
   spec.process.terminal = false;
   spec.root.readonly = options.readOnlyRoot;
-  for (const [destination, source] of Object.entries(options.binds ?? {}))
-    spec.mounts.push({ destination, type: 'bind', source, options: ['rbind', 'ro'] });
+  for (const [destination, bind] of Object.entries(options.binds ?? {})) {
+    const { source, writable } = typeof bind === 'string' ? { source: bind, writable: false } : bind;
+    spec.mounts.push({ destination, type: 'bind', source, options: ['rbind', writable ? 'rw' : 'ro'] });
+  }
   writeFileSync(join(bundle.dir, 'config.json'), JSON.stringify(spec));
+}
+
+/** Runs one process in the bundle with runc (state under a temporary directory), to completion. */
+export function runInBundle(bundle: Bundle, options: RunOptions) {
+  writeSpec(bundle, options);
   const state = mkdtempSync(join(tmpdir(), 'runc-state-'));
   const id = `nats-warden-image-${randomBytes(4).toString('hex')}`;
   try {
@@ -111,4 +117,34 @@ export function runInBundle(bundle: Bundle, options: RunOptions) {
     run('runc', ['--root', state, 'delete', '--force', id]);
     rmSync(state, { recursive: true, force: true });
   }
+}
+
+export interface Running {
+  child: ChildProcess;
+  /** Everything the container wrote so far, stdout and stderr apart. */
+  output: { stdout: string; stderr: string };
+  /** Kills the container and removes it and runc's state. */
+  stop(): void;
+}
+
+/** Starts the bundle's process with runc and returns at once; stop() ends it. */
+export function startInBundle(bundle: Bundle, options: RunOptions): Running {
+  writeSpec(bundle, options);
+  const state = mkdtempSync(join(tmpdir(), 'runc-state-'));
+  const id = `nats-warden-image-${randomBytes(4).toString('hex')}`;
+  const child = spawn('runc', ['--root', state, 'run', '--bundle', bundle.dir, id], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = { stdout: '', stderr: '' };
+  child.stdout.on('data', (chunk) => (output.stdout += chunk));
+  child.stderr.on('data', (chunk) => (output.stderr += chunk));
+  return {
+    child,
+    output,
+    stop() {
+      run('runc', ['--root', state, 'kill', id, 'KILL']);
+      run('runc', ['--root', state, 'delete', '--force', id]);
+      rmSync(state, { recursive: true, force: true });
+    },
+  };
 }
