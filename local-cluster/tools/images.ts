@@ -100,8 +100,9 @@ function recipes({ cacheRoot, natsServerBinary, natsServerVersion }: Sources): R
           name: reference,
           dockerfile,
           context: repoRoot,
-          // Read-write: npm reads its cache index through a write (cacache compacts the bucket),
-          // and fails read-only. Only the npm cache is shared with the build; its output stays in the image.
+          // Read-write: mounted read-only, `npm ci --offline` found no cached entry (ENOTCACHED) for
+          // packages it resolves through their packument, though the same cache served it read-write.
+          // Only the npm cache is shared with the build; what the build makes stays in the image.
           args: [
             '--volume',
             `${npmCache}:/root/.npm`,
