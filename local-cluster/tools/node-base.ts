@@ -55,10 +55,15 @@ export function nodeBaseFor(dockerfile: string): NodeBase {
 export function ensureNodeBase(base: NodeBase, b: Buildah, imagesRoot: string): void {
   if (b.labels(base.name)?.[KEY_LABEL] === base.key) return;
   const archive = join(imagesRoot, `${base.key}.oci.tar`);
-  if (!existsSync(archive)) return assemble(base, b, imagesRoot, archive);
-  // An archive's image is named after its ref; the name that matters is the FROM name.
-  const id = b.run(['pull', '--quiet', `oci-archive:${archive}`], true).trim();
-  b.run(['tag', id, base.name]);
+  if (!existsSync(archive)) assemble(base, b, imagesRoot, archive);
+  else {
+    // An archive's image is named after its ref; the name that matters is the FROM name.
+    const id = b.run(['pull', '--quiet', `oci-archive:${archive}`], true).trim();
+    b.run(['tag', id, base.name]);
+  }
+  // The untagged images left are the previous base and the layer cache built on it: of no further
+  // use, and hundreds of MB each.
+  b.run(['rmi', '--prune'], true);
 }
 
 function assemble(base: NodeBase, b: Buildah, imagesRoot: string, archive: string): void {
