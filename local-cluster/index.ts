@@ -1,14 +1,23 @@
 // The local cluster's public entry point: the one module that the operator's e2e specs, the scripts
 // (demo, nats) and the server tests import. Everything else in local-cluster/ is internal.
-//   - the pinned tools built from the Go module proxy (toolPath, binDir, cacheRoot), and nats-py in
-//     a cached venv (natsPyPython)
+//   - the pinned tools built from the Go module proxy (toolPath, binDir, cacheRoot), nats-py in
+//     a cached venv (natsPyPython), and the project's images as OCI archives (imageArchive)
 //   - the control plane and its process kubelet: up, down, status, isUp
 //   - kubectl and the small client the specs use (k, getJson, apply, waitUntil, namespaces, pods)
 //   - host processes that live and die with the cluster (the operator): startWithCluster; the
 //     recorded state of the running cluster (its processes): readState
 //   - the pod sandbox the process kubelet runs containers in (sandboxSpawn), for the server tests
 //   - the Jest global setup and teardown that start and stop the cluster for a spec run
-export { binDir, cacheRoot, natsPyPython, toolPath, toolSpecs, type ToolSpec } from './tools/tools.ts';
+export {
+  binDir,
+  cacheRoot,
+  imageArchive,
+  natsPyPython,
+  toolPath,
+  toolSpecs,
+  type ToolSpec,
+} from './tools/tools.ts';
+export type { BuiltImage, ImageName } from './tools/images.ts';
 export { paths, repoRoot } from './paths.ts';
 export { down, isUp, status, up } from './harness/control-plane.ts';
 export { kubectl } from './harness/kubectl.ts';

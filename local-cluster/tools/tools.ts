@@ -4,7 +4,9 @@
 //   node local-cluster/tools/tools.ts bin-dir           the directory that holds a link to every binary
 //   node local-cluster/tools/tools.ts list              each binary, its version and where it is
 //   node local-cluster/tools/tools.ts path NAME         one binary's path
-// `build` with no name (or with nats-py) also installs nats-py into its venv (python-venv.ts).
+// `build` with no name (or with nats-py) also installs nats-py into its venv (python-venv.ts), and
+// builds the container images (images.ts; or name them: image:nats-warden, image:nats-server).
+//   node local-cluster/tools/tools.ts path image:NAME     an image's OCI archive
 // A binary provided by the environment (the tool's `env` variable, or KUBEBUILDER_ASSETS for the
 // control-plane binaries) is used instead of building. docs/tools.md says what is built and why.
 import { execFileSync } from 'node:child_process';
@@ -26,6 +28,7 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expandVersion, localReplacedRequirements, plainCrd } from './gomod.ts';
+import { buildImage, IMAGE_NAMES, imageFor, type BuiltImage, type ImageName } from './images.ts';
 import { NATS_PY_VERSION, pythonWithNatsPy, venvPython } from './python-venv.ts';
 
 export interface ToolSpec {
@@ -204,6 +207,23 @@ function build(name: string, s: ToolSpec): void {
   }
 }
 
+const imageSources = () => ({
+  cacheRoot,
+  natsServerBinary: () => toolPath('nats-server'),
+  natsServerVersion: spec('nats-server').version,
+});
+
+/** An image's OCI archive (and its name and tag), building it first when the cache has none for the current sources. */
+export const imageArchive = (name: ImageName): BuiltImage => buildImage(name, imageSources());
+
+const asImage = (arg: string): ImageName | undefined => {
+  const name = arg.startsWith('image:') ? arg.slice('image:'.length) : undefined;
+  if (name === undefined) return undefined;
+  if (!(IMAGE_NAMES as readonly string[]).includes(name))
+    throw new Error(`unknown image ${name}; known: ${IMAGE_NAMES.join(', ')}`);
+  return name as ImageName;
+};
+
 /** A directory of links to every tool, named after the set of versions, so PATH can point at it. */
 export function binDir(): string {
   const dir = join(toolsRoot, 'bin');
@@ -239,15 +259,19 @@ function main(argv: string[]): void {
   const [command, ...rest] = argv;
   switch (command) {
     case 'build':
-      for (const name of rest.length ? rest : Object.keys(toolSpecs)) if (name !== 'nats-py') toolPath(name);
+      for (const name of rest.length ? rest : Object.keys(toolSpecs))
+        if (name !== 'nats-py' && !asImage(name)) toolPath(name);
       if (!rest.length || rest.includes('nats-py')) natsPyPython();
+      for (const name of rest.length ? rest.map(asImage) : IMAGE_NAMES) if (name) imageArchive(name);
       return;
     case 'bin-dir':
       process.stdout.write(binDir() + '\n');
       return;
-    case 'path':
-      process.stdout.write(toolPath(rest[0] ?? '') + '\n');
+    case 'path': {
+      const image = asImage(rest[0] ?? '');
+      process.stdout.write((image ? imageArchive(image).archive : toolPath(rest[0] ?? '')) + '\n');
       return;
+    }
     case 'list':
       for (const [name, s] of Object.entries(toolSpecs)) {
         const path = providedPath(s) ?? builtPath(name, s);
@@ -259,9 +283,24 @@ function main(argv: string[]): void {
       process.stdout.write(
         `nats-py\t${NATS_PY_VERSION}\t${existsSync(venvPython(cacheRoot)) ? venvPython(cacheRoot) : '(not built)'}\t\n`,
       );
+      for (const name of IMAGE_NAMES) {
+        // Listing builds nothing: without its nats-server binary, the nats-server image cannot be named yet.
+        const natsServer = builtPath('nats-server', spec('nats-server'));
+        if (name === 'nats-server' && !existsSync(natsServer) && !providedPath(spec('nats-server'))) {
+          process.stdout.write(`image:${name}\t\t(not built)\t\n`);
+          continue;
+        }
+        const image = imageFor(name, imageSources());
+        const built = existsSync(image.archive);
+        process.stdout.write(
+          `image:${name}\t${image.tag}\t${built ? image.archive : '(not built)'}\t${image.reference}\n`,
+        );
+      }
       return;
     default:
-      process.stderr.write('usage: tools.ts build [NAME...] | bin-dir | list | path NAME\n');
+      process.stderr.write(
+        'usage: tools.ts build [NAME|image:NAME...] | bin-dir | list | path NAME|image:NAME\n',
+      );
       process.exitCode = 2;
   }
 }
