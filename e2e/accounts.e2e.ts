@@ -7,6 +7,7 @@ import { apply, getJson, k, waitUntil } from '@nats-warden/local-cluster';
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { jetstreamManager, StorageType } from '@nats-io/jetstream';
 import { unverifiedClaims } from '../src/identity/jwt.ts';
 import { nativeKeyPair } from '../src/identity/native-signer.ts';
 import { accountJwtHeld, connectSystem, pushAccountJwt } from '../src/nats/system-client.ts';
@@ -264,6 +265,76 @@ describe('NatsAccount in JWT mode', () => {
       // sensor may publish only on metrics.>
       await expect(roundTripIn(lang, sensor, 'orders.polyglot')).rejects.toThrow(/permissions violation/i);
     }
+  });
+
+  test("a stream beyond the account's JetStream storage limit is refused on every server; raising the limit lets it in", async () => {
+    await apply([
+      {
+        apiVersion: 'natswarden.io/v1alpha1',
+        kind: 'NatsUser',
+        metadata: { name: 'keeper', namespace: bed.namespace },
+        spec: { accountRef: { name: 'telemetry' }, authType: 'Creds' },
+      },
+    ]);
+    const pods = await clusterPods(bed.namespace, CLUSTER);
+    const nc = (await waitUntil(
+      'keeper connects',
+      () => connectAs('keeper', pods[0]!).catch(() => false),
+      90_000,
+      1_000,
+    )) as NatsConnection;
+    const jsm = await jetstreamManager(nc);
+    const stream = (name: string, bytes: number) =>
+      jsm.streams.add({
+        name,
+        subjects: [`store.${name}`],
+        storage: StorageType.File,
+        max_bytes: bytes,
+        num_replicas: 3,
+      });
+    // 1 MiB for the account (examples/jwt-operator.yaml): half of it fits, 2 MiB does not.
+    await stream('small', 512 * 1024);
+    await expect(stream('big', 2 * 1024 * 1024)).rejects.toThrow(
+      /insufficient storage|storage resources|exceed/i,
+    );
+
+    await k([
+      'patch',
+      'natsaccount',
+      'telemetry',
+      '-n',
+      bed.namespace,
+      '--type=merge',
+      '-p',
+      '{"spec":{"jetstream":{"enabled":true,"maxStorage":"4Mi","maxStreams":4}}}',
+    ]);
+    const { publicKey } = await accountStatus('telemetry');
+    await waitUntil(
+      'every server holds the 4 MiB limit',
+      async () => {
+        const held = await heldByServers(publicKey!);
+        const storage = held.map(
+          (h) =>
+            unverifiedClaims<{ nats: { limits: { disk_storage: number } } }>(h.jwt)?.nats.limits.disk_storage,
+        );
+        return held.length === 3 && storage.every((b) => b === 4 * 1024 * 1024);
+      },
+      60_000,
+      500,
+    );
+    await waitUntil(
+      '2 MiB now fits',
+      () =>
+        stream('big', 2 * 1024 * 1024).then(
+          () => true,
+          () => false,
+        ),
+      30_000,
+      1_000,
+    );
+    for (const name of ['small', 'big']) await jsm.streams.delete(name);
+    await nc.close();
+    await k(['delete', 'natsuser', 'keeper', '-n', bed.namespace, '--wait=false']);
   });
 
   test("a NatsUser's status names its key; changed connection types and expiry are signed again with the same key and enforced", async () => {
