@@ -290,9 +290,10 @@ describe('NatsAccount in JWT mode', () => {
         subjects: [`store.${name}`],
         storage: StorageType.File,
         max_bytes: bytes,
-        num_replicas: 3,
+        num_replicas: 1,
       });
-    // 1 MiB for the account (examples/jwt-operator.yaml): half of it fits, 2 MiB does not.
+    // 1 MiB for the account (examples/jwt-operator.yaml), counted per replica: a 512 KiB stream of one
+    // replica fits, 2 MiB does not (nor would 512 KiB in three replicas).
     await stream('small', 512 * 1024);
     await expect(stream('big', 2 * 1024 * 1024)).rejects.toThrow(
       /insufficient storage|storage resources|exceed/i,
