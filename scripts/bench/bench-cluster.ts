@@ -34,7 +34,11 @@ export const clusterManifest = (namespace: string) => ({
   spec: {
     replicas: 3,
     tls: { client: { verify: false } }, // no client certificate per user: creds alone
-    auth: { mode: 'JWT', jwt: { resolver: { allowDelete: true, interval: '2m', timeout: '1.9s' } } },
+    // Room for the cold start's 1,000 accounts beside the others (the resolver's default limit is 1,000).
+    auth: {
+      mode: 'JWT',
+      jwt: { resolver: { allowDelete: true, interval: '2m', timeout: '1.9s', limit: 2000 } },
+    },
   },
 });
 export const accountManifest = (namespace: string, name: string, maxConnections = 100) => ({

@@ -47,13 +47,13 @@ describe('JWT-mode identities', () => {
     expect(operator.nats.system_account).toBe(jwt.systemAccountPublicKey);
     expect(decode(jwt.systemAccountJwt).iss).toBe(operator.sub);
     // Tenant accounts are signed by the operator's signing key, which its JWT lists; not its identity.
-    const telemetry = decode<{ exports: { subject: string }[] }>(jwt.accounts.telemetry!.jwt);
+    const telemetry = decode<{ exports: { subject: string }[] }>(jwt.accounts.telemetry!.jwt!);
     expect(operator.nats.signing_keys).toEqual([jwtKeys!.operatorSigning.publicKey]);
     expect(telemetry.iss).toBe(jwtKeys!.operatorSigning.publicKey);
     expect(telemetry.iss).not.toBe(operator.sub);
     expect(telemetry.nats.exports?.[0]?.subject).toBe('metrics.>');
     const analytics = decode<{ imports: { account: string; local_subject: string }[] }>(
-      jwt.accounts.analytics!.jwt,
+      jwt.accounts.analytics!.jwt!,
     );
     expect(analytics.nats.imports?.[0]).toMatchObject({
       account: jwt.accounts.telemetry!.publicKey,

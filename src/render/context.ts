@@ -8,7 +8,8 @@ export interface JwtIdentities {
   systemAccountPublicKey: string;
   systemAccountJwt: string;
   /** account name -> public key and signed JWT */
-  accounts: Record<string, { publicKey: string; jwt: string }>;
+  /** By NATS account name. jwt: the first JWT an offline render signs (the operator stores none). */
+  accounts: Record<string, { publicKey: string; jwt?: string }>;
 }
 
 /** Secret material of one NatsUser, as the credentials Secret hands it to the application. */

@@ -134,7 +134,7 @@ describe('the system-account client on a full-resolver cluster (examples/jwt-ope
   test('a pushed account JWT is acknowledged by every server, held by every store, and its users connect', async () => {
     const account = local.rendered.generated.identities.jwt!.accounts['telemetry']!;
     expect(byName(await accountJwtHeld(sys, account.publicKey, ALL))).toEqual(everyServer(undefined));
-    await expectAllOk(account.jwt);
+    await expectAllOk(account.jwt!);
     expect(byName(await accountJwtHeld(sys, account.publicKey, ALL))).toEqual(everyServer(account.jwt));
     const sensor = await connectTo(local, local.servers[1]!, { user: 'sensor' });
     const sub = sensor.subscribe('metrics.roundtrip', { max: 1, timeout: 3_000 });
@@ -199,7 +199,7 @@ describe('the system-account client on a full-resolver cluster (examples/jwt-ope
 
   test('a server restarted with an empty resolver dir does not hold the account until pushed again', async () => {
     const analytics = local.rendered.generated.identities.jwt!.accounts['analytics']!;
-    await expectAllOk(analytics.jwt);
+    await expectAllOk(analytics.jwt!);
     const lost = local.servers[2]!;
     await stopServer(lost);
     rmSync(jwtDirOf(lost), { recursive: true, force: true });
@@ -211,7 +211,7 @@ describe('the system-account client on a full-resolver cluster (examples/jwt-ope
     // (the resolver syncs every `interval`, 2m here, first one interval after start).
     await new Promise((r) => setTimeout(r, 2_000));
     expect(byName(await accountJwtHeld(sys, analytics.publicKey, ALL))).toEqual(expected);
-    await expectAllOk(analytics.jwt);
+    await expectAllOk(analytics.jwt!);
     expect(byName(await accountJwtHeld(sys, analytics.publicKey, ALL))).toEqual(everyServer(analytics.jwt));
   });
 

@@ -29,7 +29,7 @@ describe('ensureIdentities', () => {
     expect(second.identities.jwt?.operatorJwt).toBe(first.identities.jwt?.operatorJwt);
     const creds = await parseCreds(new TextEncoder().encode(second.identities.users.sensor!.creds!.content));
     expect(creds.uc.iss).toBe(first.identities.jwt!.accounts.telemetry!.publicKey);
-    expect(decode(first.identities.jwt!.accounts.telemetry!.jwt).sub).toBe(creds.uc.iss);
+    expect(decode(first.identities.jwt!.accounts.telemetry!.jwt!).sub).toBe(creds.uc.iss);
   });
 
   test('nothing is regenerated once stored', async () => {

@@ -5,7 +5,7 @@
 // natswarden.io/regenerate-identities=true.
 import { accountNameOf, type NatsAccount, type NatsCluster, type NatsUser } from '../../api/index.ts';
 import { generateIdentities, userCredentials } from '../../identity/generate-identities.ts';
-import { accountJwt, identityOf, keyPairOf, newAccountKey, type KeyIdentity } from '../../identity/jwt.ts';
+import { identityOf, keyPairOf, newAccountKey, type KeyIdentity } from '../../identity/jwt.ts';
 import { generateJetStreamKey } from '../../identity/secrets.ts';
 import type { ClusterIdentities, UserCredentials } from '../../render/index.ts';
 import { childMeta } from '../../render/names.ts';
@@ -90,7 +90,14 @@ function toSecret(
       'operator.jwt': identities.jwt?.operatorJwt,
       'system-account.pub': identities.jwt?.systemAccountPublicKey,
       'system-account.jwt': identities.jwt?.systemAccountJwt,
-      'accounts.json': identities.jwt ? JSON.stringify(identities.jwt.accounts) : undefined,
+      // Public keys only: an account's JWT lives on the servers (ADR 8), so 1,000 accounts fit.
+      'accounts.json': identities.jwt
+        ? JSON.stringify(
+            Object.fromEntries(
+              Object.entries(identities.jwt.accounts).map(([name, a]) => [name, { publicKey: a.publicKey }]),
+            ),
+          )
+        : undefined,
       ...extra,
       ...users,
     }),
@@ -186,16 +193,8 @@ async function addToJwtCluster(
     const key = newAccountKey();
     seeds[name] = key.seed;
     if (uid) owners[name] = uid;
-    const publicKeys = Object.fromEntries(Object.keys(seeds).map((n) => [n, keyOf(n)?.publicKey ?? '']));
-    jwt.accounts[name] = {
-      publicKey: key.publicKey,
-      jwt: await accountJwt(
-        identityOf(keyPairOf({ seed: keys.operatorSigningSeed ?? operatorSeed, publicKey: '' })),
-        key,
-        account,
-        publicKeys,
-      ),
-    };
+    // Only the public key: the NatsAccount controller signs and pushes the account's JWT.
+    jwt.accounts[name] = { publicKey: key.publicKey };
   }
   const users = { ...stored.users };
   // Creds signed by a key the account no longer has would log in to the old tenant's account.
