@@ -100,6 +100,11 @@ const ClientTLS = withRules(
           { maxItems: 64 },
         ),
       ),
+      pinIssuedCertificates: Type.Boolean({
+        default: false,
+        description:
+          'Also pin every client certificate the operator issues for this cluster (NatsUser certificates and its own), following their renewals: their keys are kept across renewals and the pins reloaded when a key changes.',
+      }),
       extraDNSNames: Type.Optional(Type.Array(DnsName(), { maxItems: 32 })),
       extraIPAddresses: Type.Optional(Type.Array(IpAddress(), { maxItems: 32 })),
     },
@@ -110,6 +115,12 @@ const ClientTLS = withRules(
       rule: '!has(self.verifyAndMap) || !self.verifyAndMap || !has(self.verify) || self.verify',
       message: 'verifyAndMap needs verify: true',
       fieldPath: '.verifyAndMap',
+    },
+    {
+      // Pinning needs the client's certificate: without verify nats-server asks for none and refuses all.
+      rule: '!has(self.pinIssuedCertificates) || !self.pinIssuedCertificates || !has(self.verify) || self.verify',
+      message: 'pinIssuedCertificates needs verify: true',
+      fieldPath: '.pinIssuedCertificates',
     },
     {
       rule: '!has(self.handshakeFirstFallback) || (has(self.handshakeFirst) && self.handshakeFirst)',
