@@ -317,6 +317,16 @@ export const NatsClusterSpec = withRules(
       { default: {} },
     ),
     podTemplate: PodTemplate,
+    monitoring: Type.Object(
+      {
+        enabled: Type.Boolean({
+          default: true,
+          description:
+            'Serve the monitoring endpoints (/healthz, /varz, /connz, ...) on port 8222. Off: no monitoring listener, Service port or NetworkPolicy rule; probes check the client port over TCP, the health-gated roll gates on pod readiness, and Config-mode accounts are Ready once the cluster has applied them.',
+        }),
+      },
+      { default: {} },
+    ),
     networkPolicy: Type.Object(
       {
         enabled: Type.Boolean({
@@ -339,6 +349,12 @@ export const NatsClusterSpec = withRules(
       rule: '!self.jetstream.enabled || self.replicas != 2',
       message: 'JetStream needs a quorum: use 1 or at least 3 replicas',
       fieldPath: '.replicas',
+    },
+    {
+      // With no monitoring port there is nothing to admit them to: refused, not ignored.
+      rule: 'self.monitoring.enabled || !has(self.networkPolicy.monitoringFromNamespaces)',
+      message: 'networkPolicy.monitoringFromNamespaces needs monitoring.enabled: true',
+      fieldPath: '.networkPolicy.monitoringFromNamespaces',
     },
     {
       rule: "duration(self.lameDuck.duration) >= duration('30s')",

@@ -125,7 +125,8 @@ export function renderNatsConf(cluster: NatsCluster, issuedCertificatePins: stri
     host: variable(ENV.podIP),
     port: PORTS.client,
     client_advertise: variable(ENV.clientAdvertise),
-    [monitorKey]: PORTS.monitor,
+    // spec.monitoring.enabled: false leaves no http(s) listener at all.
+    [monitorKey]: cluster.spec.monitoring.enabled ? PORTS.monitor : undefined,
     pid_file: PATHS.pidFile,
     lame_duck_duration: cluster.spec.lameDuck.duration,
     lame_duck_grace_period: cluster.spec.lameDuck.gracePeriod,
