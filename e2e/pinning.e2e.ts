@@ -112,15 +112,25 @@ async function unpinnedFromSameCa(commonName: string): Promise<ClientCertificate
   return { 'tls.crt': issued['tls.crt'], 'tls.key': issued['tls.key'] };
 }
 
+/** Waits for a round trip with this certificate; a timeout names the last refusal and the pins. */
+const connectsSoon = (what: string, user: string, cert: ClientCertificate) =>
+  waitUntil(
+    what,
+    async () => {
+      const outcome = await roundTripWith(user, cert);
+      if (outcome.startsWith('ok ')) return true;
+      throw new Error(
+        `${outcome}; its key ${pinOf(cert['tls.crt'])}; nats.conf pins ${(await pinnedInConf()).join(' ')}`,
+      );
+    },
+    120_000,
+  );
+
 describe('pinIssuedCertificates: pinning follows the certificates the operator issues', () => {
   test('a forced renewal keeps the pinned client connecting; an unissued certificate from the same CA is refused', async () => {
     const before = await issuedCertificate('shipper');
     // Issued around the time the cluster became Ready: pinned by the first reload after its Secret.
-    await waitUntil(
-      'shipper to be pinned',
-      async () => /^ok /.test(await roundTripWith('shipper', before)),
-      120_000,
-    );
+    await connectsSoon('shipper to be pinned', 'shipper', before);
     expect(await pinnedInConf()).toContain(pinOf(before['tls.crt']));
 
     const revision = (await certificate(bed.namespace, 'shipper-nats-client')).status?.revision ?? 0;
@@ -164,11 +174,7 @@ describe('pinIssuedCertificates: pinning follows the certificates the operator i
     ]);
     const picker = await issuedCertificate('picker');
     // Issued after the servers started: it connects only once the operator pinned it by reload.
-    await waitUntil(
-      'picker to be pinned',
-      async () => /^ok /.test(await roundTripWith('picker', picker)),
-      120_000,
-    );
+    await connectsSoon('picker to be pinned', 'picker', picker);
     expect(await pinnedInConf()).toContain(pinOf(picker['tls.crt']));
 
     // Re-keying on purpose: delete the Secret; cert-manager issues a new key and the pin follows.
@@ -182,11 +188,7 @@ describe('pinIssuedCertificates: pinning follows the certificates the operator i
       },
       120_000,
     );
-    await waitUntil(
-      'the new key to be pinned',
-      async () => /^ok /.test(await roundTripWith('shipper', rekeyed)),
-      120_000,
-    );
+    await connectsSoon('the new key to be pinned', 'shipper', rekeyed);
     await waitUntil(
       'the dropped key to be unpinned',
       async () => /^refused: /.test(await pongWith(old)),
