@@ -6,7 +6,8 @@
 // It also sends one as soon as the pid file is there: the containers start side by side, so a file
 // swapped after nats-server read its config but before the reloader's first digest would otherwise
 // never be loaded (a new NatsUser's pin arriving as the pod starts, for one). A reload of an
-// unchanged config changes nothing.
+// unchanged config changes nothing, and nats-server handles signals (server.go:966, NewServer) before
+// it writes the pid file (server.go:2402, Start), so the early SIGHUP never finds it unprepared.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
