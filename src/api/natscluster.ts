@@ -100,6 +100,11 @@ const ClientTLS = withRules(
           { maxItems: 64 },
         ),
       ),
+      pinIssuedCertificates: Type.Boolean({
+        default: false,
+        description:
+          'Also pin every client certificate the operator issues for this cluster (NatsUser certificates and its own), following their renewals: their keys are kept across renewals and the pins reloaded when a key changes.',
+      }),
       extraDNSNames: Type.Optional(Type.Array(DnsName(), { maxItems: 32 })),
       extraIPAddresses: Type.Optional(Type.Array(IpAddress(), { maxItems: 32 })),
     },
@@ -110,6 +115,12 @@ const ClientTLS = withRules(
       rule: '!has(self.verifyAndMap) || !self.verifyAndMap || !has(self.verify) || self.verify',
       message: 'verifyAndMap needs verify: true',
       fieldPath: '.verifyAndMap',
+    },
+    {
+      // Pinning needs the client's certificate: without verify nats-server asks for none and refuses all.
+      rule: '!has(self.pinIssuedCertificates) || !self.pinIssuedCertificates || !has(self.verify) || self.verify',
+      message: 'pinIssuedCertificates needs verify: true',
+      fieldPath: '.pinIssuedCertificates',
     },
     {
       rule: '!has(self.handshakeFirstFallback) || (has(self.handshakeFirst) && self.handshakeFirst)',
@@ -306,6 +317,16 @@ export const NatsClusterSpec = withRules(
       { default: {} },
     ),
     podTemplate: PodTemplate,
+    monitoring: Type.Object(
+      {
+        enabled: Type.Boolean({
+          default: true,
+          description:
+            'Serve the monitoring endpoints (/healthz, /varz, /connz, ...) on port 8222. Off: no monitoring listener, Service port or NetworkPolicy rule; probes check the client port over TCP, the health-gated roll gates on pod readiness, and Config-mode accounts are Ready once the cluster has applied them.',
+        }),
+      },
+      { default: {} },
+    ),
     networkPolicy: Type.Object(
       {
         enabled: Type.Boolean({
@@ -328,6 +349,12 @@ export const NatsClusterSpec = withRules(
       rule: '!self.jetstream.enabled || self.replicas != 2',
       message: 'JetStream needs a quorum: use 1 or at least 3 replicas',
       fieldPath: '.replicas',
+    },
+    {
+      // With no monitoring port there is nothing to admit them to: refused, not ignored.
+      rule: 'self.monitoring.enabled || !has(self.networkPolicy.monitoringFromNamespaces)',
+      message: 'networkPolicy.monitoringFromNamespaces needs monitoring.enabled: true',
+      fieldPath: '.networkPolicy.monitoringFromNamespaces',
     },
     {
       rule: "duration(self.lameDuck.duration) >= duration('30s')",

@@ -46,23 +46,34 @@ describe('nats-warden reloader', () => {
     kubeletVolume(volume, 'v1', { 'tls.crt': 'one' });
     child = spawn(
       process.execPath,
-      ['-e', "let n=0; process.on('SIGHUP', () => console.log('HUP', ++n)); setInterval(() => {}, 1000)"],
+      [
+        '-e',
+        "let n=0; process.on('SIGHUP', () => console.log('HUP', ++n)); console.log('ready'); setInterval(() => {}, 1000)",
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let output = '';
     child.stdout?.on('data', (d) => (output += String(d)));
+    const until = async (text: string) => {
+      const deadline = Date.now() + 5_000;
+      while (!output.includes(text) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    };
+    // Like nats-server, which handles signals (server.go:966) before it writes its pid file (server.go:2402).
+    await until('ready');
     writeFileSync(join(dir, 'nats.pid'), String(child.pid));
     const logs: string[] = [];
     const running = reloaderCommand(
       ['--pid-file', join(dir, 'nats.pid'), '--watch', volume, '--interval', '0.1'],
       (l) => logs.push(l),
     );
+    // One catch-up at start (a swap while the reloader was starting would otherwise be missed), then none.
+    await until('HUP 1');
     await new Promise((r) => setTimeout(r, 400));
-    expect(output).toBe('');
+    expect(output).toBe('ready\nHUP 1\n');
+    expect(logs.join('\n')).toContain('catching up with changes made while starting');
     kubeletVolume(volume, 'v2', { 'tls.crt': 'two' });
-    const deadline = Date.now() + 5_000;
-    while (!output.includes('HUP 1') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(output).toContain('HUP 1');
+    await until('HUP 2');
+    expect(output).toBe('ready\nHUP 1\nHUP 2\n');
     expect(logs.join('\n')).toContain(`sent SIGHUP to nats-server (pid ${child.pid})`);
     process.emit('SIGTERM');
     await running;

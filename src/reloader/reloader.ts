@@ -3,6 +3,11 @@
 // volume's `..data` link atomically when a ConfigMap or Secret changes; polling a digest of every
 // watched file sees that swap (and plain edits) without inotify's pitfalls with symlinks. On a
 // change it sends SIGHUP to the pid in the pid file (shareProcessNamespace makes it visible).
+// It also sends one as soon as the pid file is there: the containers start side by side, so a file
+// swapped after nats-server read its config but before the reloader's first digest would otherwise
+// never be loaded (a new NatsUser's pin arriving as the pod starts, for one). A reload of an
+// unchanged config changes nothing, and nats-server handles signals (server.go:966, NewServer) before
+// it writes the pid file (server.go:2402, Start), so the early SIGHUP never finds it unprepared.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -51,16 +56,19 @@ export async function runReloader(
   log: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
 ): Promise<number> {
   let last = digestOf(options.watch);
+  let caughtUp = false;
   log(`reloader: watching ${options.watch.join(', ')}`);
   let stopped = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => (stopped = true));
   while (!stopped) {
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs));
     const next = digestOf(options.watch);
-    if (next === last) continue;
+    if (next === last && caughtUp) continue;
     try {
-      log(`reloader: mounted files changed; ${signalReload(options.pidFile)}`);
+      const why = caughtUp ? 'mounted files changed' : 'catching up with changes made while starting';
+      log(`reloader: ${why}; ${signalReload(options.pidFile)}`);
       last = next;
+      caughtUp = true;
     } catch (error) {
       log(`reloader: could not signal nats-server yet: ${(error as Error).message}`);
     }

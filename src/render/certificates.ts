@@ -16,6 +16,15 @@ type LeafContext = Pick<RenderContext, 'clusterDomain'>;
 export const CA_DURATION = '87600h';
 export const CA_RENEW_BEFORE = '8760h';
 
+/**
+ * Client certificates the operator issues keep their key across renewals when the cluster pins them:
+ * nats-server pins the public key (auth.go:464), so the renewed certificate matches the pin it
+ * replaces and no renewal ever meets a server that does not know it yet (ADR 0010).
+ */
+export function issuedClientKeyRotation(cluster: NatsCluster): 'Always' | 'Never' {
+  return cluster.spec.tls.client.pinIssuedCertificates ? 'Never' : 'Always';
+}
+
 export function issuerRefOf(cluster: NatsCluster): CertificateSpec['issuerRef'] {
   const ref = cluster.spec.tls.issuerRef;
   if (ref) return { name: ref.name, kind: ref.kind, group: ref.group };
@@ -144,6 +153,8 @@ export function renderLeafCertificates(cluster: NatsCluster, context: LeafContex
         ...(cluster.spec.tls.routes?.extraDNSNames ?? []),
       ]),
       usages: leafUsages(cluster, 'server auth', 'client auth'),
+      // The operator presents this certificate on the client port too (its system connection).
+      privateKey: privateKey(cluster, issuedClientKeyRotation(cluster)),
     }),
   ];
 }

@@ -19,12 +19,12 @@ function secret(cluster: NatsCluster, name: string, component: string, files: Re
   };
 }
 
-export function renderConfigMap(cluster: NatsCluster) {
+export function renderConfigMap(cluster: NatsCluster, issuedCertificatePins: string[] = []) {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: childMeta(cluster, childNames(cluster.metadata.name).config, 'config'),
-    data: { [FILES.conf]: renderNatsConf(cluster) },
+    data: { [FILES.conf]: renderNatsConf(cluster, issuedCertificatePins) },
   };
 }
 

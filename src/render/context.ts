@@ -55,6 +55,11 @@ export interface RenderContext {
   trustBundle: string;
   /** cert-manager's status.revision per certificate role ('server', 'routes'); unknown before issuance. */
   certificateRevisions: Record<string, number | undefined>;
+  /**
+   * With spec.tls.client.pinIssuedCertificates: the hex SHA-256 of the DER SubjectPublicKeyInfo of each
+   * client certificate the operator issued for this cluster, read from their Secrets (ADR 0010).
+   */
+  issuedCertificatePins?: string[];
   /** The StatefulSet's rollingUpdate.partition, driven by the operator's health-gated roll (0 when idle). */
   partition?: number;
   /** Recorded on the StatefulSet once every server was confirmed healthy (see controllers/natscluster/roll.ts). */

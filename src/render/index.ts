@@ -32,7 +32,12 @@ export { PATHS, PORTS, FILES, ENV, ROOTS, podMounts, type Mount } from './layout
 export { TLS_REVISION_ANNOTATION, tlsRevisionAnnotation, servedCertificatesKey } from './tls-revision.ts';
 export { TEMPLATE_HASH_ANNOTATION, VERIFIED_ANNOTATION, podTemplateHash } from './statefulset.ts';
 export { renderCaBootstrap, renderLeafCertificates } from './certificates.ts';
-export { clientUrl, clientCertificateName, clientCertificateSecretName } from './user-credentials.ts';
+export {
+  clientUrl,
+  clientCertificateName,
+  clientCertificateSecretName,
+  needsClientCertificate,
+} from './user-credentials.ts';
 export { renderNatsConf } from './nats-conf.ts';
 
 /**
@@ -62,7 +67,7 @@ export function renderClusterObjects(
     ...renderCaBootstrap(cluster),
     ...renderLeafCertificates(cluster, context),
     renderServiceAccount(cluster),
-    renderConfigMap(cluster),
+    renderConfigMap(cluster, context.issuedCertificatePins),
     ...renderConfigSecrets(cluster, members.accounts, members.users, context),
     renderHeadlessService(cluster),
     renderClientService(cluster),

@@ -5,6 +5,7 @@ import { include, variable, writeNatsConf, type ConfBlock } from './conf-writer.
 import type { RenderContext } from './context.ts';
 import { ENV, FILES, INCLUDES, PATHS, PORTS } from './layout.ts';
 import { podFqdn } from './names.ts';
+import { RenderError } from './render-error.ts';
 import { quantityToBytes } from './units.ts';
 
 const certFiles = (dir: string) => ({
@@ -13,8 +14,28 @@ const certFiles = (dir: string) => ({
   ca_file: `${PATHS.trustDir}/${FILES.caBundle}`,
 });
 
+/**
+ * What `pinned_certs` lists: the spec's pins and, when the spec asks, the keys of the client
+ * certificates the operator issued (ADR 0010). nats-server compares them with the SHA-256 of the
+ * client's SubjectPublicKeyInfo (auth.go:464), lower case.
+ */
+export function pinnedKeys(cluster: NatsCluster, issuedCertificatePins: string[] = []): string[] | undefined {
+  const client = cluster.spec.tls.client;
+  const declared = client.pinnedCerts?.map((pin) => pin.toLowerCase());
+  if (!client.pinIssuedCertificates) return declared;
+  const issued = issuedCertificatePins.map((pin) => pin.toLowerCase());
+  const pins = [...new Set([...(declared ?? []), ...issued])].sort();
+  // An empty list means no pinning at all (opts.go:5314): fail closed instead.
+  if (!pins.length)
+    throw new RenderError(
+      `NatsCluster ${cluster.metadata.name}`,
+      'spec.tls.client.pinIssuedCertificates: no issued client certificate is readable yet, and an empty pinned_certs would pin nothing',
+    );
+  return pins;
+}
+
 /** The client `tls {}` block: everything in spec.tls.client. */
-export function clientTlsBlock(cluster: NatsCluster): ConfBlock {
+export function clientTlsBlock(cluster: NatsCluster, issuedCertificatePins: string[] = []): ConfBlock {
   const client = cluster.spec.tls.client;
   const handshakeFirst = client.handshakeFirst ? (client.handshakeFirstFallback ?? true) : undefined;
   return {
@@ -26,7 +47,7 @@ export function clientTlsBlock(cluster: NatsCluster): ConfBlock {
     curve_preferences: client.curvePreferences,
     timeout: client.timeout,
     connection_rate_limit: client.connectionRateLimit,
-    pinned_certs: client.pinnedCerts?.map((pin) => pin.toLowerCase()),
+    pinned_certs: pinnedKeys(cluster, issuedCertificatePins),
     handshake_first: handshakeFirst,
   };
 }
@@ -97,19 +118,20 @@ function jetstreamBlock(cluster: NatsCluster): ConfBlock | undefined {
 }
 
 /** The whole nats.conf text for the ConfigMap. */
-export function renderNatsConf(cluster: NatsCluster): string {
+export function renderNatsConf(cluster: NatsCluster, issuedCertificatePins: string[] = []): string {
   const monitorKey = cluster.spec.tls.monitor.https ? 'https_port' : 'http_port';
   const conf: ConfBlock = {
     server_name: variable(ENV.podName),
     host: variable(ENV.podIP),
     port: PORTS.client,
     client_advertise: variable(ENV.clientAdvertise),
-    [monitorKey]: PORTS.monitor,
+    // spec.monitoring.enabled: false leaves no http(s) listener at all.
+    [monitorKey]: cluster.spec.monitoring.enabled ? PORTS.monitor : undefined,
     pid_file: PATHS.pidFile,
     lame_duck_duration: cluster.spec.lameDuck.duration,
     lame_duck_grace_period: cluster.spec.lameDuck.gracePeriod,
     ...limitsBlock(cluster),
-    tls: clientTlsBlock(cluster),
+    tls: clientTlsBlock(cluster, issuedCertificatePins),
     cluster: clusterBlock(cluster),
     jetstream: jetstreamBlock(cluster),
     auth: include(INCLUDES.auth),

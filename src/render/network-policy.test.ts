@@ -45,3 +45,12 @@ describe('the NetworkPolicy', () => {
     expect(renderNetworkPolicy(off, {})).toEqual([]);
   });
 });
+
+describe('the NetworkPolicy with spec.monitoring.enabled: false', () => {
+  const dark = loadExample('monitoring-off').clusters[0]!;
+  test('admits no monitoring port at all: there is none', () => {
+    const ingress = rules(dark, 'platform');
+    expect(ruleFor(ingress, 8222)).toBeUndefined();
+    expect(ingress?.map((r) => r.ports[0]!.port)).toEqual([4222, 6222]);
+  });
+});

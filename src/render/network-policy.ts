@@ -37,7 +37,9 @@ export function renderNetworkPolicy(cluster: NatsCluster, context: Pick<RenderCo
         ingress: [
           { ports: tcp(PORTS.client) },
           { from: [servers], ports: tcp(PORTS.cluster) },
-          { from: [operator, ...monitors], ports: tcp(PORTS.monitor) },
+          ...(cluster.spec.monitoring.enabled
+            ? [{ from: [operator, ...monitors], ports: tcp(PORTS.monitor) }]
+            : []),
         ],
       },
     },

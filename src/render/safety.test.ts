@@ -77,7 +77,9 @@ describe.each(exampleNames())('example %s', (name) => {
       expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(
         durationToSeconds(cluster.spec.lameDuck.duration),
       );
-      expect(nats.readinessProbe.httpGet.path).toMatch(/^\/healthz/);
+      // Without a monitoring port the client listener is all a probe can reach.
+      if (cluster.spec.monitoring.enabled) expect(nats.readinessProbe.httpGet.path).toMatch(/^\/healthz/);
+      else expect(nats.readinessProbe.tcpSocket).toEqual({ port: 'client' });
       expect(pod.topologySpreadConstraints[0].topologyKey).toBe('kubernetes.io/hostname');
     });
 

@@ -15,7 +15,12 @@ export function renderHeadlessService(cluster: NatsCluster) {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: childMeta(cluster, childNames(cluster.metadata.name).headlessService, 'server'),
-    spec: { clusterIP: 'None', publishNotReadyAddresses: true, selector: selectorLabels(cluster), ports },
+    spec: {
+      clusterIP: 'None',
+      publishNotReadyAddresses: true,
+      selector: selectorLabels(cluster),
+      ports: ports.filter((p) => p.name !== 'monitor' || cluster.spec.monitoring.enabled),
+    },
   };
 }
 

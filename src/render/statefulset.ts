@@ -66,7 +66,11 @@ function env(cluster: NatsCluster, context: RenderContext) {
 
 function probes(cluster: NatsCluster) {
   const scheme = cluster.spec.tls.monitor.https ? 'HTTPS' : 'HTTP';
-  const get = (path: string) => ({ httpGet: { path, port: 'monitor', scheme } });
+  // Without the monitoring port only the client listener can answer: it accepts, or the server is down.
+  const get = (path: string) =>
+    cluster.spec.monitoring.enabled
+      ? { httpGet: { path, port: 'monitor', scheme } }
+      : { tcpSocket: { port: 'client' } };
   return {
     startupProbe: { ...get('/healthz'), periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 90 },
     readinessProbe: {
@@ -93,7 +97,9 @@ function natsContainer(cluster: NatsCluster, context: RenderContext) {
     ports: [
       { name: 'client', containerPort: PORTS.client, protocol: 'TCP' },
       { name: 'cluster', containerPort: PORTS.cluster, protocol: 'TCP' },
-      { name: 'monitor', containerPort: PORTS.monitor, protocol: 'TCP' },
+      ...(cluster.spec.monitoring.enabled
+        ? [{ name: 'monitor', containerPort: PORTS.monitor, protocol: 'TCP' }]
+        : []),
     ],
     ...probes(cluster),
     // Lame duck: stop accepting, move clients away over lameDuck.duration; SIGTERM is ignored meanwhile.

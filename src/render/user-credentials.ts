@@ -4,7 +4,7 @@
 import type { Certificate } from '../api/cert-manager.ts';
 import { credentialsSecretNameOf, usernameOf, type NatsCluster, type NatsUser } from '../api/index.ts';
 import { certificateUserName } from './auth-conf.ts';
-import { issuerRefOf } from './certificates.ts';
+import { issuedClientKeyRotation, issuerRefOf } from './certificates.ts';
 import { base64 } from './config-objects.ts';
 import type { RenderContext } from './context.ts';
 import { PORTS } from './layout.ts';
@@ -106,7 +106,12 @@ export function renderUserCredentials(
         ...(certificate?.emailAddresses?.length ? { emailAddresses: certificate.emailAddresses } : {}),
         duration: certificate?.duration ?? cluster.spec.tls.duration,
         renewBefore: certificate?.renewBefore ?? cluster.spec.tls.renewBefore,
-        privateKey: { algorithm: 'ECDSA', size: 256, encoding: 'PKCS8', rotationPolicy: 'Always' },
+        privateKey: {
+          algorithm: 'ECDSA',
+          size: 256,
+          encoding: 'PKCS8',
+          rotationPolicy: issuedClientKeyRotation(cluster),
+        },
         usages: ['digital signature', 'client auth'],
         issuerRef: issuerRefOf(cluster),
         secretTemplate: {

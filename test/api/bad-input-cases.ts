@@ -67,6 +67,20 @@ export const BAD_CASES: BadCase[] = [
     field: 'spec.tls.client.verifyAndMap',
   },
   {
+    // nats-server asks no certificate without verify, so every pin check would fail.
+    name: 'pinIssuedCertificates without verify',
+    doc: cluster({ tls: { client: { verify: false, pinIssuedCertificates: true } } }),
+    field: 'spec.tls.client.pinIssuedCertificates',
+  },
+  {
+    name: 'monitoringFromNamespaces with the monitoring port off',
+    doc: cluster({
+      monitoring: { enabled: false },
+      networkPolicy: { monitoringFromNamespaces: ['prometheus'] },
+    }),
+    field: 'spec.networkPolicy.monitoringFromNamespaces',
+  },
+  {
     name: 'a handshake-first fallback without handshakeFirst',
     doc: cluster({ tls: { client: { handshakeFirstFallback: '300ms' } } }),
     field: 'spec.tls.client.handshakeFirstFallback',

@@ -1,6 +1,7 @@
 // Config mode: an account lives in the servers' auth include and is applied by a config reload, so
 // it is Ready once every server has loaded it — read from each server's own report (/accountz lists
 // the accounts the server has loaded), never assumed from a timer or from the Secret being written.
+// With spec.monitoring.enabled: false no server can be asked; configuredWithoutMonitoring says so.
 import type { V1Pod } from '@kubernetes/client-node';
 import { accountNameOf, type NatsAccount, type NatsCluster } from '../../api/index.ts';
 import { fetchMonitor } from '../../nats/monitor.ts';
@@ -56,5 +57,34 @@ export async function loadedByServers(
       : `${current} of ${replicas} servers have loaded the account (${servers} answered /accountz)`,
     servers,
     current,
+  };
+}
+
+/** The account's key as the auth include writes it: two spaces in, bare or quoted (conf-writer.ts). */
+const declaresAccount = (authConf: string, name: string) =>
+  [name, JSON.stringify(name), `'${name}'`].some((key) => authConf.includes(`\n  ${key}: {\n`));
+
+/**
+ * Without monitoring the next best evidence, said as such: the account is in the auth include the
+ * cluster controller applied, and that cluster is Ready. Whether each server has reloaded it is not known.
+ */
+export function configuredWithoutMonitoring(
+  cluster: NatsCluster,
+  account: NatsAccount,
+  authConf: string | undefined,
+): LoadedOutcome {
+  const name = accountNameOf(account);
+  const configured = !!authConf && declaresAccount(authConf, name);
+  const clusterReady = !!cluster.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+  const ready = configured && clusterReady;
+  const unconfirmed = `monitoring is off (NatsCluster ${cluster.metadata.name} spec.monitoring.enabled: false), so no server was asked (/accountz)`;
+  return {
+    ready,
+    reason: ready ? 'Configured' : 'Configuring',
+    message: ready
+      ? `the account is in the applied configuration and NatsCluster ${cluster.metadata.name} is Ready; ${unconfirmed}`
+      : `${configured ? `NatsCluster ${cluster.metadata.name} is not Ready` : 'the account is not in the applied configuration yet'}; ${unconfirmed}`,
+    servers: 0,
+    current: 0,
   };
 }

@@ -38,7 +38,7 @@ import {
 import { memberStatus } from '../natscluster/member-status.ts';
 import { writeStatus } from '../natscluster/status-writer.ts';
 import type { NatsAccountWatches } from './controller.ts';
-import { loadedByServers } from './config-mode.ts';
+import { configuredWithoutMonitoring, loadedByServers } from './config-mode.ts';
 import { userKeys } from './user-keys.ts';
 import { claimsKey, expiresAt, issuedAt, planDistribution } from './distribution.ts';
 import {
@@ -127,13 +127,17 @@ export class NatsAccountReconciler implements Reconciler {
     }
     if (cluster.spec.auth.mode !== 'JWT') {
       await this.release(users, account);
-      const loaded = await loadedByServers(
-        cluster,
-        account,
-        serverPods(read.pods.list(namespace), cluster.metadata.name),
-        decode(read.secrets.get(childNames(cluster.metadata.name).trustBundle, namespace), 'ca.crt'),
-        this.clusterDomain,
-      );
+      const clusterSecret = (name: keyof ReturnType<typeof childNames>, key: string) =>
+        decode(read.secrets.get(childNames(cluster.metadata.name)[name], namespace), key);
+      const loaded = cluster.spec.monitoring.enabled
+        ? await loadedByServers(
+            cluster,
+            account,
+            serverPods(read.pods.list(namespace), cluster.metadata.name),
+            clusterSecret('trustBundle', 'ca.crt'),
+            this.clusterDomain,
+          )
+        : configuredWithoutMonitoring(cluster, account, clusterSecret('authSecret', 'auth.conf'));
       await this.write(account, {
         ...withReady(base, account, loaded, now),
         users: userCount,

@@ -25,6 +25,7 @@ import type { ControllerContext } from '../../runtime/controller.ts';
 import { adoptCertificateSecrets, readTrustBundle } from './certificate-secrets.ts';
 import type { NatsClusterWatches } from './controller.ts';
 import { ensureIdentities, identitiesSecretName } from './identities.ts';
+import { issuedCertificatePins } from './issued-pins.ts';
 import { superviseIssuance, type IssuanceOutcome } from './issuance-step.ts';
 import { writeMemberStatuses } from './member-status-step.ts';
 import { permanentFailure } from './permanent-failure.ts';
@@ -58,6 +59,8 @@ interface Observed {
   certificates: CertificateObservation[];
   issuance: IssuanceOutcome;
   trustBundle: string;
+  /** spec.tls.client.pinIssuedCertificates: the keys of the client certificates issued so far. */
+  issuedCertificatePins: string[];
 }
 
 /** A step's verdict that the reconcile ends here, with this status. */
@@ -145,7 +148,18 @@ export class NatsClusterReconciler {
         },
       });
     }
-    return { members, identities, pki, certificates, issuance, trustBundle };
+    const issuedPins = issuedCertificatePins(cluster, members.users, (name) =>
+      this.ctx.readers.secrets.get(name, cluster.metadata.namespace ?? 'default'),
+    );
+    return {
+      members,
+      identities,
+      pki,
+      certificates,
+      issuance,
+      trustBundle,
+      issuedCertificatePins: issuedPins,
+    };
   }
 
   /** Generated once and kept forever; a lost identities Secret stops here (IdentitiesMissing). */
@@ -258,6 +272,7 @@ export class NatsClusterReconciler {
       ...this.options,
       identities: observed.identities,
       trustBundle: observed.trustBundle,
+      issuedCertificatePins: observed.issuedCertificatePins,
       certificateRevisions: Object.fromEntries(observed.certificates.map((c) => [c.role, c.revision])),
       ...(roll ? { partition: roll.partition } : {}),
       ...(roll?.verifiedKey ? { verifiedKey: roll.verifiedKey } : {}),

@@ -99,7 +99,9 @@ export async function rollStep(inputs: RollInputs): Promise<RollOutcome> {
     inputs.timeoutMs,
   );
   const keep = recorded ? { verifiedKey: recorded } : {};
-  const check = (pod: PodView) => checkServer(endpointFor(inputs, pod), expectations(inputs));
+  const monitored = cluster.spec.monitoring.enabled;
+  const check = (pod: PodView) =>
+    monitored ? checkServer(endpointFor(inputs, pod), expectations(inputs)) : Promise.resolve(readiness(pod));
   switch (decision.kind) {
     case 'idle':
       return {
@@ -127,7 +129,9 @@ export async function rollStep(inputs: RollInputs): Promise<RollOutcome> {
         return {
           partition: nextPartition(decision.partition),
           phase: 'Rolling',
-          message: `${decision.pod.name} verified; moving on`,
+          message: monitored
+            ? `${decision.pod.name} verified; moving on`
+            : `${decision.pod.name} ready; moving on (${READINESS_ONLY})`,
         };
       return blockedOrWaiting(decision.partition, decision.pod, health, inputs, keep);
     }
@@ -144,11 +148,22 @@ export async function rollStep(inputs: RollInputs): Promise<RollOutcome> {
         partition: 0,
         verifiedKey: key,
         phase: 'Idle',
-        message: `all ${decision.pods.length} servers verified`,
+        message: monitored
+          ? `all ${decision.pods.length} servers verified`
+          : `all ${decision.pods.length} servers ready (${READINESS_ONLY})`,
       };
     }
   }
 }
+
+const READINESS_ONLY =
+  'monitoring is off: pod readiness only, not /healthz, /routez or the served certificates on /varz';
+
+/** spec.monitoring.enabled: false leaves the pod's readiness (a TCP check of the client port) as the only evidence. */
+const readiness = (pod: PodView): ServerHealth =>
+  pod.ready
+    ? { healthy: true, reason: READINESS_ONLY }
+    : { healthy: false, reason: `not ready (${READINESS_ONLY})` };
 
 const stuckFor = (pod: PodView, inputs: RollInputs) =>
   !!pod.createdAt && inputs.now - Date.parse(pod.createdAt) > inputs.timeoutMs;
