@@ -285,4 +285,32 @@ describe('hostile tenants', () => {
     expect(identities['route-password']).toBeTruthy();
     expect(Object.keys(identities)).not.toContain('nkey.seed');
   });
+
+  test("Config mode: a NatsUser's status names its Secret and, for an NKey user, its public key", async () => {
+    await apply([
+      {
+        apiVersion: 'natswarden.io/v1alpha1',
+        kind: 'NatsUser',
+        metadata: { name: 'keyed', namespace: bed.namespace },
+        spec: { accountRef: { name: 'orders' }, authType: 'NKey' },
+      },
+    ]);
+    const secret = (await waitUntil(
+      'keyed has its Secret',
+      () => secretData(bed.api, bed.namespace, 'keyed-nats-credentials').catch(() => false),
+      120_000,
+      1_000,
+    )) as Record<string, string>;
+    const status = await waitUntil(
+      'keyed status names its key and Secret',
+      async () => {
+        const s = (await getJson(['get', 'natsuser', 'keyed', '-n', bed.namespace])).status;
+        return s?.publicKey && s.secretName && conditionOf({ status: s }, 'Ready')?.status === 'True' && s;
+      },
+      60_000,
+      1_000,
+    );
+    expect(status).toMatchObject({ publicKey: secret['nkey.pub'], secretName: 'keyed-nats-credentials' });
+    expect(JSON.stringify(status)).not.toContain(secret['nkey.seed']);
+  });
 });
