@@ -2,7 +2,8 @@
 // start measured in the same run (issue 13 asks for at most twice). Runs the command from a published
 // package's layout (the bundle) and from a checkout's (the TypeScript source), interleaved with
 // `node -e 0` so load from other work on the machine hits all alike; prints medians and the ratios.
-// The compile cache starts empty: the first run of each fills it and is reported on its own as "cold".
+// The compile and code caches start empty: the first run of each fills them and is reported on its
+// own as "cold".
 //   npm run bench -- cli [--runs N] [--file FILE]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,7 +22,7 @@ const { values } = parseArgs({
 });
 const runs = Number(values.runs);
 const cache = mkdtempSync(join(tmpdir(), 'nats-warden-compile-cache-'));
-const env = { ...process.env, NODE_COMPILE_CACHE: cache };
+const env = { ...process.env, NODE_COMPILE_CACHE: cache, NATS_WARDEN_CODE_CACHE: cache };
 
 /** Wall time of one whole process, in ms; throws when it fails. */
 function timed(args: string[]): number {

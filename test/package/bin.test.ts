@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { loadAll } from 'js-yaml';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@nats-warden/local-cluster';
 import { readDocuments } from '../../src/cli/documents.ts';
@@ -48,20 +48,34 @@ describe.each([
     expect(existsSync(join(layout.root, runs === 'src' ? 'dist' : 'src'))).toBe(false);
   });
 
+  const env = () => ({ ...process.env, NATS_WARDEN_CODE_CACHE: join(layout.root, 'code-cache') });
+  const renderOnce = () =>
+    loadAll(
+      execFileSync(node, [layout.bin, 'render', '-f', example], {
+        cwd: layout.root,
+        encoding: 'utf8',
+        env: env(),
+      }),
+    ) as Obj[];
+
   test('prints what the renderer renders', async () => {
-    const stdout = execFileSync(node, [layout.bin, 'render', '-f', example], {
-      cwd: layout.root,
-      encoding: 'utf8',
-    });
-    const printed = loadAll(stdout) as Obj[];
+    const printed = renderOnce();
     expect(printed.length).toBeGreaterThan(10);
     expect(withoutGeneratedSecrets(printed)).toEqual(withoutGeneratedSecrets(await rendererOutput()));
+  });
+
+  test('a second run, through the code cache the first wrote (bundle only), prints the same', async () => {
+    const cached = existsSync(join(layout.root, 'code-cache'))
+      ? readdirSync(join(layout.root, 'code-cache'))
+      : [];
+    expect(cached).toEqual(runs === 'src' ? [] : [expect.stringMatching(/^render\.cjs-\d+-\d+-v\d+/)]);
+    expect(withoutGeneratedSecrets(renderOnce())).toEqual(withoutGeneratedSecrets(await rendererOutput()));
   });
 
   test('exits 1 with the field path on bad input, 2 on an unknown command', () => {
     const run = (args: string[]) => {
       try {
-        execFileSync(node, [layout.bin, ...args], { cwd: layout.root, stdio: 'pipe' });
+        execFileSync(node, [layout.bin, ...args], { cwd: layout.root, stdio: 'pipe', env: env() });
         return { status: 0, stderr: '' };
       } catch (error) {
         const e = error as { status: number; stderr: Buffer };
