@@ -10,9 +10,9 @@ describe.each(KINDS.map((k) => [k.kind, k] as const))('the %s CRD', (_kind, info
   const text = crdText(info);
 
   test.each(CRD_DIRS)('in %s/ is what the schema generates', (dir) => {
-    expect(
-      readFileSync(join(import.meta.dirname, '..', '..', dir, crdFileName(info.plural)), 'utf8'),
-    ).toBe(text);
+    expect(readFileSync(join(import.meta.dirname, '..', '..', dir, crdFileName(info.plural)), 'utf8')).toBe(
+      text,
+    );
   });
 
   test('is structural: no anyOf, const or patternProperties, which CRDs reject', () => {
