@@ -127,6 +127,9 @@ describe('the chart in namespaced mode', () => {
       items: { source?: { component?: string } }[];
     };
     expect(events.items.some((e) => e.source?.component === 'nats-warden')).toBe(true);
+    // No request refused anywhere, best-effort paths (Events, informers of optional kinds) included.
+    const log = readFileSync(bed.operators[0]!.log, 'utf8');
+    expect(log.split('\n').filter((line) => /forbidden|HTTP-Code: 403/i.test(line))).toEqual([]);
     const lease = JSON.parse(
       await k(['get', 'lease', 'nats-warden-leader', '-n', bed.namespace, '-o', 'json']),
     ) as { spec: { holderIdentity: string } };
