@@ -35,7 +35,14 @@ for (let n = first; n <= last; n++) {
     ['run', '-s', 'test:e2e', '--', 'e2e/install.e2e.ts', '-t', 'takes secure-cluster to Ready'],
     { cwd: repoRoot, env: { ...process.env, NATS_WARDEN_DROP_RULE: String(n) }, encoding: 'utf8' },
   );
-  const verdict = run.status === 0 ? 'UNUSED (the test passed without it)' : 'needed (the test failed)';
+  // Why it failed: the first refusal the run printed (the operator's log lines are in the failure).
+  const refusal = /[^\n"]*(forbidden|HTTP-Code: 403)[^\n"]{0,80}/i
+    .exec(`${run.stdout}${run.stderr}`)?.[0]
+    ?.trim();
+  const verdict =
+    run.status === 0
+      ? 'UNUSED (the test passed without it)'
+      : `needed (the test failed${refusal ? `: ${refusal.slice(0, 120)}` : ''})`;
   results.push(`${String(n).padStart(2)} ${rules[n]!.padEnd(90)} ${verdict}`);
   process.stdout.write(`${results.at(-1)}\n`);
 }
