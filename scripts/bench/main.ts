@@ -8,6 +8,7 @@ const BENCHES: Record<string, { script: string; netns?: boolean }> = {
   accounts: { script: 'scripts/bench/accounts.ts', netns: true },
   signing: { script: 'scripts/bench-signing.ts' },
   render: { script: 'scripts/bench-render.ts' },
+  cli: { script: 'scripts/bench/cli.ts' },
 };
 
 const [name = '', ...args] = process.argv.slice(2);

@@ -43,4 +43,6 @@ export async function main(argv: string[], out = process.stdout, err = process.s
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) process.exitCode = await main(process.argv.slice(2));
+// Without top-level await, so that the CLI also bundles as one CommonJS file (scripts/bundle-cli.ts).
+if (import.meta.url === `file://${process.argv[1]}`)
+  void main(process.argv.slice(2)).then((code) => (process.exitCode = code));

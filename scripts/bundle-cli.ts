@@ -1,0 +1,60 @@
+// `npm run build` (after tsc): bundles the CLI into dist/bundle, the files bin/nats-warden.js runs in a
+// published package. One start used to load ~320 modules (247 of them @sinclair/typebox's).
+//   - render.cjs: `render` alone, one CommonJS file, which bin/code-cache.js runs through a V8 code
+//     cache (the command users run by hand, where start time is the whole cost);
+//   - main.js and its chunks: every command as ES modules, each command in a chunk of its own.
+// The operator's heavy dependencies stay external (installed with the package as usual): client-node
+// and pino find files of their own at run time, and the operator's start time does not matter.
+// esbuild is a pinned tool built from the Go module proxy like the others (local-cluster/tools).
+//   node scripts/bundle-cli.ts [OUTDIR]      default dist/bundle
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot, toolPath } from '@nats-warden/local-cluster';
+
+export const EXTERNAL = ['@kubernetes/client-node', 'pino', 'prom-client'];
+
+// esbuild turns a CommonJS dependency's require('crypto') into a call that ESM output cannot serve;
+// a real require for each chunk makes those work.
+const REQUIRE_SHIM =
+  "import { createRequire as __natsWardenRequire } from 'node:module'; const require = __natsWardenRequire(import.meta.url);";
+
+const esbuild = (args: string[]) =>
+  execFileSync(
+    toolPath('esbuild'),
+    [
+      join(repoRoot, 'src', 'cli', 'main.ts'),
+      '--bundle',
+      '--platform=node',
+      '--target=node24',
+      '--log-level=warning',
+      ...EXTERNAL.map((name) => `--external:${name}`),
+      ...args,
+    ],
+    { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+
+/** Writes the bundle into outDir (emptied first); returns outDir. */
+export function bundleCli(outDir = join(repoRoot, 'dist', 'bundle')): string {
+  rmSync(outDir, { recursive: true, force: true });
+  esbuild([
+    '--format=esm',
+    '--splitting',
+    `--outdir=${outDir}`,
+    '--chunk-names=[name]-[hash]',
+    '--sourcemap',
+    `--banner:js=${REQUIRE_SHIM}`,
+  ]);
+  // The other commands stay out (main.ts imports them only when asked for), and so does main.ts's
+  // "run when started directly" check, which means nothing in CommonJS.
+  esbuild([
+    '--format=cjs',
+    `--outfile=${join(outDir, 'render.cjs')}`,
+    '--external:./operator-command.ts',
+    '--external:./reloader-command.ts',
+    '--define:import.meta.url=undefined',
+  ]);
+  return outDir;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) process.stdout.write(`${bundleCli(process.argv[2])}\n`);
