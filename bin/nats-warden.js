@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The package's command. A published package runs the bundled CLI (dist/bundle, made by
 // `npm run build`): `render` from one CommonJS file through a code cache of its own (code-cache.js),
-// every other command from the ES module bundle. A checkout without dist/ runs the TypeScript source
+// every other command from the ES module bundle (or tsc's dist/cli, which is what the container image
+// holds). A checkout without dist/ runs the TypeScript source
 // directly on Node 24, so the command works right after `npm ci`. CommonJS (bin/package.json) and
 // no module loaded before it is needed: docs/cli.md says what a start costs (`npm run bench -- cli`).
 'use strict';
@@ -18,9 +19,13 @@ async function run(argv) {
     return code;
   }
   require('node:module').enableCompileCache?.();
-  const esm = join(bundle, 'main.js');
+  // The bundle; else the compiled modules (tsc alone, as the container image builds them); else
+  // the TypeScript source of a checkout.
+  const compiled = [join(bundle, 'main.js'), join(__dirname, '..', 'dist', 'cli', 'main.js')].find((f) =>
+    existsSync(f),
+  );
   const { main } = await import(
-    existsSync(esm) ? require('node:url').pathToFileURL(esm).href : '../src/cli/main.ts'
+    compiled ? require('node:url').pathToFileURL(compiled).href : '../src/cli/main.ts'
   );
   return main(argv);
 }

@@ -140,6 +140,9 @@ function recipes({ cacheRoot, natsServerBinary, natsServerVersion }: Sources): R
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
+/** Archives of one image kept in the cache, the newest first (one per checkout at work). */
+const KEEP_ARCHIVES = 4;
+
 /** The content hash of an image's build: paths and contents of its inputs, and its extras. */
 function contentHash(recipe: Recipe): string {
   const hash = createHash('sha256');
@@ -185,12 +188,18 @@ export function buildImage(name: ImageName, sources: Sources): BuiltImage {
   const b = buildah(imagesRootOf(sources.cacheRoot));
   recipe.build(image.reference, b);
   b.exportArchive(image.reference, image.archive, image.tag);
-  for (const old of readdirSync(dirname(image.archive)))
-    if (old.startsWith(`${name}@`) && old.endsWith('.oci.tar') && old !== basename(image.archive)) {
-      rmSync(join(dirname(image.archive), old), { force: true });
-      const oldTag = old.slice(name.length + 1, -'.oci.tar'.length);
-      if (b.labels(`localhost/${name}:${oldTag}`)) b.run(['rmi', `localhost/${name}:${oldTag}`], true);
-    }
+  // Older archives go, but the newest few stay: checkouts side by side (worktrees, a CI clone)
+  // each build their own sources into this one cache and must not delete each other's image.
+  const dir = dirname(image.archive);
+  const older = readdirSync(dir)
+    .filter((f) => f.startsWith(`${name}@`) && f.endsWith('.oci.tar') && f !== basename(image.archive))
+    .sort((a, b) => statSync(join(dir, b)).mtimeMs - statSync(join(dir, a)).mtimeMs)
+    .slice(KEEP_ARCHIVES - 1);
+  for (const old of older) {
+    rmSync(join(dirname(image.archive), old), { force: true });
+    const oldTag = old.slice(name.length + 1, -'.oci.tar'.length);
+    if (b.labels(`localhost/${name}:${oldTag}`)) b.run(['rmi', `localhost/${name}:${oldTag}`], true);
+  }
   process.stderr.write(
     `images: built ${image.reference} in ${Math.round((Date.now() - started) / 1000)} s ` +
       `(${(statSync(image.archive).size / 1e6).toFixed(1)} MB archive)\n`,

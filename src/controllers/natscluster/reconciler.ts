@@ -2,7 +2,7 @@
 // world match the spec, whatever happened before. One straight line of named steps:
 //   observe -> plan the roll -> render once -> check the config -> apply -> status
 // A step that cannot go on ends the reconcile with a status that says why (Stop).
-import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { Gauge } from 'prom-client';
 import {
   credentialsSecretNameOf,
@@ -35,6 +35,7 @@ import { writeStatus } from './status-writer.ts';
 import { clusterStatus, type ClusterObservation } from './status.ts';
 import { ConfigValidator, configFilesFor } from './config-check.ts';
 import { clusterMembers } from '../cluster-members.ts';
+import { ownedBy, secretOrLive } from '../secret-lookup.ts';
 
 export interface ReconcilerOptions {
   clusterDomain: string;
@@ -171,11 +172,8 @@ export class NatsClusterReconciler {
   private async readUserSecret(user: NatsUser): Promise<Record<string, string> | undefined> {
     const ns = user.metadata.namespace ?? 'default';
     const name = credentialsSecretNameOf(user);
-    const secret =
-      this.ctx.readers.secrets.get(name, ns) ??
-      (await this.ctx.kube.get<V1Secret>({ apiVersion: 'v1', kind: 'Secret', name, namespace: ns }));
-    const owned = secret?.metadata?.ownerReferences?.some((ref) => ref.uid === user.metadata.uid);
-    if (!secret || (user.metadata.uid && !owned)) return undefined;
+    const secret = await secretOrLive(this.ctx, name, ns);
+    if (!secret || (user.metadata.uid && !ownedBy(secret, user.metadata.uid))) return undefined;
     return Object.fromEntries(
       Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
     );
@@ -360,11 +358,8 @@ export class NatsClusterReconciler {
     const owner = meta.ownerReferences?.[0]?.uid;
     const name = meta.name ?? '';
     const namespace = meta.namespace ?? 'default';
-    // The cache holds only the operator's Secrets: a miss is asked of the API server (a tenant's own).
-    const existing =
-      this.ctx.readers.secrets.get(name, namespace) ??
-      (await this.ctx.kube.get<V1Secret>({ apiVersion: 'v1', kind: 'Secret', name, namespace }));
-    return !!existing && !existing.metadata?.ownerReferences?.some((ref) => ref.uid === owner);
+    const existing = await secretOrLive(this.ctx, name, namespace);
+    return !!existing && !ownedBy(existing, owner);
   }
 
   private async report(cluster: NatsCluster, observed: Observed, roll: RollOutcome): Promise<Result> {
