@@ -60,8 +60,8 @@ beforeAll(async () => {
     user('crowd-user', 'crowd', { authType: 'NKey' }),
     ...exampleIn('jwt-operator.yaml', bed.namespace, (doc) => {
       oneServer(doc);
-      // No attack here needs JetStream, and one server with JetStream and a cluster block never
-      // reports a healthy meta layer (a bug of ours, found here: see the issue notes).
+      // No attack here needs JetStream, and one server with JetStream never reports a healthy meta
+      // layer (a bug of ours: test/servers/one-replica-jetstream.test.ts).
       if (doc.kind === 'NatsCluster') doc.spec.jetstream = { enabled: false };
       if (doc.metadata.name === 'telemetry') {
         doc.spec.limits.maxPayload = '64Ki';
