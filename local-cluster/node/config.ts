@@ -9,7 +9,7 @@ import { join } from 'node:path';
 
 export interface NodeLayout {
   name: string;
-  /** The node's index (1-based): its node address is 10.245.0.<index>, its pods 10.245.<index>.0/24. */
+  /** The node's index (1-based): its pods get 10.245.<index>.0/24, the node itself (the pods' gateway) .1. */
   index: number;
   dir: string;
   containerdRoot: string;
@@ -50,7 +50,7 @@ export function nodeLayout(root: string, name: string, index: number, clusterKey
     kubeletConfig: join(dir, 'kubelet.yaml'),
     podLogs: join(dir, 'pod-logs'),
     cgroupRoot: `/nats-warden-${clusterKey}-${name}`,
-    nodeIp: `10.245.0.${index}`,
+    nodeIp: `10.245.${index}.1`,
     podSubnet: `10.245.${index}.0/24`,
     bridge: `nwr${index}`,
   };
@@ -134,7 +134,7 @@ function writeCniConfig(node: NodeLayout): void {
         hairpinMode: true,
         ipam: {
           type: 'host-local',
-          ranges: [[{ subnet: node.podSubnet }]],
+          ranges: [[{ subnet: node.podSubnet, gateway: node.nodeIp }]],
           routes: [{ dst: '0.0.0.0/0' }],
           dataDir: node.cniIpamDir,
         },

@@ -5,7 +5,7 @@
 // `stopRealNode` kills the node's containers, unmounts what they left and removes the cgroups.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { imageArchive, toolPath } from '../tools/tools.ts';
 import { IMAGE_NAMES } from '../tools/images.ts';
@@ -36,9 +36,10 @@ export function inNodeNamespaces(command: string[]): string[] {
   return ['nsenter', '--mount=/proc/1/ns/mnt', `--net=/run/netns/${netns}`, '--', ...command];
 }
 
-const hierarchies = () =>
+/** The cgroup hierarchies mounted under /sys/fs/cgroup; `unified` (the hybrid layout's cgroup v2 tree) only when asked. */
+const hierarchies = (withUnified = false) =>
   readdirSync('/sys/fs/cgroup').filter(
-    (d) => d !== 'unified' && existsSync(join('/sys/fs/cgroup', d, 'cgroup.procs')),
+    (d) => (withUnified || d !== 'unified') && existsSync(join('/sys/fs/cgroup', d, 'cgroup.procs')),
   );
 
 /** The node's cgroup root in every v1 hierarchy (the kubelet requires it to exist); cpuset gets its parent's CPUs and memory nodes. */
@@ -52,7 +53,7 @@ function createCgroupRoot(node: NodeLayout): void {
   }
 }
 
-/** Removes the node's cgroups, deepest first (each must be empty of processes by now). */
+/** Removes the node's cgroups, deepest first (each must be empty of processes by now); the kubelet also makes them in the unified tree. */
 function removeCgroupRoot(node: NodeLayout): void {
   const removeTree = (dir: string) => {
     if (!existsSync(dir)) return;
@@ -68,20 +69,23 @@ function removeCgroupRoot(node: NodeLayout): void {
       }
     }
   };
-  for (const h of hierarchies()) removeTree(join('/sys/fs/cgroup', h, node.cgroupRoot));
+  for (const h of hierarchies(true)) removeTree(join('/sys/fs/cgroup', h, node.cgroupRoot));
 }
 
-/** The node address (kubelet refuses a loopback one): a dummy interface in the cluster's namespace. */
+/**
+ * The node address (the kubelet refuses a loopback one) is the pods' gateway on the node's bridge:
+ * the bridge is made here, in the cluster's network namespace, before the CNI plugin would make it,
+ * so the kubelet can listen on it from the start (this kernel has no dummy interfaces).
+ */
 function addNodeAddress(node: NodeLayout): void {
-  const link = `nwr-node${node.index}`;
   const ip = (args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   try {
-    ip(['link', 'show', link]);
+    ip(['link', 'show', node.bridge]);
   } catch {
-    ip(['link', 'add', link, 'type', 'dummy']);
+    ip(['link', 'add', node.bridge, 'type', 'bridge']);
   }
-  ip(['addr', 'replace', `${node.nodeIp}/32`, 'dev', link]);
-  ip(['link', 'set', link, 'up']);
+  ip(['addr', 'replace', `${node.nodeIp}/24`, 'dev', node.bridge]);
+  ip(['link', 'set', node.bridge, 'up']);
 }
 
 export const ctr = (node: NodeLayout, args: string[], timeout = 120_000): string =>
@@ -207,4 +211,6 @@ export function removeRealNode(name: string): void {
     }
   removeCgroupRoot(node);
   rmSync(node.dir, { recursive: true, force: true });
+  if (existsSync(dirname(node.dir)) && readdirSync(dirname(node.dir)).length === 0)
+    rmSync(dirname(node.dir), { recursive: true });
 }

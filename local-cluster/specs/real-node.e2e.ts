@@ -1,0 +1,204 @@
+// Proof that the real node (NATS_WARDEN_REAL_NODES=1: kubelet v1.37.2, containerd, runc) is real,
+// on pods of the operator image the project builds (it has node, so each check is a `node -e`
+// script): the container runs as its securityContext's UID and GID, cannot write its read-only
+// root, is OOMKilled at its memory limit, sees a Secret update through the kubelet's atomic writer,
+// and `kubectl logs`/`exec` reach it through the kubelet's API. An image that would have to be
+// pulled fails with the kubelet's own reason. Skipped (and says so) on a cluster without real nodes.
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
+import { imageArchive } from '../tools/tools.ts';
+import { realNodeTaint } from '../node/config.ts';
+import { realNodeNames, realNodesEnabled } from '../node/real-node.ts';
+import { apply, createNamespace, deleteNamespace, getJson, isReady, k, waitUntil } from '../harness/k8s.ts';
+
+jest.setTimeout(300_000);
+
+const enabled = realNodesEnabled();
+if (!enabled) process.stderr.write('real-node.e2e: skipped (set NATS_WARDEN_REAL_NODES=1)\n');
+const describeReal = enabled ? describe : describe.skip;
+
+let ns = '';
+let image = '';
+const node = realNodeNames[0] ?? '';
+
+/** A pod pinned to the real node (its taint keeps every other pod away). */
+const pod = (name: string, container: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace: ns },
+  spec: {
+    nodeSelector: { 'kubernetes.io/hostname': node },
+    tolerations: [{ key: realNodeTaint, operator: 'Exists', effect: 'NoSchedule' }],
+    restartPolicy: 'Never',
+    terminationGracePeriodSeconds: 1,
+    containers: [{ name: 'main', image, imagePullPolicy: 'Never', ...container }],
+    ...extra,
+  },
+});
+
+/** `node -e SCRIPT` in the container, keeping it running afterwards so exec can reach it. */
+const nodeScript = (script: string) => ({
+  command: ['node', '-e', `${script}; setInterval(() => {}, 1 << 30)`],
+});
+
+const readyPod = (name: string) =>
+  waitUntil(
+    `pod ${name} Ready`,
+    async () => {
+      const p = await getJson(['get', 'pod', name, '-n', ns]);
+      const waiting = p.status?.containerStatuses?.[0]?.state?.waiting;
+      if (waiting?.reason && waiting.reason !== 'ContainerCreating')
+        throw new Error(`${waiting.reason}: ${waiting.message ?? ''}`);
+      return isReady(p) && p;
+    },
+    120_000,
+  );
+
+const exec = (name: string, script: string) => k(['exec', name, '-n', ns, '--', 'node', '-e', script]);
+
+beforeAll(async () => {
+  if (!enabled) return;
+  image = imageArchive('nats-warden').reference;
+  ns = await createNamespace('real-node');
+});
+
+afterAll(async () => {
+  if (ns) await deleteNamespace(ns);
+});
+
+describeReal('a real node', () => {
+  test('is a kubelet v1.37.2 on containerd', async () => {
+    const info = (await getJson(['get', 'node', node])).status.nodeInfo;
+    expect(info.kubeletVersion).toBe('v1.37.2');
+    expect(info.containerRuntimeVersion).toMatch(/^containerd:\/\/1\.6\./);
+  });
+
+  test('runs the container as its securityContext UID, on a read-only root; logs and exec work', async () => {
+    await apply([
+      pod(
+        'identity',
+        {
+          ...nodeScript(`
+            const fs = require('node:fs');
+            let write = 'written';
+            try { fs.writeFileSync('/proof', 'x'); } catch (e) { write = e.code; }
+            console.log(JSON.stringify({ uid: process.getuid(), gid: process.getgid(), groups: process.getgroups(), write }));
+          `),
+          securityContext: {
+            runAsUser: 12345,
+            runAsGroup: 23456,
+            runAsNonRoot: true,
+            readOnlyRootFilesystem: true,
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ['ALL'] },
+          },
+        },
+        { securityContext: { supplementalGroups: [34567] } },
+      ),
+    ]);
+    const p = await readyPod('identity');
+    expect(p.status.containerStatuses[0].containerID).toMatch(/^containerd:\/\//);
+    expect(p.status.podIP).toMatch(/^10\.245\.1\./);
+    const logged = await waitUntil('the identity line in kubectl logs', async () =>
+      (await k(['logs', 'identity', '-n', ns])).trim(),
+    );
+    const seen = JSON.parse(logged);
+    expect(seen).toMatchObject({ uid: 12345, gid: 23456, write: 'EROFS' });
+    expect(seen.groups).toEqual(expect.arrayContaining([23456, 34567]));
+    // exec: a second process in the same container, same identity, same read-only root.
+    const out = await exec(
+      'identity',
+      `let w = 'written'; try { require('node:fs').writeFileSync('/usr/proof', 'x'); } catch (e) { w = e.code; }
+       console.log(process.getuid(), w, require('node:fs').readFileSync('/proc/1/cmdline', 'utf8').split('\\0')[0])`,
+    );
+    expect(out.trim()).toBe('12345 EROFS node');
+  });
+
+  test('kills the container at its memory limit (OOMKilled)', async () => {
+    await apply([
+      pod('hungry', {
+        command: [
+          'node',
+          '-e',
+          `console.log('allocating'); const kept = []; setInterval(() => kept.push(Buffer.alloc(8 << 20, 1)), 5);`,
+        ],
+        resources: { limits: { memory: '128Mi', cpu: '500m' }, requests: { memory: '128Mi', cpu: '100m' } },
+      }),
+    ]);
+    const terminated = await waitUntil(
+      'hungry terminated',
+      async () =>
+        (await getJson(['get', 'pod', 'hungry', '-n', ns])).status?.containerStatuses?.[0]?.state?.terminated,
+      120_000,
+    );
+    expect(terminated.reason).toBe('OOMKilled');
+    expect(terminated.exitCode).toBe(137);
+    // It got as far as allocating: the limit, not a failed start, ended it.
+    expect(await k(['logs', 'hungry', '-n', ns])).toContain('allocating');
+  });
+
+  test("sees a Secret update through the kubelet's atomic writer", async () => {
+    const secret = (value: string) => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'watched', namespace: ns },
+      stringData: { token: value },
+    });
+    await apply([secret('one')]);
+    await apply([
+      pod(
+        'reader',
+        {
+          ...nodeScript(`console.log('reading')`),
+          securityContext: { runAsUser: 65532, runAsGroup: 65532, readOnlyRootFilesystem: true },
+          volumeMounts: [{ name: 'watched', mountPath: '/etc/watched', readOnly: true }],
+        },
+        { volumes: [{ name: 'watched', secret: { secretName: 'watched' } }] },
+      ),
+    ]);
+    await readyPod('reader');
+    const look = async () =>
+      JSON.parse(
+        await exec(
+          'reader',
+          `const fs = require('node:fs');
+           let write = 'written'; try { fs.writeFileSync('/etc/watched/x', 'x'); } catch (e) { write = e.code; }
+           console.log(JSON.stringify({ data: fs.readlinkSync('/etc/watched/..data'), token: fs.readlinkSync('/etc/watched/token'),
+             value: fs.readFileSync('/etc/watched/token', 'utf8'), write }))`,
+        ),
+      );
+    const before = await look();
+    expect(before).toMatchObject({ token: '..data/token', value: 'one', write: 'EROFS' });
+    expect(before.data).toMatch(/^\.\.\d{4}_/); // the writer's timestamped directory
+    const changed = Date.now();
+    await apply([secret('two')]);
+    const after = await waitUntil(
+      'the new Secret value in the pod',
+      async () => {
+        const now = await look();
+        return now.value === 'two' && now;
+      },
+      90_000,
+      1_000,
+    );
+    process.stderr.write(`real-node.e2e: Secret update seen after ${Date.now() - changed} ms\n`);
+    expect(after.token).toBe('..data/token');
+    expect(after.data).not.toBe(before.data); // a new directory swapped in, not a file rewritten
+  });
+
+  test('refuses clearly an image that would have to be pulled', async () => {
+    await apply([
+      pod('never-pull', { image: 'localhost/not-imported:1', command: ['node'] }),
+      pod('always-pull', { imagePullPolicy: 'Always', command: ['node'] }),
+    ]);
+    const waitingReason = (name: string, reasons: string[]) =>
+      waitUntil(`${name} waiting with ${reasons.join(' or ')}`, async () => {
+        const w = (await getJson(['get', 'pod', name, '-n', ns])).status?.containerStatuses?.[0]?.state
+          ?.waiting;
+        return reasons.includes(w?.reason) && w;
+      });
+    const never = await waitingReason('never-pull', ['ErrImageNeverPull']);
+    expect(never.message).toContain('localhost/not-imported:1');
+    const always = await waitingReason('always-pull', ['ErrImagePull', 'ImagePullBackOff']);
+    expect(always.message ?? '').toContain(image);
+  });
+});
