@@ -25,17 +25,6 @@ const clusterKey = () => createHash('sha256').update(paths.root).digest('hex').s
 export const layoutOf = (name: string): NodeLayout =>
   nodeLayout(paths.root, name, realNodeNames.indexOf(name) + 1, clusterKey());
 
-/**
- * containerd and the kubelet must see the real cgroup mounts: `ip netns exec` (the named demo
- * namespace) remounts /sys in a mount namespace of its own, where containerd finds no cgroup mount.
- * Such a process enters the machine's mount namespace again but stays in the cluster's network.
- */
-export function inNodeNamespaces(command: string[]): string[] {
-  const netns = process.env.NATS_WARDEN_NETNS;
-  if (!netns || netns === 'anonymous') return command;
-  return ['nsenter', '--mount=/proc/1/ns/mnt', `--net=/run/netns/${netns}`, '--', ...command];
-}
-
 /** The cgroup hierarchies mounted under /sys/fs/cgroup; `unified` (the hybrid layout's cgroup v2 tree) only when asked. */
 const hierarchies = (withUnified = false) =>
   readdirSync('/sys/fs/cgroup').filter(
@@ -121,14 +110,21 @@ export function prepareRealNode(
       'a real node runs only inside the cluster network namespace (local-cluster/harness/netns.sh): ' +
         'its CNI bridge must never be created on the host network',
     );
+  // `ip netns exec` remounts /sys without the cgroup mounts; netns.sh enters with nsenter instead
+  // when NATS_WARDEN_REAL_NODES=1.
+  if (!existsSync('/sys/fs/cgroup/memory/cgroup.procs'))
+    throw new Error(
+      'a real node needs the cgroup v1 mounts under /sys/fs/cgroup, which this mount namespace does not ' +
+        'show (entered with `ip netns exec`?): start with NATS_WARDEN_REAL_NODES=1 set for netns.sh',
+    );
   const node = layoutOf(name);
   writeNodeConfig(node, pauseImage().reference, ports, caCert);
   createCgroupRoot(node);
   addNodeAddress(node);
   return {
     node,
-    containerd: inNodeNamespaces(['containerd', '--config', node.containerdConfig, '--log-level', 'warn']),
-    kubelet: inNodeNamespaces([
+    containerd: ['containerd', '--config', node.containerdConfig, '--log-level', 'warn'],
+    kubelet: [
       toolPath('kubelet'),
       `--config=${node.kubeletConfig}`,
       `--kubeconfig=${paths.kubeconfigFor(kubeletIdentity(name))}`,
@@ -137,7 +133,7 @@ export function prepareRealNode(
       `--node-ip=${node.nodeIp}`,
       `--node-labels=${'nats-warden.io/real-node'}=true`,
       '--v=1',
-    ]),
+    ],
   };
 }
 
@@ -210,6 +206,12 @@ export function removeRealNode(name: string): void {
       // already gone
     }
   removeCgroupRoot(node);
+  if (process.env.NATS_WARDEN_NETNS)
+    try {
+      execFileSync('ip', ['link', 'del', node.bridge], { stdio: 'ignore' });
+    } catch {
+      // not there
+    }
   rmSync(node.dir, { recursive: true, force: true });
   if (existsSync(dirname(node.dir)) && readdirSync(dirname(node.dir)).length === 0)
     rmSync(dirname(node.dir), { recursive: true });
