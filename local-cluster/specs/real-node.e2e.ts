@@ -2,13 +2,26 @@
 // on pods of the operator image the project builds (it has node, so each check is a `node -e`
 // script): the container runs as its securityContext's UID and GID, cannot write its read-only
 // root, is OOMKilled at its memory limit, sees a Secret update through the kubelet's atomic writer,
-// and `kubectl logs`/`exec` reach it through the kubelet's API. An image that would have to be
+// and `kubectl logs`/`exec`/`port-forward` reach it through the kubelet's API; its pod address on
+// the node's bridge answers from the cluster's network namespace. An image that would have to be
 // pulled fails with the kubelet's own reason. Skipped (and says so) on a cluster without real nodes.
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { imageArchive } from '../tools/tools.ts';
+import { imageArchive, toolPath } from '../tools/tools.ts';
+import { get } from '../harness/health.ts';
+import { freePort } from '../harness/ports.ts';
 import { realNodeTaint } from '../node/config.ts';
 import { realNodeNames, realNodesEnabled } from '../node/real-node.ts';
-import { apply, createNamespace, deleteNamespace, getJson, isReady, k, waitUntil } from '../harness/k8s.ts';
+import {
+  apply,
+  createNamespace,
+  deleteNamespace,
+  getJson,
+  isReady,
+  k,
+  kubeconfig,
+  waitUntil,
+} from '../harness/k8s.ts';
 
 jest.setTimeout(300_000);
 
@@ -183,6 +196,38 @@ describeReal('a real node', () => {
     process.stderr.write(`real-node.e2e: Secret update seen after ${Date.now() - changed} ms\n`);
     expect(after.token).toBe('..data/token');
     expect(after.data).not.toBe(before.data); // a new directory swapped in, not a file rewritten
+  });
+
+  test('serves a pod port on its bridge address and through kubectl port-forward', async () => {
+    await apply([
+      pod(
+        'web',
+        nodeScript(
+          `require('node:http').createServer((q, s) => s.end('hello from ' + require('node:os').hostname())).listen(8080)`,
+        ),
+      ),
+    ]);
+    const p = await readyPod('web');
+    const direct = await waitUntil('GET on the pod address', async () => {
+      const r = await get(`http://${p.status.podIP}:8080/`);
+      return r.status === 200 && r.body;
+    });
+    expect(direct).toBe('hello from web');
+    const local = await freePort();
+    const forward = spawn(
+      toolPath('kubectl'),
+      [`--kubeconfig=${kubeconfig()}`, 'port-forward', '-n', ns, 'pod/web', `${local}:8080`],
+      { stdio: 'ignore' },
+    );
+    try {
+      const forwarded = await waitUntil('GET through kubectl port-forward', async () => {
+        const r = await get(`http://127.0.0.1:${local}/`);
+        return r.status === 200 && r.body;
+      });
+      expect(forwarded).toBe('hello from web');
+    } finally {
+      forward.kill();
+    }
   });
 
   test('refuses clearly an image that would have to be pulled', async () => {
