@@ -129,10 +129,21 @@ describeReal('a real node', () => {
   test('kills the container at its memory limit (OOMKilled)', async () => {
     await apply([
       pod('hungry', {
+        // Prints the memory limit runc set on its cgroup, then allocates 8 MiB at a time (filled, so
+        // the pages are really used) and logs the total; without a working limit it stops at 512 MiB
+        // and exits 0, so the spec fails without exhausting the shared machine.
         command: [
           'node',
           '-e',
-          `console.log('allocating'); const kept = []; setInterval(() => kept.push(Buffer.alloc(8 << 20, 1)), 5);`,
+          `const fs = require('node:fs');
+           console.log('limit', fs.readFileSync('/sys/fs/cgroup/memory/memory.limit_in_bytes', 'utf8').trim());
+           const kept = [];
+           setInterval(() => {
+             const allocated = kept.length * (8 << 20);
+             console.log('allocated', allocated);
+             if (allocated > 512 * 1024 * 1024) { console.log('not killed'); process.exit(0); }
+             kept.push(Buffer.alloc(8 << 20, 1));
+           }, 5);`,
         ],
         resources: { limits: { memory: '128Mi', cpu: '500m' }, requests: { memory: '128Mi', cpu: '100m' } },
       }),
@@ -143,10 +154,15 @@ describeReal('a real node', () => {
         (await getJson(['get', 'pod', 'hungry', '-n', ns])).status?.containerStatuses?.[0]?.state?.terminated,
       120_000,
     );
+    const lines = (await k(['logs', 'hungry', '-n', ns])).split('\n');
+    const allocated = lines.filter((l) => l.startsWith('allocated ')).map((l) => Number(l.split(' ')[1]));
     expect(terminated.reason).toBe('OOMKilled');
     expect(terminated.exitCode).toBe(137);
-    // It got as far as allocating: the limit, not a failed start, ended it.
-    expect(await k(['logs', 'hungry', '-n', ns])).toContain('allocating');
+    // The kubelet's limit is on the container's memory cgroup; the container ran and grew (the
+    // limit, not a failed start, ended it) and was killed before it held more than the limit.
+    expect(lines).toContain(`limit ${128 * 1024 * 1024}`);
+    expect(allocated.length).toBeGreaterThan(2);
+    expect(Math.max(...allocated)).toBeLessThan(128 * 1024 * 1024);
   });
 
   test("sees a Secret update through the kubelet's atomic writer", async () => {
