@@ -205,11 +205,23 @@ export async function up(): Promise<string> {
  */
 async function stopRealNodes(state: ClusterState): Promise<void> {
   const named = (n: string) => state.processes.filter((p) => p.name === n);
-  await Promise.all(realNodeNames.flatMap((n) => named(`kubelet-${n}`)).map((p) => stopProcess(p, 10_000)));
+  const timed = async (what: string, step: () => Promise<void> | void) => {
+    const t = Date.now();
+    await step();
+    if (Date.now() - t > 3_000) say(`${what} took ${Math.round((Date.now() - t) / 1000)} s`);
+  };
+  await timed('stopping the real kubelets', () =>
+    Promise.all(realNodeNames.flatMap((n) => named(`kubelet-${n}`)).map((p) => stopProcess(p, 10_000))).then(
+      () => undefined,
+    ),
+  );
   for (const name of realNodeNames) {
     const runtime = named(`containerd-${name}`);
-    if (runtime.some((p) => isAlive(p.pid))) killContainers(layoutOf(name));
-    await Promise.all(runtime.map((p) => stopProcess(p, 10_000)));
+    if (runtime.some((p) => isAlive(p.pid)))
+      await timed(`killing the containers of ${name}`, () => killContainers(layoutOf(name)));
+    await timed(`stopping containerd of ${name}`, () =>
+      Promise.all(runtime.map((p) => stopProcess(p, 10_000))).then(() => undefined),
+    );
   }
   state.processes = state.processes.filter(
     (p) => !realNodeNames.some((n) => p.name === `kubelet-${n}` || p.name === `containerd-${n}`),
