@@ -66,9 +66,9 @@ function hardLimit(resource: string): number | undefined {
 }
 
 /**
- * runc's base spec: containerd's default (`ctr oci spec`) with rlimits a process without
- * CAP_SYS_RESOURCE may set. Above the hard limit, runc fails with `error setting rlimit type 7:
- * operation not permitted`.
+ * runc's base spec: containerd's default (`ctr oci spec`) with a nofile rlimit a process without
+ * CAP_SYS_RESOURCE may set (at most the hard limit it has itself). With containerd's defaults,
+ * issue 12's probe saw `error setting rlimit type 7: operation not permitted` (7 is RLIMIT_NOFILE).
  */
 function writeBaseSpec(node: NodeLayout): void {
   const spec = JSON.parse(execFileSync('ctr', ['oci', 'spec'], { encoding: 'utf8' })) as {
