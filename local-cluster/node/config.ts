@@ -67,8 +67,9 @@ function hardLimit(resource: string): number | undefined {
 
 /**
  * runc's base spec: containerd's default (`ctr oci spec`) with a nofile rlimit a process without
- * CAP_SYS_RESOURCE may set (at most the hard limit it has itself). With containerd's defaults,
- * issue 12's probe saw `error setting rlimit type 7: operation not permitted` (7 is RLIMIT_NOFILE).
+ * CAP_SYS_RESOURCE may set (at most the hard limit it has itself). Issue 12's probe saw `error
+ * setting rlimit type 7: operation not permitted` (7 is RLIMIT_NOFILE); started by this harness,
+ * containerd's own defaults did not fail, so this pins the limit as a guard.
  */
 function writeBaseSpec(node: NodeLayout): void {
   const spec = JSON.parse(execFileSync('ctr', ['oci', 'spec'], { encoding: 'utf8' })) as {

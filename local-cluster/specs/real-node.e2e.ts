@@ -6,6 +6,7 @@
 // the node's bridge answers from the cluster's network namespace. An image that would have to be
 // pulled fails with the kubelet's own reason. Skipped (and says so) on a cluster without real nodes.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { imageArchive, toolPath } from '../tools/tools.ts';
 import { get } from '../harness/health.ts';
@@ -66,6 +67,18 @@ const readyPod = (name: string) =>
     120_000,
   );
 
+/** This machine's hard nofile limit, as the harness (and so runc's base spec) sees it. */
+const hostNofileHard = () =>
+  Math.min(
+    Number(
+      readFileSync('/proc/self/limits', 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith('Max open files'))
+        ?.split(/\s+/)[4] ?? NaN,
+    ),
+    1_048_576,
+  );
+
 const exec = (name: string, script: string) => k(['exec', name, '-n', ns, '--', 'node', '-e', script]);
 
 beforeAll(async () => {
@@ -121,9 +134,12 @@ describeReal('a real node', () => {
     const out = await exec(
       'identity',
       `let w = 'written'; try { require('node:fs').writeFileSync('/usr/proof', 'x'); } catch (e) { w = e.code; }
-       console.log(process.getuid(), w, require('node:fs').readFileSync('/proc/1/cmdline', 'utf8').split('\\0')[0])`,
+       const fs = require('node:fs');
+       const nofile = fs.readFileSync('/proc/self/limits', 'utf8').split('\\n').find((l) => l.startsWith('Max open files'));
+       console.log(process.getuid(), w, fs.readFileSync('/proc/1/cmdline', 'utf8').split('\\0')[0], nofile.split(/\\s+/)[4])`,
     );
-    expect(out.trim()).toBe('12345 EROFS node');
+    // The nofile rlimit is the one the node's base spec pins: this machine's hard limit (node/config.ts).
+    expect(out.trim()).toBe(`12345 EROFS node ${hostNofileHard()}`);
   });
 
   test('kills the container at its memory limit (OOMKilled)', async () => {
