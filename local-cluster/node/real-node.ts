@@ -4,7 +4,15 @@
 // registry is reachable, so nothing can be pulled). Everything lives under .cluster/nodes/<name>;
 // `stopRealNode` kills the node's containers, unmounts what they left and removes the cgroups.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { imageArchive, toolPath } from '../tools/tools.ts';
@@ -129,6 +137,8 @@ export function prepareRealNode(
       `--config=${node.kubeletConfig}`,
       `--kubeconfig=${paths.kubeconfigFor(kubeletIdentity(name))}`,
       `--root-dir=${node.kubeletRoot}`,
+      // Not under --root-dir by default: /var/lib/kubelet/pki.
+      `--cert-dir=${join(node.kubeletRoot, 'pki')}`,
       `--hostname-override=${name}`,
       `--node-ip=${node.nodeIp}`,
       `--node-labels=${'nats-warden.io/real-node'}=true`,
@@ -186,6 +196,12 @@ export function killContainers(node: NodeLayout): void {
         // no task, or already deleted
       }
   }
+  // The CNI library caches each attachment's result under /var/lib/cni/results, named after the
+  // network and the sandbox; killed without a CNI DEL, the node's entries are removed here.
+  const results = '/var/lib/cni/results';
+  if (existsSync(results))
+    for (const entry of readdirSync(results))
+      if (containers.some((id) => entry.includes(`-${id}-`))) rmSync(join(results, entry), { force: true });
   for (const path of netnsPaths) {
     try {
       execFileSync('umount', [path], { stdio: 'ignore' });
@@ -196,9 +212,27 @@ export function killContainers(node: NodeLayout): void {
   }
 }
 
+/**
+ * The kubelet links every container log from /var/log/containers (a fixed path); the links into
+ * this node's directory are removed with it.
+ */
+function removeContainerLogLinks(node: NodeLayout): void {
+  const dir = '/var/log/containers';
+  if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir)) {
+    try {
+      if (readlinkSync(join(dir, entry)).startsWith(`${node.dir}/`))
+        rmSync(join(dir, entry), { force: true });
+    } catch {
+      // not a link
+    }
+  }
+}
+
 /** After containerd and the kubelet are stopped: unmounts what is left under the node's directory, removes it and its cgroups. */
 export function removeRealNode(name: string): void {
   const node = layoutOf(name);
+  removeContainerLogLinks(node);
   for (const mount of mountsUnder(node.dir))
     try {
       execFileSync('umount', ['--lazy', mount], { stdio: 'ignore' });
