@@ -9,8 +9,8 @@ import { join } from 'node:path';
 
 export interface NodeLayout {
   name: string;
-  /** The node's index (1-based): its pods get 10.245.<index>.0/24, the node itself (the pods' gateway) .1. */
-  index: number;
+  /** The node's slot (1-250, real-node.ts): its pods get 10.245.<slot>.0/24, the node itself (the pods' gateway) .1. */
+  slot: number;
   dir: string;
   containerdRoot: string;
   containerdState: string;
@@ -32,11 +32,11 @@ export interface NodeLayout {
 
 export const realNodeTaint = 'nats-warden.io/real-node';
 
-export function nodeLayout(root: string, name: string, index: number, clusterKey: string): NodeLayout {
+export function nodeLayout(root: string, name: string, slot: number, clusterKey: string): NodeLayout {
   const dir = join(root, 'nodes', name);
   return {
     name,
-    index,
+    slot,
     dir,
     containerdRoot: join(dir, 'containerd', 'root'),
     containerdState: join(dir, 'containerd', 'state'),
@@ -50,9 +50,9 @@ export function nodeLayout(root: string, name: string, index: number, clusterKey
     kubeletConfig: join(dir, 'kubelet.yaml'),
     podLogs: join(dir, 'pod-logs'),
     cgroupRoot: `/nats-warden-${clusterKey}-${name}`,
-    nodeIp: `10.245.${index}.1`,
-    podSubnet: `10.245.${index}.0/24`,
-    bridge: `nwr${index}`,
+    nodeIp: `10.245.${slot}.1`,
+    podSubnet: `10.245.${slot}.0/24`,
+    bridge: `nwr${slot}`,
   };
 }
 

@@ -30,8 +30,30 @@ export const kubeletIdentity = (name: string) => `node-${name}`;
 
 const clusterKey = () => createHash('sha256').update(paths.root).digest('hex').slice(0, 8);
 
-export const layoutOf = (name: string): NodeLayout =>
-  nodeLayout(paths.root, name, realNodeNames.indexOf(name) + 1, clusterKey());
+/**
+ * The node's slot names its bridge (nwr<slot>), its address (10.245.<slot>.1) and its pods' subnet
+ * (10.245.<slot>.0/24). Two clusters may share a network namespace (the named one, or a spec that
+ * starts a second cluster), so `up` claims the first slot whose address no interface here has yet,
+ * and records it in the node's directory for `down`.
+ */
+const slotFile = (name: string) => join(paths.root, 'nodes', name, 'slot');
+
+export const layoutOf = (name: string): NodeLayout => {
+  const recorded = existsSync(slotFile(name)) ? Number(readFileSync(slotFile(name), 'utf8')) : NaN;
+  const slot = Number.isInteger(recorded) ? recorded : realNodeNames.indexOf(name) + 1;
+  return nodeLayout(paths.root, name, slot, clusterKey());
+};
+
+function claimSlot(name: string): void {
+  const addresses = execFileSync('ip', ['-o', '-4', 'addr', 'show'], { encoding: 'utf8' });
+  for (let slot = 1; slot <= 250; slot++)
+    if (!addresses.includes(` 10.245.${slot}.1/`)) {
+      mkdirSync(dirname(slotFile(name)), { recursive: true });
+      writeFileSync(slotFile(name), `${slot}\n`);
+      return;
+    }
+  throw new Error('no free real-node slot (10.245.1-250.0/24) in this network namespace');
+}
 
 /** The cgroup hierarchies mounted under /sys/fs/cgroup; `unified` (the hybrid layout's cgroup v2 tree) only when asked. */
 const hierarchies = (withUnified = false) =>
@@ -125,6 +147,7 @@ export function prepareRealNode(
       'a real node needs the cgroup v1 mounts under /sys/fs/cgroup, which this mount namespace does not ' +
         'show (entered with `ip netns exec`?): start with NATS_WARDEN_REAL_NODES=1 set for netns.sh',
     );
+  claimSlot(name);
   const node = layoutOf(name);
   writeNodeConfig(node, pauseImage().reference, ports, caCert);
   createCgroupRoot(node);
