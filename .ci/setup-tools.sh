@@ -11,10 +11,13 @@ echo "setup-tools: $(go version)"
 # unshare and mount (util-linux) for pod sandboxes, openssl, ip (iproute2) for the test network
 # namespace; for the container images (local-cluster/tools/images.ts): buildah builds them,
 # debootstrap assembles the Node base image (no registry is reachable), skopeo, umoci and runc let
-# the images spec look inside and run them. Install only what is missing.
+# the images spec look inside and run them; containerd (with ctr), the CNI plugins (bridge,
+# host-local, loopback in /usr/lib/cni) and nsenter run the opt-in real node
+# (NATS_WARDEN_REAL_NODES=1, local-cluster/node). Install only what is missing.
 missing=()
 for pair in unshare:util-linux mount:mount openssl:openssl ip:iproute2 buildah:buildah \
-  debootstrap:debootstrap skopeo:skopeo umoci:umoci runc:runc; do
+  debootstrap:debootstrap skopeo:skopeo umoci:umoci runc:runc containerd:containerd nsenter:util-linux \
+  /usr/lib/cni/bridge:containernetworking-plugins; do
   command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then

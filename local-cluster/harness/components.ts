@@ -36,8 +36,19 @@ export function etcd(ports: Ports): string[] {
   ];
 }
 
-export function apiserver(ports: Ports, pki: Pki): string[] {
+/** With real nodes, the API server also authorizes kubelets as nodes and reaches their API (logs, exec). */
+function realNodeFlags(pki: Pki): string[] {
+  const admin = pki.client('admin');
   return [
+    '--authorization-mode=Node,RBAC',
+    `--kubelet-client-certificate=${admin.cert}`,
+    `--kubelet-client-key=${admin.key}`,
+    '--kubelet-preferred-address-types=InternalIP',
+  ];
+}
+
+export function apiserver(ports: Ports, pki: Pki, realNodes = false): string[] {
+  const flags = [
     toolPath('kube-apiserver'),
     `--etcd-servers=http://127.0.0.1:${ports.etcdClient}`,
     '--bind-address=127.0.0.1',
@@ -57,6 +68,8 @@ export function apiserver(ports: Ports, pki: Pki): string[] {
     '--profiling=false',
     '--v=1',
   ];
+  if (!realNodes) return flags;
+  return [...flags.filter((f) => !f.startsWith('--authorization-mode=')), ...realNodeFlags(pki)];
 }
 
 function clientFlags(component: string): string[] {

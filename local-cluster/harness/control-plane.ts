@@ -12,7 +12,27 @@ import { kubectl } from './kubectl.ts';
 import { paths, repoRoot } from '../paths.ts';
 import { ensurePki, kubeconfigYaml, type Pki } from './pki.ts';
 import { freePort } from './ports.ts';
-import { isAlive, readState, startProcess, stopProcess, writeState, type ClusterState } from './processes.ts';
+import {
+  isAlive,
+  logTail,
+  readState,
+  startProcess,
+  stopProcess,
+  writeState,
+  type ClusterState,
+  type Started,
+} from './processes.ts';
+import {
+  ctr,
+  importImages,
+  kubeletIdentity,
+  killContainers,
+  layoutOf,
+  prepareRealNode,
+  realNodeNames,
+  realNodesEnabled,
+  removeRealNode,
+} from '../node/real-node.ts';
 
 const say = (line: string) => process.stderr.write(`cluster: ${line}\n`);
 
@@ -34,7 +54,8 @@ async function pickPorts(): Promise<c.Ports> {
 }
 
 function writeKubeconfigs(pki: Pki, server: string): void {
-  for (const user of ['admin', 'kube-controller-manager', 'kube-scheduler', 'cert-manager', 'kubelet']) {
+  const users = ['admin', 'kube-controller-manager', 'kube-scheduler', 'cert-manager', 'kubelet'];
+  for (const user of [...users, ...realNodeNames.map(kubeletIdentity)]) {
     writeFileSync(paths.kubeconfigFor(user), kubeconfigYaml(pki, server, user), { mode: 0o600 });
   }
   writeFileSync(paths.kubeconfig, kubeconfigYaml(pki, server, 'admin'), { mode: 0o600 });
@@ -54,6 +75,53 @@ async function installCrds(): Promise<void> {
       70_000,
     );
   await kubectl(paths.kubeconfig, ['create', 'namespace', 'cert-manager']).catch(() => undefined);
+}
+
+async function nodeReady(name: string): Promise<boolean> {
+  const out = await kubectl(paths.kubeconfig, ['get', 'node', name, '--ignore-not-found', '-o', 'json']);
+  if (!out.trim()) return false;
+  const node = JSON.parse(out) as { status?: { conditions?: { type: string; status: string }[] } };
+  return Boolean(node.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True'));
+}
+
+/**
+ * One real node (node/real-node.ts): containerd, the images imported into it, then the kubelet,
+ * waited for until its Node is Ready.
+ */
+async function startRealNode(
+  name: string,
+  caCert: string,
+  start: (name: string, command: string[]) => Started,
+): Promise<void> {
+  const t = Date.now();
+  const { node, containerd, kubelet } = prepareRealNode(
+    name,
+    { port: await freePort(), healthz: await freePort() },
+    caCert,
+  );
+  const runtime = start(`containerd-${name}`, containerd);
+  await waitFor(
+    `containerd of ${name}`,
+    async () => {
+      try {
+        ctr(node, ['version'], 5_000);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    30_000,
+    runtime,
+  );
+  const images = importImages(node);
+  say(`${name}: containerd up, ${images.length} images imported (${Math.round((Date.now() - t) / 1000)} s)`);
+  const k = start(`kubelet-${name}`, kubelet);
+  try {
+    await waitFor(`real node ${name} Ready`, () => nodeReady(name), 90_000, k);
+  } catch (error) {
+    throw new Error(`${String(error)}\n${logTail(`kubelet-${name}`)}`, { cause: error });
+  }
+  say(`${name}: Ready in ${Math.round((Date.now() - t) / 1000)} s`);
 }
 
 async function nodesReady(): Promise<boolean> {
@@ -94,7 +162,7 @@ export async function up(): Promise<string> {
     writeKubeconfigs(pki, server);
     const etcd = start('etcd', c.etcd(ports));
     await waitHealthy(etcd, `http://127.0.0.1:${ports.etcdClient}/health`, {}, 30_000);
-    const api = start('kube-apiserver', c.apiserver(ports, pki));
+    const api = start('kube-apiserver', c.apiserver(ports, pki, realNodesEnabled()));
     const admin = { ca: pki.caCert, ...pki.client('admin') };
     await waitHealthy(api, `${server}/readyz`, admin, 90_000);
     say(`apiserver ready at ${server} (${Math.round((Date.now() - started) / 1000)} s)`);
@@ -121,6 +189,7 @@ export async function up(): Promise<string> {
         ])) !== '',
       60_000,
     );
+    if (realNodesEnabled()) for (const name of realNodeNames) await startRealNode(name, pki.caCert, start);
     say(`up in ${Math.round((Date.now() - started) / 1000)} s; KUBECONFIG=${paths.kubeconfig}`);
     return paths.kubeconfig;
   } catch (error) {
@@ -130,9 +199,39 @@ export async function up(): Promise<string> {
   }
 }
 
+/**
+ * Real nodes first: their kubelets (so nothing restarts a container), then every container through
+ * the node's containerd, then containerd; then what they leave on disk and in the cgroup tree.
+ */
+async function stopRealNodes(state: ClusterState): Promise<void> {
+  const named = (n: string) => state.processes.filter((p) => p.name === n);
+  const timed = async (what: string, step: () => Promise<void> | void) => {
+    const t = Date.now();
+    await step();
+    if (Date.now() - t > 3_000) say(`${what} took ${Math.round((Date.now() - t) / 1000)} s`);
+  };
+  await timed('stopping the real kubelets', () =>
+    Promise.all(realNodeNames.flatMap((n) => named(`kubelet-${n}`)).map((p) => stopProcess(p, 10_000))).then(
+      () => undefined,
+    ),
+  );
+  for (const name of realNodeNames) {
+    const runtime = named(`containerd-${name}`);
+    if (runtime.some((p) => isAlive(p.pid)))
+      await timed(`killing the containers of ${name}`, () => killContainers(layoutOf(name)));
+    await timed(`stopping containerd of ${name}`, () =>
+      Promise.all(runtime.map((p) => stopProcess(p, 10_000))).then(() => undefined),
+    );
+  }
+  state.processes = state.processes.filter(
+    (p) => !realNodeNames.some((n) => p.name === `kubelet-${n}` || p.name === `containerd-${n}`),
+  );
+}
+
 /** Stops every recorded process (the kubelet first, so pods end before the API goes) and wipes state. */
 export async function down(): Promise<void> {
   const state = readState();
+  if (state) await stopRealNodes(state);
   if (state) {
     // The kubelet first (pods end while the API is there), then the clients of the API together,
     // then the API server, then etcd.
@@ -161,6 +260,7 @@ export async function down(): Promise<void> {
     await stop(['etcd']);
   }
   if (state) releasePodAddresses();
+  for (const name of realNodeNames) if (existsSync(layoutOf(name).dir)) removeRealNode(name);
   for (const dir of [paths.etcdData, paths.kubelet, paths.state])
     rmSync(dir, { recursive: true, force: true });
 }

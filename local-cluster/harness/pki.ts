@@ -71,6 +71,8 @@ export const clientIdentities: Record<string, string> = {
   'kube-scheduler': '/CN=system:kube-scheduler',
   'cert-manager': '/O=system:masters/CN=cert-manager',
   kubelet: '/O=system:masters/CN=process-kubelet',
+  // A real node's kubelet (node/real-node.ts), under the Node authorizer's naming.
+  'node-warden-real-1': '/O=system:nodes/CN=system:node:warden-real-1',
 };
 
 /** Creates the PKI under `dir` unless it is already there (a restart reuses it). */

@@ -97,6 +97,7 @@ describe('control plane', () => {
     // the harness reads NATS_WARDEN_CLUSTER_DIR once, at load, so doing this in-process could
     // reuse — and then stop — the cluster the other specs run on.
     const dir = mkdtempSync(join(tmpdir(), 'nats-warden-cluster-'));
+    const nodesBefore = JSON.parse(await k(['get', 'nodes', '-o', 'json'])).items.length;
     const cli = (command: string) =>
       new Promise<{ code: number | null; out: string }>((resolve) => {
         execFile(
@@ -135,7 +136,7 @@ describe('control plane', () => {
       expect(processesMentioning(dir)).toEqual([]);
       expect((await cli('status')).code).not.toBe(0);
       // The cluster the other specs use is untouched.
-      expect(JSON.parse(await k(['get', 'nodes', '-o', 'json'])).items.length).toBe(3);
+      expect(JSON.parse(await k(['get', 'nodes', '-o', 'json'])).items.length).toBe(nodesBefore);
     } finally {
       await cli('down');
       rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,286 @@
+// Proof that the real node (NATS_WARDEN_REAL_NODES=1: kubelet v1.37.2, containerd, runc) is real,
+// on pods of the operator image the project builds (it has node, so each check is a `node -e`
+// script): the container runs as its securityContext's UID and GID, cannot write its read-only
+// root, is OOMKilled at its memory limit, sees a Secret update through the kubelet's atomic writer,
+// and `kubectl logs`/`exec`/`port-forward` reach it through the kubelet's API; its pod address on
+// the node's bridge answers from the cluster's network namespace. An image that would have to be
+// pulled fails with the kubelet's own reason. Skipped (and says so) on a cluster without real nodes.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
+import { imageArchive, toolPath } from '../tools/tools.ts';
+import { get } from '../harness/health.ts';
+import { freePort } from '../harness/ports.ts';
+import { realNodeTaint } from '../node/config.ts';
+import { realNodeNames, realNodesEnabled } from '../node/real-node.ts';
+import {
+  apply,
+  createNamespace,
+  deleteNamespace,
+  getJson,
+  isReady,
+  k,
+  kubeconfig,
+  waitUntil,
+} from '../harness/k8s.ts';
+
+jest.setTimeout(300_000);
+
+const enabled = realNodesEnabled();
+if (!enabled) process.stderr.write('real-node.e2e: skipped (set NATS_WARDEN_REAL_NODES=1)\n');
+const describeReal = enabled ? describe : describe.skip;
+
+let ns = '';
+let image = '';
+const node = realNodeNames[0] ?? '';
+
+/** A pod pinned to the real node (its taint keeps every other pod away). */
+const pod = (name: string, container: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace: ns },
+  spec: {
+    nodeSelector: { 'kubernetes.io/hostname': node },
+    tolerations: [{ key: realNodeTaint, operator: 'Exists', effect: 'NoSchedule' }],
+    restartPolicy: 'Never',
+    terminationGracePeriodSeconds: 1,
+    containers: [{ name: 'main', image, imagePullPolicy: 'Never', ...container }],
+    ...extra,
+  },
+});
+
+/** `node -e SCRIPT` in the container, keeping it running afterwards so exec can reach it. */
+const nodeScript = (script: string) => ({
+  command: ['node', '-e', `${script}; setInterval(() => {}, 1 << 30)`],
+});
+
+const readyPod = (name: string) =>
+  waitUntil(
+    `pod ${name} Ready`,
+    async () => {
+      const p = await getJson(['get', 'pod', name, '-n', ns]);
+      const waiting = p.status?.containerStatuses?.[0]?.state?.waiting;
+      if (waiting?.reason && waiting.reason !== 'ContainerCreating')
+        throw new Error(`${waiting.reason}: ${waiting.message ?? ''}`);
+      return isReady(p) && p;
+    },
+    120_000,
+  );
+
+/** This machine's hard nofile limit, as the harness (and so runc's base spec) sees it. */
+const hostNofileHard = () =>
+  Math.min(
+    Number(
+      readFileSync('/proc/self/limits', 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith('Max open files'))
+        ?.split(/\s+/)[4] ?? NaN,
+    ),
+    1_048_576,
+  );
+
+const exec = (name: string, script: string) => k(['exec', name, '-n', ns, '--', 'node', '-e', script]);
+
+beforeAll(async () => {
+  if (!enabled) return;
+  image = imageArchive('nats-warden').reference;
+  ns = await createNamespace('real-node');
+});
+
+afterAll(async () => {
+  if (ns) await deleteNamespace(ns);
+});
+
+describeReal('a real node', () => {
+  test('is a kubelet v1.37.2 on containerd', async () => {
+    const info = (await getJson(['get', 'node', node])).status.nodeInfo;
+    expect(info.kubeletVersion).toBe('v1.37.2');
+    expect(info.containerRuntimeVersion).toMatch(/^containerd:\/\/1\.6\./);
+  });
+
+  test('runs the container as its securityContext UID, on a read-only root; logs and exec work', async () => {
+    await apply([
+      pod(
+        'identity',
+        {
+          ...nodeScript(`
+            const fs = require('node:fs');
+            let write = 'written';
+            try { fs.writeFileSync('/proof', 'x'); } catch (e) { write = e.code; }
+            console.log(JSON.stringify({ uid: process.getuid(), gid: process.getgid(), groups: process.getgroups(), write }));
+          `),
+          securityContext: {
+            runAsUser: 12345,
+            runAsGroup: 23456,
+            runAsNonRoot: true,
+            readOnlyRootFilesystem: true,
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ['ALL'] },
+          },
+        },
+        { securityContext: { supplementalGroups: [34567] } },
+      ),
+    ]);
+    const p = await readyPod('identity');
+    expect(p.status.containerStatuses[0].containerID).toMatch(/^containerd:\/\//);
+    // On the node's bridge: the node address is the gateway of the pods' /24.
+    const nodeIp = (await getJson(['get', 'node', node])).status.addresses.find(
+      (a: { type: string }) => a.type === 'InternalIP',
+    ).address;
+    expect(p.status.podIP.split('.').slice(0, 3)).toEqual(nodeIp.split('.').slice(0, 3));
+    expect(p.status.podIP).not.toBe(nodeIp);
+    const logged = await waitUntil('the identity line in kubectl logs', async () =>
+      (await k(['logs', 'identity', '-n', ns])).trim(),
+    );
+    const seen = JSON.parse(logged);
+    expect(seen).toMatchObject({ uid: 12345, gid: 23456, write: 'EROFS' });
+    expect(seen.groups).toEqual(expect.arrayContaining([23456, 34567]));
+    // exec: a second process in the same container, same identity, same read-only root.
+    const out = await exec(
+      'identity',
+      `let w = 'written'; try { require('node:fs').writeFileSync('/usr/proof', 'x'); } catch (e) { w = e.code; }
+       const fs = require('node:fs');
+       const nofile = fs.readFileSync('/proc/self/limits', 'utf8').split('\\n').find((l) => l.startsWith('Max open files'));
+       console.log(process.getuid(), w, fs.readFileSync('/proc/1/cmdline', 'utf8').split('\\0')[0], nofile.split(/\\s+/)[4])`,
+    );
+    // The nofile rlimit is the one the node's base spec pins: this machine's hard limit (node/config.ts).
+    expect(out.trim()).toBe(`12345 EROFS node ${hostNofileHard()}`);
+  });
+
+  test('kills the container at its memory limit (OOMKilled)', async () => {
+    await apply([
+      pod('hungry', {
+        // Prints the memory limit runc set on its cgroup, then allocates 8 MiB at a time (filled, so
+        // the pages are really used) and logs the total; without a working limit it stops at 512 MiB
+        // and exits 0, so the spec fails without exhausting the shared machine.
+        command: [
+          'node',
+          '-e',
+          `const fs = require('node:fs');
+           console.log('limit', fs.readFileSync('/sys/fs/cgroup/memory/memory.limit_in_bytes', 'utf8').trim());
+           const kept = [];
+           setInterval(() => {
+             const allocated = kept.length * (8 << 20);
+             console.log('allocated', allocated);
+             if (allocated > 512 * 1024 * 1024) { console.log('not killed'); process.exit(0); }
+             kept.push(Buffer.alloc(8 << 20, 1));
+           }, 5);`,
+        ],
+        resources: { limits: { memory: '128Mi', cpu: '500m' }, requests: { memory: '128Mi', cpu: '100m' } },
+      }),
+    ]);
+    const terminated = await waitUntil(
+      'hungry terminated',
+      async () =>
+        (await getJson(['get', 'pod', 'hungry', '-n', ns])).status?.containerStatuses?.[0]?.state?.terminated,
+      120_000,
+    );
+    const lines = (await k(['logs', 'hungry', '-n', ns])).split('\n');
+    const allocated = lines.filter((l) => l.startsWith('allocated ')).map((l) => Number(l.split(' ')[1]));
+    expect(terminated.reason).toBe('OOMKilled');
+    expect(terminated.exitCode).toBe(137);
+    // The kubelet's limit is on the container's memory cgroup; the container ran and grew (the
+    // limit, not a failed start, ended it) and was killed before it held more than the limit.
+    expect(lines).toContain(`limit ${128 * 1024 * 1024}`);
+    expect(allocated.length).toBeGreaterThan(2);
+    expect(Math.max(...allocated)).toBeLessThan(128 * 1024 * 1024);
+  });
+
+  test("sees a Secret update through the kubelet's atomic writer", async () => {
+    const secret = (value: string) => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'watched', namespace: ns },
+      stringData: { token: value },
+    });
+    await apply([secret('one')]);
+    await apply([
+      pod(
+        'reader',
+        {
+          ...nodeScript(`console.log('reading')`),
+          securityContext: { runAsUser: 65532, runAsGroup: 65532, readOnlyRootFilesystem: true },
+          volumeMounts: [{ name: 'watched', mountPath: '/etc/watched', readOnly: true }],
+        },
+        { volumes: [{ name: 'watched', secret: { secretName: 'watched' } }] },
+      ),
+    ]);
+    await readyPod('reader');
+    const look = async () =>
+      JSON.parse(
+        await exec(
+          'reader',
+          `const fs = require('node:fs');
+           let write = 'written'; try { fs.writeFileSync('/etc/watched/x', 'x'); } catch (e) { write = e.code; }
+           console.log(JSON.stringify({ data: fs.readlinkSync('/etc/watched/..data'), token: fs.readlinkSync('/etc/watched/token'),
+             value: fs.readFileSync('/etc/watched/token', 'utf8'), write }))`,
+        ),
+      );
+    const before = await look();
+    expect(before).toMatchObject({ token: '..data/token', value: 'one', write: 'EROFS' });
+    expect(before.data).toMatch(/^\.\.\d{4}_/); // the writer's timestamped directory
+    const changed = Date.now();
+    await apply([secret('two')]);
+    const after = await waitUntil(
+      'the new Secret value in the pod',
+      async () => {
+        const now = await look();
+        return now.value === 'two' && now;
+      },
+      90_000,
+      1_000,
+    );
+    process.stderr.write(`real-node.e2e: Secret update seen after ${Date.now() - changed} ms\n`);
+    expect(after.token).toBe('..data/token');
+    expect(after.data).not.toBe(before.data); // a new directory swapped in, not a file rewritten
+  });
+
+  test('serves a pod port on its bridge address and through kubectl port-forward', async () => {
+    await apply([
+      pod(
+        'web',
+        nodeScript(
+          `require('node:http').createServer((q, s) => s.end('hello from ' + require('node:os').hostname())).listen(8080)`,
+        ),
+      ),
+    ]);
+    const p = await readyPod('web');
+    const direct = await waitUntil('GET on the pod address', async () => {
+      const r = await get(`http://${p.status.podIP}:8080/`);
+      return r.status === 200 && r.body;
+    });
+    expect(direct).toBe('hello from web');
+    const local = await freePort();
+    const forward = spawn(
+      toolPath('kubectl'),
+      [`--kubeconfig=${kubeconfig()}`, 'port-forward', '-n', ns, 'pod/web', `${local}:8080`],
+      { stdio: 'ignore' },
+    );
+    try {
+      const forwarded = await waitUntil('GET through kubectl port-forward', async () => {
+        const r = await get(`http://127.0.0.1:${local}/`);
+        return r.status === 200 && r.body;
+      });
+      expect(forwarded).toBe('hello from web');
+    } finally {
+      forward.kill();
+    }
+  });
+
+  test('refuses clearly an image that would have to be pulled', async () => {
+    await apply([
+      pod('never-pull', { image: 'localhost/not-imported:1', command: ['node'] }),
+      pod('always-pull', { imagePullPolicy: 'Always', command: ['node'] }),
+    ]);
+    const waitingReason = (name: string, reasons: string[]) =>
+      waitUntil(`${name} waiting with ${reasons.join(' or ')}`, async () => {
+        const w = (await getJson(['get', 'pod', name, '-n', ns])).status?.containerStatuses?.[0]?.state
+          ?.waiting;
+        return reasons.includes(w?.reason) && w;
+      });
+    const never = await waitingReason('never-pull', ['ErrImageNeverPull']);
+    expect(never.message).toContain('localhost/not-imported:1');
+    const always = await waitingReason('always-pull', ['ErrImagePull', 'ImagePullBackOff']);
+    expect(always.message ?? '').toContain(image);
+  });
+});
