@@ -15,6 +15,12 @@ describe.each(exampleNames().map((name, i) => [name, i] as const))('examples/%s'
     running.push(local);
     await local.configTest();
     await local.start();
+    if (!local.monitored) {
+      // No monitoring port to ask for routes (e2e/monitoring-off.e2e.ts proves the cluster serves).
+      for (const server of local.servers) await expect(local.monitor(server, '/varz')).rejects.toThrow();
+      await local.stop();
+      return;
+    }
     for (const server of local.servers) {
       const others = local.servers.filter((s) => s !== server).map((s) => s.name);
       const deadline = Date.now() + 20_000;

@@ -3,6 +3,7 @@
 // from the rendered Certificates), bind-mounted at their mountPaths in a private mount namespace
 // with a private /etc/hosts that resolves the pod and Service DNS names, on its own 127.0.x.y.
 import type { ChildProcess } from 'node:child_process';
+import { connect as tcpConnect } from 'node:net';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -198,13 +199,21 @@ export class LocalCluster {
       await this.waitHealthy(server);
   }
 
+  /** Whether the servers have a monitoring port (spec.monitoring.enabled). */
+  get monitored(): boolean {
+    return this.rendered.cluster.spec.monitoring?.enabled !== false;
+  }
+
   async waitHealthy(server: LocalServer, timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const ok = await this.monitor(server, '/healthz?js-server-only=true').then(
-        (r) => r !== undefined,
-        () => false,
-      );
+      // Without a monitoring port, the client port accepting a connection is all there is to ask.
+      const ok = this.monitored
+        ? await this.monitor(server, '/healthz?js-server-only=true').then(
+            (r) => r !== undefined,
+            () => false,
+          )
+        : await accepts(server.ip, 4222);
       if (ok) return;
       if (Date.now() > deadline || server.process?.exitCode !== null) {
         throw new Error(
@@ -246,4 +255,18 @@ export class LocalCluster {
     );
     rmSync(this.root, { recursive: true, force: true });
   }
+}
+
+/** Whether a TCP connection to host:port is accepted (then closed at once). */
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tcpConnect({ host, port, timeout: 1_000 });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
 }
