@@ -161,13 +161,15 @@ describe('the two images as a nats-server pod uses them', () => {
     });
     try {
       await waitFor('nats-server ready', () => running.output.stderr.includes('Server is ready'));
-      await waitFor('the reloader watching', () =>
-        running.output.stdout.includes('reloader: watching /conf'),
+      // The reloader's first look signals once whatever happened while it started (src/reloader):
+      // the change below must come after it, to be a change the reloader noticed by itself.
+      await waitFor('the reloader caught up', () =>
+        running.output.stdout.includes('catching up with changes made while starting'),
       );
+      const reloads = () => running.output.stderr.split('Reloaded server configuration').length - 1;
+      await waitFor('the catch-up reload', () => reloads() >= 1);
       writeFileSync(join(conf, 'nats.conf'), 'port: 4222\nmax_payload: 2MB\n');
-      await waitFor('the configuration reloaded', () =>
-        running.output.stderr.includes('Reloaded server configuration'),
-      );
+      await waitFor('the configuration reloaded again', () => reloads() >= 2);
       expect(running.output.stdout).toMatch(/mounted files changed; sent SIGHUP to nats-server \(pid \d+\)/);
     } finally {
       running.stop();
