@@ -131,7 +131,21 @@ export interface JwtKeys {
   accountOwners: Record<string, string>;
 }
 
+// Every NatsUser and NatsAccount reconcile reads the keys; with 1,000 accounts that is about 200 KiB
+// of JSON to parse each time. The cache replaces a Secret's data object when the Secret changes, so
+// one parse per data object is enough. Read-only for callers.
+const parsedKeys = new WeakMap<SecretData, JwtKeys>();
+
 export function jwtKeysOf(data: SecretData | undefined): JwtKeys {
+  if (!data) return parseJwtKeys(undefined);
+  const known = parsedKeys.get(data);
+  if (known) return known;
+  const keys = parseJwtKeys(data);
+  parsedKeys.set(data, keys);
+  return keys;
+}
+
+function parseJwtKeys(data: SecretData | undefined): JwtKeys {
   const known = JSON.parse(decode(data, 'accounts.json') ?? '{}') as Record<string, { publicKey: string }>;
   const signing = decode(data, 'operator-signing.seed') ?? decode(data, 'operator.seed');
   const creds = decode(data, 'system-user.creds');
