@@ -33,6 +33,7 @@ import {
   realNodesEnabled,
   removeRealNode,
 } from '../node/real-node.ts';
+import { kubeProxyCommand, kubeProxyInThisNamespace, removeKubeProxyRules } from '../node/kube-proxy.ts';
 
 const say = (line: string) => process.stderr.write(`cluster: ${line}\n`);
 
@@ -85,14 +86,14 @@ async function nodeReady(name: string): Promise<boolean> {
 }
 
 /**
- * One real node (node/real-node.ts): containerd, the images imported into it, then the kubelet,
- * waited for until its Node is Ready.
+ * One real node (node/real-node.ts): containerd, the images imported into it, then the kubelet.
+ * Resolves once the kubelet runs; `ready` waits for its Node to be Ready.
  */
 async function startRealNode(
   name: string,
   caCert: string,
   start: (name: string, command: string[]) => Started,
-): Promise<void> {
+): Promise<{ ready: () => Promise<void> }> {
   const t = Date.now();
   const { node, containerd, kubelet } = prepareRealNode(
     name,
@@ -116,12 +117,41 @@ async function startRealNode(
   const images = importImages(node);
   say(`${name}: containerd up, ${images.length} images imported (${Math.round((Date.now() - t) / 1000)} s)`);
   const k = start(`kubelet-${name}`, kubelet);
-  try {
-    await waitFor(`real node ${name} Ready`, () => nodeReady(name), 90_000, k);
-  } catch (error) {
-    throw new Error(`${String(error)}\n${logTail(`kubelet-${name}`)}`, { cause: error });
+  return {
+    ready: async () => {
+      try {
+        await waitFor(`real node ${name} Ready`, () => nodeReady(name), 90_000, k);
+      } catch (error) {
+        throw new Error(`${String(error)}\n${logTail(`kubelet-${name}`)}`, { cause: error });
+      }
+      say(`${name}: Ready ${Math.round((Date.now() - t) / 1000)} s after its start`);
+    },
+  };
+}
+
+/** Every real node: each started in turn (the image imports are the slow part), then all waited for together. */
+async function startRealNodes(caCert: string, start: (name: string, command: string[]) => Started) {
+  const started = [];
+  for (const name of realNodeNames) started.push(await startRealNode(name, caCert, start));
+  await Promise.all(started.map((s) => s.ready()));
+  await startKubeProxy(start);
+}
+
+/** kube-proxy for the namespace (node/kube-proxy.ts), unless another cluster's already serves it. */
+async function startKubeProxy(start: (name: string, command: string[]) => Started): Promise<void> {
+  const other = kubeProxyInThisNamespace();
+  if (other !== undefined) {
+    say(`kube-proxy: pid ${other} already serves this network namespace (another cluster); none started`);
+    return;
   }
-  say(`${name}: Ready in ${Math.round((Date.now() - t) / 1000)} s`);
+  const t = Date.now();
+  const healthz = await freePort();
+  const proxy = start(
+    'kube-proxy',
+    kubeProxyCommand(realNodeNames[0]!, { healthz, metrics: await freePort() }),
+  );
+  await waitHealthy(proxy, `http://127.0.0.1:${healthz}/healthz`, {}, 60_000);
+  say(`kube-proxy: rules synced (${Math.round((Date.now() - t) / 1000)} s)`);
 }
 
 async function nodesReady(): Promise<boolean> {
@@ -189,7 +219,7 @@ export async function up(): Promise<string> {
         ])) !== '',
       60_000,
     );
-    if (realNodesEnabled()) for (const name of realNodeNames) await startRealNode(name, pki.caCert, start);
+    if (realNodesEnabled()) await startRealNodes(pki.caCert, start);
     say(`up in ${Math.round((Date.now() - started) / 1000)} s; KUBECONFIG=${paths.kubeconfig}`);
     return paths.kubeconfig;
   } catch (error) {
@@ -223,9 +253,15 @@ async function stopRealNodes(state: ClusterState): Promise<void> {
       Promise.all(runtime.map((p) => stopProcess(p, 10_000))).then(() => undefined),
     );
   }
-  state.processes = state.processes.filter(
-    (p) => !realNodeNames.some((n) => p.name === `kubelet-${n}` || p.name === `containerd-${n}`),
-  );
+  const proxy = named('kube-proxy');
+  if (proxy.length) {
+    await Promise.all(proxy.map((p) => stopProcess(p, 10_000)));
+    removeKubeProxyRules();
+  }
+  const nodeProcess = (p: Started) =>
+    p.name === 'kube-proxy' ||
+    realNodeNames.some((n) => p.name === `kubelet-${n}` || p.name === `containerd-${n}`);
+  state.processes = state.processes.filter((p) => !nodeProcess(p));
 }
 
 /** Stops every recorded process (the kubelet first, so pods end before the API goes) and wipes state. */

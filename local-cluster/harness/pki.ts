@@ -71,8 +71,14 @@ export const clientIdentities: Record<string, string> = {
   'kube-scheduler': '/CN=system:kube-scheduler',
   'cert-manager': '/O=system:masters/CN=cert-manager',
   kubelet: '/O=system:masters/CN=process-kubelet',
-  // A real node's kubelet (node/real-node.ts), under the Node authorizer's naming.
+  // The real nodes' kubelets (node/real-node.ts), under the Node authorizer's naming.
   'node-warden-real-1': '/O=system:nodes/CN=system:node:warden-real-1',
+  'node-warden-real-2': '/O=system:nodes/CN=system:node:warden-real-2',
+  'node-warden-real-3': '/O=system:nodes/CN=system:node:warden-real-3',
+  // kube-proxy (node/kube-proxy.ts): the bootstrap binding system:node-proxier names this user.
+  'kube-proxy': '/CN=system:kube-proxy',
+  // CoreDNS (node/cluster-dns.ts): bound to a ClusterRole of its own when it starts.
+  coredns: '/CN=system:coredns',
 };
 
 /** Creates the PKI under `dir` unless it is already there (a restart reuses it). */

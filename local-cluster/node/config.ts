@@ -21,6 +21,8 @@ export interface NodeLayout {
   cniConfDir: string;
   cniIpamDir: string;
   kubeletRoot: string;
+  /** Bind-mounted over the kubelet's fixed /var/lib/kubelet/device-plugins in its own mount namespace. */
+  devicePlugins: string;
   kubeletConfig: string;
   podLogs: string;
   /** The cgroup (under every v1 hierarchy) the node's pods live in. */
@@ -47,6 +49,7 @@ export function nodeLayout(root: string, name: string, slot: number, clusterKey:
     cniConfDir: join(dir, 'cni', 'net.d'),
     cniIpamDir: join(dir, 'cni', 'ipam'),
     kubeletRoot: join(dir, 'kubelet'),
+    devicePlugins: join(dir, 'device-plugins'),
     kubeletConfig: join(dir, 'kubelet.yaml'),
     podLogs: join(dir, 'pod-logs'),
     cgroupRoot: `/nats-warden-${clusterKey}-${name}`,
@@ -198,7 +201,14 @@ export function writeNodeConfig(
   ports: KubeletPorts,
   caCert: string,
 ): void {
-  for (const d of [node.dir, node.cniConfDir, node.cniIpamDir, node.kubeletRoot, node.podLogs])
+  for (const d of [
+    node.dir,
+    node.cniConfDir,
+    node.cniIpamDir,
+    node.kubeletRoot,
+    node.devicePlugins,
+    node.podLogs,
+  ])
     mkdirSync(d, { recursive: true });
   writeBaseSpec(node);
   writeContainerdConfig(node, sandboxImage);

@@ -1,6 +1,6 @@
-// One real node of the local cluster (opt-in: NATS_WARDEN_REAL_NODES=1): containerd + runc and a
-// kubelet v1.37.2 registered to the local API server, pods on a CNI bridge inside the cluster's
-// private network namespace. The project's images are imported into the node's containerd (no
+// The real nodes of the local cluster (opt-in: NATS_WARDEN_REAL_NODES=1), each containerd + runc and
+// a kubelet v1.37.2 registered to the local API server, pods on a CNI bridge of its own inside the
+// cluster's private network namespace, which routes between the bridges. The project's images are imported into the node's containerd (no
 // registry is reachable, so nothing can be pulled). Everything lives under .cluster/nodes/<name>;
 // `stopRealNode` kills the node's containers, unmounts what they left and removes the cgroups.
 import { execFileSync } from 'node:child_process';
@@ -21,7 +21,7 @@ import { paths } from '../paths.ts';
 import { nodeLayout, writeNodeConfig, type NodeLayout } from './config.ts';
 import { pauseImage } from './pause-image.ts';
 
-export const realNodeNames = ['warden-real-1'];
+export const realNodeNames = ['warden-real-1', 'warden-real-2', 'warden-real-3'];
 
 export const realNodesEnabled = (): boolean => process.env.NATS_WARDEN_REAL_NODES === '1';
 
@@ -105,6 +105,49 @@ function addNodeAddress(node: NodeLayout): void {
   }
   ip(['addr', 'replace', `${node.nodeIp}/24`, 'dev', node.bridge]);
   ip(['link', 'set', node.bridge, 'up']);
+  // Pods of one node reach pods of another through the namespace, which routes between the bridges
+  // (each bridge's /24 is a connected route here): forwarding is off in a new network namespace.
+  writeFileSync('/proc/sys/net/ipv4/ip_forward', '1\n');
+}
+
+/** kubelet's device-plugin directory, fixed in kubelet (k8s.io/kubelet pkg/apis/deviceplugin/v1beta1 DevicePluginPath). */
+const fixedDevicePluginDir = '/var/lib/kubelet/device-plugins';
+
+/**
+ * The kubelet keeps its device-plugin socket and checkpoint in a fixed directory (devicemanager
+ * manager.go: `socketPath := pluginapi.KubeletSocket`; the registration server wipes the directory
+ * when it starts), so three kubelets on one machine would take it from each other. Each runs in a
+ * mount namespace of its own with the node's directory bind-mounted there. The kubelet's root dir
+ * must stay visible to containerd (secret tmpfs, volume mounts): it is made a shared mount here
+ * first, so its copy in the kubelet's namespace is a peer and every mount under it propagates back
+ * (kubelet's own MakeRShared then finds it shared and does nothing). The mount holding the fixed
+ * directory is made private in the kubelet's namespace, so that bind never propagates back.
+ */
+function inOwnMountNamespace(node: NodeLayout, command: string[]): string[] {
+  mkdirSync(fixedDevicePluginDir, { recursive: true });
+  if (!mountsUnder(node.kubeletRoot).includes(node.kubeletRoot))
+    execFileSync('mount', ['--bind', node.kubeletRoot, node.kubeletRoot]);
+  execFileSync('mount', ['--make-rshared', node.kubeletRoot]);
+  const script = [
+    'set -e',
+    `mount --make-private "$(findmnt -no TARGET -T ${fixedDevicePluginDir})"`,
+    `mount --bind "$1" ${fixedDevicePluginDir}`,
+    'shift',
+    'exec "$@"',
+  ].join('\n');
+  return [
+    'unshare',
+    '--mount',
+    '--propagation',
+    'unchanged',
+    '--',
+    'sh',
+    '-c',
+    script,
+    'kubelet-mount-ns',
+    node.devicePlugins,
+    ...command,
+  ];
 }
 
 export const ctr = (node: NodeLayout, args: string[], timeout = 120_000): string =>
@@ -155,18 +198,18 @@ export function prepareRealNode(
   return {
     node,
     containerd: ['containerd', '--config', node.containerdConfig, '--log-level', 'warn'],
-    kubelet: [
+    kubelet: inOwnMountNamespace(node, [
       toolPath('kubelet'),
       `--config=${node.kubeletConfig}`,
       `--kubeconfig=${paths.kubeconfigFor(kubeletIdentity(name))}`,
       `--root-dir=${node.kubeletRoot}`,
-      // Not under --root-dir by default: /var/lib/kubelet/pki.
+      // Not under --root-dir by default: /var/lib/kubelet/pki (device-plugins: inOwnMountNamespace).
       `--cert-dir=${join(node.kubeletRoot, 'pki')}`,
       `--hostname-override=${name}`,
       `--node-ip=${node.nodeIp}`,
       `--node-labels=${'nats-warden.io/real-node'}=true`,
       '--v=1',
-    ],
+    ]),
   };
 }
 

@@ -4,7 +4,11 @@
 // root, is OOMKilled at its memory limit, sees a Secret update through the kubelet's atomic writer,
 // and `kubectl logs`/`exec`/`port-forward` reach it through the kubelet's API; its pod address on
 // the node's bridge answers from the cluster's network namespace. An image that would have to be
-// pulled fails with the kubelet's own reason. Skipped (and says so) on a cluster without real nodes.
+// pulled fails with the kubelet's own reason. Across the three real nodes: a StatefulSet spread over
+// all three, pods reaching pods on other nodes through the namespace's routes between the nodes'
+// bridges, a ClusterIP Service answered through kube-proxy's rules, and cluster DNS (CoreDNS) for a
+// Service name and a StatefulSet pod's name under its headless Service.
+// Skipped (and says so) on a cluster without real nodes.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
@@ -282,5 +286,145 @@ describeReal('a real node', () => {
     expect(never.message).toContain('localhost/not-imported:1');
     const always = await waitingReason('always-pull', ['ErrImagePull', 'ImagePullBackOff']);
     expect(always.message ?? '').toContain(image);
+  });
+});
+
+/** `node -e SCRIPT` in a pod of the spread StatefulSet; SCRIPT prints its answer. */
+const execIn = (name: string, script: string) => k(['exec', name, '-n', ns, '--', 'node', '-e', script]);
+
+/** An HTTP GET from inside a pod, each on a new connection; prints the bodies as a JSON array. */
+const getFrom = (name: string, url: string, times = 1) =>
+  execIn(
+    name,
+    `const http = require('node:http');
+     const once = () => new Promise((ok, fail) => {
+       const q = http.get(${JSON.stringify(url)}, { agent: false, timeout: 5000 }, (r) => {
+         let b = ''; r.on('data', (c) => (b += c)); r.on('end', () => ok(b));
+       });
+       q.on('timeout', () => q.destroy(new Error('timeout'))); q.on('error', fail);
+     });
+     (async () => { const out = []; for (let i = 0; i < ${times}; i++) out.push(await once()); console.log(JSON.stringify(out)); })()
+       .catch((e) => { console.error(e.message); process.exit(1); });`,
+  ).then((out) => JSON.parse(out) as string[]);
+
+const subnet24 = (ip: string) => ip.split('.').slice(0, 3).join('.');
+
+describeReal('three real nodes', () => {
+  const labels = { app: 'spread' };
+  let pods: { name: string; node: string; ip: string }[] = [];
+
+  beforeAll(async () => {
+    if (!enabled) return;
+    const port = { name: 'http', port: 8080, targetPort: 8080 };
+    await apply([
+      // Headless: DNS names each pod (spread-0.spread.<ns>.svc.cluster.local).
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'spread', namespace: ns },
+        spec: { clusterIP: 'None', selector: labels, ports: [port] },
+      },
+      // A ClusterIP on port 80, translated by kube-proxy to the pods' 8080.
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'web', namespace: ns },
+        spec: { selector: labels, ports: [{ ...port, port: 80 }] },
+      },
+      {
+        apiVersion: 'apps/v1',
+        kind: 'StatefulSet',
+        metadata: { name: 'spread', namespace: ns },
+        spec: {
+          serviceName: 'spread',
+          replicas: 3,
+          podManagementPolicy: 'Parallel',
+          selector: { matchLabels: labels },
+          template: {
+            metadata: { labels },
+            spec: {
+              nodeSelector: { [realNodeTaint]: 'true' },
+              tolerations: [{ key: realNodeTaint, operator: 'Exists', effect: 'NoSchedule' }],
+              // One per node, so every pair of pods is a pair of nodes.
+              affinity: {
+                podAntiAffinity: {
+                  requiredDuringSchedulingIgnoredDuringExecution: [
+                    { labelSelector: { matchLabels: labels }, topologyKey: 'kubernetes.io/hostname' },
+                  ],
+                },
+              },
+              terminationGracePeriodSeconds: 1,
+              containers: [
+                {
+                  name: 'main',
+                  image,
+                  imagePullPolicy: 'Never',
+                  ...nodeScript(
+                    `require('node:http').createServer((q, s) => s.end(require('node:os').hostname())).listen(8080)`,
+                  ),
+                  readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 },
+                },
+              ],
+            },
+          },
+        },
+      },
+    ]);
+    const ready = await waitUntil(
+      'three spread pods Ready',
+      async () => {
+        const items = (await getJson(['get', 'pods', '-n', ns, '-l', 'app=spread'])).items;
+        return items.length === 3 && items.every(isReady) && items;
+      },
+      180_000,
+    );
+    pods = ready.map(
+      (p: { metadata: { name: string }; spec: { nodeName: string }; status: { podIP: string } }) => ({
+        name: p.metadata.name,
+        node: p.spec.nodeName,
+        ip: p.status.podIP,
+      }),
+    );
+    pods.sort((a, b) => a.name.localeCompare(b.name));
+  });
+
+  test('each node is its own kubelet v1.37.2 on its own containerd; the pods land on all three', async () => {
+    for (const name of realNodeNames) {
+      const n = await getJson(['get', 'node', name]);
+      expect(n.status.nodeInfo.kubeletVersion).toBe('v1.37.2');
+      expect(n.status.nodeInfo.containerRuntimeVersion).toMatch(/^containerd:\/\/1\.6\./);
+      expect(isReady(n)).toBe(true);
+    }
+    expect(new Set(pods.map((p) => p.node))).toEqual(new Set(realNodeNames));
+    // Each pod is on its own node's subnet: the node's address is the gateway of its pods' /24.
+    for (const p of pods) {
+      const nodeIp = (await getJson(['get', 'node', p.node])).status.addresses.find(
+        (a: { type: string }) => a.type === 'InternalIP',
+      ).address;
+      expect(subnet24(p.ip)).toBe(subnet24(nodeIp));
+    }
+    expect(new Set(pods.map((p) => subnet24(p.ip))).size).toBe(3);
+  });
+
+  test('a pod reaches the pods on the other two nodes by their pod addresses', async () => {
+    const [from, ...others] = pods;
+    for (const other of others) {
+      const answers = await getFrom(from!.name, `http://${other.ip}:8080/`);
+      expect(answers).toEqual([other.name]);
+    }
+  });
+
+  test('a pod reaches a ClusterIP Service through kube-proxy, answered by pods on other nodes', async () => {
+    const clusterIp = (await getJson(['get', 'service', 'web', '-n', ns])).spec.clusterIP;
+    expect(clusterIp).toMatch(/^10\.96\./);
+    // 30 new connections from spread-0 to the ClusterIP's port 80: kube-proxy's rules pick an
+    // endpoint at random each time (and map 80 to 8080); the pods behind it are on three nodes.
+    const answers = await waitUntil('answers through the ClusterIP', async () =>
+      getFrom(pods[0]!.name, `http://${clusterIp}:80/`, 30),
+    );
+    expect(answers).toHaveLength(30);
+    expect(new Set(answers).size).toBeGreaterThanOrEqual(2);
+    for (const a of answers) expect(pods.map((p) => p.name)).toContain(a);
+    expect(answers.some((a) => a !== pods[0]!.name)).toBe(true);
   });
 });

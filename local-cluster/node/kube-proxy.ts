@@ -1,0 +1,77 @@
+// kube-proxy v1.37.2 for the real nodes (NATS_WARDEN_REAL_NODES=1), in iptables mode: this machine
+// has no `nft` binary, which the nftables mode drives (sigs.k8s.io/knftables execs it). One process
+// serves all three nodes, because they share the cluster's network namespace and so one set of
+// netfilter tables: three kube-proxies there would rewrite each other's KUBE-SERVICES chain on every
+// sync. It runs as the process of warden-real-1 (its node name only matters for traffic policies
+// that say Local). Two clusters may share a namespace (the named one, a spec's second cluster):
+// the second starts no kube-proxy of its own and says so.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { toolPath } from '../tools/tools.ts';
+import { paths } from '../paths.ts';
+
+/** The pods' range: every real node's 10.245.<slot>.0/24 (node/config.ts). */
+export const podRange = '10.245.0.0/16';
+
+const dir = () => join(paths.root, 'kube-proxy');
+
+/** Another kube-proxy already runs in this network namespace (a second cluster sharing it). */
+export function kubeProxyInThisNamespace(): number | undefined {
+  const own = readlinkSync('/proc/self/ns/net');
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'kube-proxy') continue;
+      if (readlinkSync(`/proc/${entry}/ns/net`) === own) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
+}
+
+/** Writes kube-proxy's configuration; returns its command line. */
+export function kubeProxyCommand(nodeName: string, ports: { healthz: number; metrics: number }): string[] {
+  if (!process.env.NATS_WARDEN_NETNS)
+    throw new Error(
+      'kube-proxy runs only inside the cluster network namespace (local-cluster/harness/netns.sh)',
+    );
+  mkdirSync(dir(), { recursive: true });
+  const config = {
+    apiVersion: 'kubeproxy.config.k8s.io/v1alpha1',
+    kind: 'KubeProxyConfiguration',
+    clientConnection: { kubeconfig: paths.kubeconfigFor('kube-proxy') },
+    mode: 'iptables',
+    hostnameOverride: nodeName,
+    clusterCIDR: podRange,
+    healthzBindAddress: `127.0.0.1:${ports.healthz}`,
+    metricsBindAddress: `127.0.0.1:${ports.metrics}`,
+    // Zero leaves the conntrack sysctls alone: nf_conntrack_max is global to the machine, not to
+    // the namespace.
+    conntrack: {
+      maxPerCore: 0,
+      min: 0,
+      tcpEstablishedTimeout: '0s',
+      tcpCloseWaitTimeout: '0s',
+      udpTimeout: '0s',
+      udpStreamTimeout: '0s',
+    },
+  };
+  const file = join(dir(), 'config.json');
+  writeFileSync(file, JSON.stringify(config, null, 2) + '\n');
+  return [toolPath('kube-proxy'), `--config=${file}`, '--v=1'];
+}
+
+/**
+ * kube-proxy leaves its rules behind when stopped; `--cleanup` removes every chain it made (iptables,
+ * and nftables/ipvs where present). Only ever inside the cluster's network namespace.
+ */
+export function removeKubeProxyRules(): void {
+  if (!process.env.NATS_WARDEN_NETNS) return;
+  try {
+    execFileSync(toolPath('kube-proxy'), ['--cleanup', '--v=0'], { stdio: 'ignore', timeout: 30_000 });
+  } catch {
+    // Nothing to remove, or a mode this kernel lacks: cleanup reports that as a failure.
+  }
+}
