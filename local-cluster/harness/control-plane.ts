@@ -34,6 +34,7 @@ import {
   removeRealNode,
 } from '../node/real-node.ts';
 import { kubeProxyCommand, kubeProxyInThisNamespace, removeKubeProxyRules } from '../node/kube-proxy.ts';
+import { corednsCommand, corednsRbac, kubeDnsService } from '../node/cluster-dns.ts';
 
 const say = (line: string) => process.stderr.write(`cluster: ${line}\n`);
 
@@ -56,6 +57,7 @@ async function pickPorts(): Promise<c.Ports> {
 
 function writeKubeconfigs(pki: Pki, server: string): void {
   const users = ['admin', 'kube-controller-manager', 'kube-scheduler', 'cert-manager', 'kubelet'];
+  if (realNodesEnabled()) users.push('kube-proxy', 'coredns');
   for (const user of [...users, ...realNodeNames.map(kubeletIdentity)]) {
     writeFileSync(paths.kubeconfigFor(user), kubeconfigYaml(pki, server, user), { mode: 0o600 });
   }
@@ -135,6 +137,25 @@ async function startRealNodes(caCert: string, start: (name: string, command: str
   for (const name of realNodeNames) started.push(await startRealNode(name, caCert, start));
   await Promise.all(started.map((s) => s.ready()));
   await startKubeProxy(start);
+  await startClusterDns(start);
+}
+
+/** CoreDNS on the first real node's address, behind the kube-dns Service (node/cluster-dns.ts). */
+async function startClusterDns(start: (name: string, command: string[]) => Started): Promise<void> {
+  const t = Date.now();
+  const first = layoutOf(realNodeNames[0]!);
+  const apply = (objects: unknown[]) =>
+    kubectl(
+      paths.kubeconfig,
+      ['apply', '-f', '-'],
+      JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }),
+    );
+  await apply(corednsRbac);
+  const readyPort = await freePort();
+  const dns = start('coredns', corednsCommand(first.nodeIp, readyPort));
+  await waitHealthy(dns, `http://127.0.0.1:${readyPort}/ready`, {}, 60_000);
+  await apply(kubeDnsService(first.nodeIp, first.name));
+  say(`coredns: serving on ${first.nodeIp}:53 behind kube-dns (${Math.round((Date.now() - t) / 1000)} s)`);
 }
 
 /** kube-proxy for the namespace (node/kube-proxy.ts), unless another cluster's already serves it. */
@@ -253,6 +274,7 @@ async function stopRealNodes(state: ClusterState): Promise<void> {
       Promise.all(runtime.map((p) => stopProcess(p, 10_000))).then(() => undefined),
     );
   }
+  await Promise.all(named('coredns').map((p) => stopProcess(p, 10_000)));
   const proxy = named('kube-proxy');
   if (proxy.length) {
     await Promise.all(proxy.map((p) => stopProcess(p, 10_000)));
@@ -260,6 +282,7 @@ async function stopRealNodes(state: ClusterState): Promise<void> {
   }
   const nodeProcess = (p: Started) =>
     p.name === 'kube-proxy' ||
+    p.name === 'coredns' ||
     realNodeNames.some((n) => p.name === `kubelet-${n}` || p.name === `containerd-${n}`);
   state.processes = state.processes.filter((p) => !nodeProcess(p));
 }

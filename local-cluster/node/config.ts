@@ -34,6 +34,10 @@ export interface NodeLayout {
 
 export const realNodeTaint = 'nats-warden.io/real-node';
 
+/** The kube-dns Service's ClusterIP (in the API server's 10.96.0.0/16), which every real kubelet gives its pods as nameserver. */
+export const clusterDnsIp = '10.96.0.10';
+export const clusterDomain = 'cluster.local';
+
 export function nodeLayout(root: string, name: string, slot: number, clusterKey: string): NodeLayout {
   const dir = join(root, 'nodes', name);
   return {
@@ -188,7 +192,11 @@ function writeKubeletConfig(node: NodeLayout, ports: KubeletPorts, caCert: strin
     imageGCHighThresholdPercent: 100,
     imageGCLowThresholdPercent: 99,
     registerWithTaints: [{ key: realNodeTaint, value: 'true', effect: 'NoSchedule' }],
+    // Pods (dnsPolicy ClusterFirst) get CoreDNS (node/cluster-dns.ts) and the cluster's search path;
+    // nothing of the host's resolver.
     resolvConf: '',
+    clusterDNS: [clusterDnsIp],
+    clusterDomain,
     maxPods: 30,
     serializeImagePulls: false,
   };

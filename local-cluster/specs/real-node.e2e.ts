@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals
 import { imageArchive, toolPath } from '../tools/tools.ts';
 import { get } from '../harness/health.ts';
 import { freePort } from '../harness/ports.ts';
-import { realNodeTaint } from '../node/config.ts';
+import { clusterDnsIp, clusterDomain, realNodeTaint } from '../node/config.ts';
 import { realNodeNames, realNodesEnabled } from '../node/real-node.ts';
 import {
   apply,
@@ -426,5 +426,33 @@ describeReal('three real nodes', () => {
     expect(new Set(answers).size).toBeGreaterThanOrEqual(2);
     for (const a of answers) expect(pods.map((p) => p.name)).toContain(a);
     expect(answers.some((a) => a !== pods[0]!.name)).toBe(true);
+  });
+
+  test('a pod resolves a Service and a StatefulSet pod by name through cluster DNS (CoreDNS)', async () => {
+    const clusterIp = (await getJson(['get', 'service', 'web', '-n', ns])).spec.clusterIP;
+    const target = pods[2]!;
+    const seen = JSON.parse(
+      await execIn(
+        pods[0]!.name,
+        `const dns = require('node:dns').promises;
+         const fs = require('node:fs');
+         (async () => console.log(JSON.stringify({
+           resolvConf: fs.readFileSync('/etc/resolv.conf', 'utf8'),
+           short: (await dns.lookup('web', { family: 4 })).address,
+           service: await dns.resolve4('web.${ns}.svc.${clusterDomain}'),
+           pod: await dns.resolve4('${target.name}.spread.${ns}.svc.${clusterDomain}'),
+         })))().catch((e) => { console.error(e.code, e.hostname); process.exit(1); });`,
+      ),
+    );
+    // The kubelet's resolv.conf names the kube-dns ClusterIP; the short name resolves through the
+    // search path the kubelet wrote.
+    expect(seen.resolvConf).toContain(`nameserver ${clusterDnsIp}`);
+    expect(seen.resolvConf).toContain(`search ${ns}.svc.${clusterDomain}`);
+    expect(seen.short).toBe(clusterIp);
+    expect(seen.service).toEqual([clusterIp]);
+    expect(seen.pod).toEqual([target.ip]);
+    // And by name, through kube-proxy, to a pod.
+    const answers = await getFrom(pods[0]!.name, 'http://web/', 3);
+    for (const a of answers) expect(pods.map((p) => p.name)).toContain(a);
   });
 });
