@@ -33,7 +33,12 @@ import {
   realNodesEnabled,
   removeRealNode,
 } from '../node/real-node.ts';
-import { kubeProxyCommand, kubeProxyInThisNamespace, removeKubeProxyRules } from '../node/kube-proxy.ts';
+import {
+  kubeProxyCommand,
+  removeKubeletChains,
+  removeKubeProxyRules,
+  runningInThisNamespace,
+} from '../node/kube-proxy.ts';
 import { corednsCommand, corednsRbac, kubeDnsService } from '../node/cluster-dns.ts';
 
 const say = (line: string) => process.stderr.write(`cluster: ${line}\n`);
@@ -160,7 +165,7 @@ async function startClusterDns(start: (name: string, command: string[]) => Start
 
 /** kube-proxy for the namespace (node/kube-proxy.ts), unless another cluster's already serves it. */
 async function startKubeProxy(start: (name: string, command: string[]) => Started): Promise<void> {
-  const other = kubeProxyInThisNamespace();
+  const other = runningInThisNamespace('kube-proxy');
   if (other !== undefined) {
     say(`kube-proxy: pid ${other} already serves this network namespace (another cluster); none started`);
     return;
@@ -274,12 +279,16 @@ async function stopRealNodes(state: ClusterState): Promise<void> {
       Promise.all(runtime.map((p) => stopProcess(p, 10_000))).then(() => undefined),
     );
   }
-  await Promise.all(named('coredns').map((p) => stopProcess(p, 10_000)));
+  await timed('stopping coredns', () =>
+    Promise.all(named('coredns').map((p) => stopProcess(p, 10_000))).then(() => undefined),
+  );
   const proxy = named('kube-proxy');
-  if (proxy.length) {
-    await Promise.all(proxy.map((p) => stopProcess(p, 10_000)));
-    removeKubeProxyRules();
-  }
+  if (proxy.length)
+    await timed('stopping kube-proxy and removing its rules', async () => {
+      await Promise.all(proxy.map((p) => stopProcess(p, 10_000)));
+      removeKubeProxyRules();
+    });
+  if (state.processes.some((p) => p.name.startsWith('kubelet-'))) removeKubeletChains();
   const nodeProcess = (p: Started) =>
     p.name === 'kube-proxy' ||
     p.name === 'coredns' ||
@@ -319,7 +328,14 @@ export async function down(): Promise<void> {
     await stop(['etcd']);
   }
   if (state) releasePodAddresses();
-  for (const name of realNodeNames) if (existsSync(layoutOf(name).dir)) removeRealNode(name);
+  for (const name of realNodeNames)
+    if (existsSync(layoutOf(name).dir)) {
+      const t = Date.now();
+      removeRealNode(name);
+      if (Date.now() - t > 3_000) say(`removing ${name} took ${Math.round((Date.now() - t) / 1000)} s`);
+    }
+  for (const dir of ['kube-proxy', 'coredns'])
+    rmSync(join(paths.root, dir), { recursive: true, force: true });
   for (const dir of [paths.etcdData, paths.kubelet, paths.state])
     rmSync(dir, { recursive: true, force: true });
 }

@@ -4,7 +4,8 @@
 // netfilter tables: three kube-proxies there would rewrite each other's KUBE-SERVICES chain on every
 // sync. It runs as the process of warden-real-1 (its node name only matters for traffic policies
 // that say Local). Two clusters may share a namespace (the named one, a spec's second cluster):
-// the second starts no kube-proxy of its own and says so.
+// the second starts no kube-proxy of its own and says so. `down` removes kube-proxy's rules and,
+// once no kubelet is left in the namespace, the chains the kubelets made there.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,13 +17,13 @@ export const podRange = '10.245.0.0/16';
 
 const dir = () => join(paths.root, 'kube-proxy');
 
-/** Another kube-proxy already runs in this network namespace (a second cluster sharing it). */
-export function kubeProxyInThisNamespace(): number | undefined {
+/** The pid of a process named `comm` in this network namespace (a second cluster sharing it), if any. */
+export function runningInThisNamespace(comm: 'kube-proxy' | 'kubelet'): number | undefined {
   const own = readlinkSync('/proc/self/ns/net');
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'kube-proxy') continue;
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== comm) continue;
       if (readlinkSync(`/proc/${entry}/ns/net`) === own) return Number(entry);
     } catch {
       // gone meanwhile
@@ -73,5 +74,35 @@ export function removeKubeProxyRules(): void {
     execFileSync(toolPath('kube-proxy'), ['--cleanup', '--v=0'], { stdio: 'ignore', timeout: 30_000 });
   } catch {
     // Nothing to remove, or a mode this kernel lacks: cleanup reports that as a failure.
+  }
+}
+
+/**
+ * The kubelets leave chains of their own in the namespace: KUBE-KUBELET-CANARY (filter, nat, mangle;
+ * they watch it to notice a flush), KUBE-IPTABLES-HINT (mangle; tells wrappers which iptables
+ * backend the kubelet used) and KUBE-FIREWALL (filter, jumped to from INPUT and OUTPUT,
+ * dropping non-loopback packets to 127.0.0.0/8). Removed once no kubelet runs in the namespace.
+ */
+export function removeKubeletChains(): void {
+  if (!process.env.NATS_WARDEN_NETNS || runningInThisNamespace('kubelet') !== undefined) return;
+  const run = (tool: string, args: string[]) => {
+    try {
+      execFileSync(tool, args, { stdio: 'ignore', timeout: 10_000 });
+    } catch {
+      // not there
+    }
+  };
+  for (const tool of ['iptables', 'ip6tables']) {
+    for (const from of ['INPUT', 'OUTPUT']) run(tool, ['-t', 'filter', '-D', from, '-j', 'KUBE-FIREWALL']);
+    for (const [table, chain] of [
+      ['filter', 'KUBE-FIREWALL'],
+      ['filter', 'KUBE-KUBELET-CANARY'],
+      ['nat', 'KUBE-KUBELET-CANARY'],
+      ['mangle', 'KUBE-KUBELET-CANARY'],
+      ['mangle', 'KUBE-IPTABLES-HINT'],
+    ] as const) {
+      run(tool, ['-t', table, '-F', chain]);
+      run(tool, ['-t', table, '-X', chain]);
+    }
   }
 }
