@@ -68,7 +68,14 @@ describe('real node configuration', () => {
       authentication: { anonymous: { enabled: false }, x509: { clientCAFile: '/pki/ca.crt' } },
       authorization: { mode: 'Webhook' },
       registerWithTaints: [{ key: realNodeTaint, effect: 'NoSchedule' }],
+      // Pods resolve through CoreDNS behind the kube-dns ClusterIP, never the host's resolver.
+      clusterDNS: ['10.96.0.10'],
+      clusterDomain: 'cluster.local',
+      resolvConf: '',
     });
     expect(config.podLogsDir.startsWith(node.dir)).toBe(true);
+    // The directory bind-mounted over kubelet's fixed device-plugin directory is the node's own.
+    expect(node.devicePlugins).toBe(join(root, 'nodes', 'warden-real-2', 'device-plugins'));
+    expect(readdirSync(node.devicePlugins)).toEqual([]);
   });
 });
