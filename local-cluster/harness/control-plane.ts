@@ -98,15 +98,12 @@ async function nodeReady(name: string): Promise<boolean> {
  */
 async function startRealNode(
   name: string,
+  ports: { port: number; healthz: number },
   caCert: string,
   start: (name: string, command: string[]) => Started,
 ): Promise<{ ready: () => Promise<void> }> {
   const t = Date.now();
-  const { node, containerd, kubelet } = prepareRealNode(
-    name,
-    { port: await freePort(), healthz: await freePort() },
-    caCert,
-  );
+  const { node, containerd, kubelet } = prepareRealNode(name, ports, caCert);
   const runtime = start(`containerd-${name}`, containerd);
   await waitFor(
     `containerd of ${name}`,
@@ -121,7 +118,7 @@ async function startRealNode(
     30_000,
     runtime,
   );
-  const images = importImages(node);
+  const images = await importImages(node);
   say(`${name}: containerd up, ${images.length} images imported (${Math.round((Date.now() - t) / 1000)} s)`);
   const k = start(`kubelet-${name}`, kubelet);
   return {
@@ -136,10 +133,17 @@ async function startRealNode(
   };
 }
 
-/** Every real node: each started in turn (the image imports are the slow part), then all waited for together. */
+/**
+ * Every real node at once (the image imports are the slow part), then all waited for together.
+ * Each is prepared (its slot claimed, its bridge made) before its first await, so in name order.
+ */
 async function startRealNodes(caCert: string, start: (name: string, command: string[]) => Started) {
-  const started = [];
-  for (const name of realNodeNames) started.push(await startRealNode(name, caCert, start));
+  const ports: { port: number; healthz: number }[] = [];
+  while (ports.length < realNodeNames.length)
+    ports.push({ port: await freePort(), healthz: await freePort() });
+  const started = await Promise.all(
+    realNodeNames.map((name, i) => startRealNode(name, ports[i]!, caCert, start)),
+  );
   await Promise.all(started.map((s) => s.ready()));
   await startKubeProxy(start);
   await startClusterDns(start);

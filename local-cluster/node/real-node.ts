@@ -3,7 +3,8 @@
 // cluster's private network namespace, which routes between the bridges. The project's images are imported into the node's containerd (no
 // registry is reachable, so nothing can be pulled). Everything lives under .cluster/nodes/<name>;
 // `stopRealNode` kills the node's containers, unmounts what they left and removes the cgroups.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import {
   existsSync,
   mkdirSync,
@@ -20,6 +21,8 @@ import { IMAGE_NAMES } from '../tools/images.ts';
 import { paths } from '../paths.ts';
 import { nodeLayout, writeNodeConfig, type NodeLayout } from './config.ts';
 import { pauseImage } from './pause-image.ts';
+
+const execFileAsync = promisify(execFile);
 
 export const realNodeNames = ['warden-real-1', 'warden-real-2', 'warden-real-3'];
 
@@ -157,12 +160,29 @@ export const ctr = (node: NodeLayout, args: string[], timeout = 120_000): string
     timeout,
   });
 
-/** Imports the sandbox image and the project's images into the node's containerd; returns their references. */
-export function importImages(node: NodeLayout): string[] {
+/**
+ * Imports the sandbox image and the project's images into the node's containerd; returns their
+ * references. Asynchronous, so the nodes import at the same time (unpacking is most of `up`).
+ */
+export async function importImages(node: NodeLayout): Promise<string[]> {
   const images = [pauseImage(), ...IMAGE_NAMES.map((n) => imageArchive(n))];
   const base = (reference: string) => reference.slice(0, reference.lastIndexOf(':'));
   for (const image of images)
-    ctr(node, ['images', 'import', '--base-name', base(image.reference), image.archive]);
+    await execFileAsync(
+      'ctr',
+      [
+        '--address',
+        node.socket,
+        '--namespace',
+        'k8s.io',
+        'images',
+        'import',
+        '--base-name',
+        base(image.reference),
+        image.archive,
+      ],
+      { timeout: 300_000 },
+    );
   return images.map((i) => i.reference);
 }
 
