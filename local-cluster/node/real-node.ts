@@ -1,8 +1,9 @@
-// The real nodes of the local cluster (opt-in: NATS_WARDEN_REAL_NODES=1), each containerd + runc and
-// a kubelet v1.37.2 registered to the local API server, pods on a CNI bridge of its own inside the
-// cluster's private network namespace, which routes between the bridges. The project's images are imported into the node's containerd (no
-// registry is reachable, so nothing can be pulled). Everything lives under .cluster/nodes/<name>;
-// `stopRealNode` kills the node's containers, unmounts what they left and removes the cgroups.
+// The real nodes of the local cluster (opt-in: NATS_WARDEN_REAL_NODES=1), each containerd + runc
+// and a kubelet v1.37.2 registered to the local API server, pods on a CNI bridge of its own inside
+// the cluster's private network namespace, which routes between the bridges. The project's images
+// are imported into each node's containerd (no registry is reachable, so nothing can be pulled).
+// Everything lives under .cluster/nodes/<name>; `down` kills the node's containers, unmounts what
+// they left and removes the cgroups.
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import {
