@@ -55,6 +55,10 @@ export interface Controller<W extends Watches = Watches> {
   /** This controller's keys (namespace/name) that an event on `object`, of watch `from`, concerns. */
   keysFor(from: keyof W & string, object: KubernetesObject, readers: ReadersOf<W>): string[];
   reconciler(context: ControllerContext<W>): Reconciler;
+  /** At least this many workers, whatever --workers says: for reconciles that mostly wait on servers. */
+  minWorkers?: number;
+  /** One key runs at most once per this many milliseconds (work-queue.ts): for costly, whole-object reconciles. */
+  settleMs?: number;
 }
 
 /** Lets the manager hold controllers of different watch sets in one list. */

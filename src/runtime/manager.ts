@@ -82,7 +82,7 @@ export async function runManager(
   };
 
   const running = controllers.map((controller) => {
-    const queue = new WorkQueue();
+    const queue = new WorkQueue(undefined, undefined, controller.settleMs ?? 0);
     const readers = Object.fromEntries(
       Object.entries(controller.watches).map(([name, w]) => [name, readerOf(w)]),
     ) as unknown as ReadersOf<Watches>;
@@ -110,7 +110,8 @@ export async function runManager(
     for (const { controller, queue, readers, enqueueAll } of running) {
       const reconciler = controller.reconciler({ kube, readers, events, metrics, log });
       enqueueAll();
-      void runWorkers(controller.name, queue, reconciler, options.workers, metrics, log);
+      const workers = Math.max(options.workers, controller.minWorkers ?? 0);
+      void runWorkers(controller.name, queue, reconciler, workers, metrics, log);
     }
   };
 

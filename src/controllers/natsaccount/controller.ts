@@ -108,5 +108,7 @@ export function natsAccountController(clusterDomain: string): Controller {
       }
     },
     reconciler: (context) => new NatsAccountReconciler(context, connections, clusterDomain),
+    // A reconcile mostly waits on the servers' replies: more of them at once, not more CPU each.
+    minWorkers: 8,
   });
 }

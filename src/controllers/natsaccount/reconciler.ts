@@ -8,6 +8,7 @@
 // - Config mode: Ready once every server has loaded the account (config-mode.ts).
 // The keys themselves are generated once by the cluster controller (identities.ts) and only read here.
 import type { KubernetesObject, V1Pod, V1Secret } from '@kubernetes/client-node';
+import { createHash } from 'node:crypto';
 import {
   accountNameOf,
   credentialsSecretNameOf,
@@ -40,7 +41,7 @@ import { writeStatus } from '../natscluster/status-writer.ts';
 import type { NatsAccountWatches } from './controller.ts';
 import { configuredWithoutMonitoring, loadedByServers } from './config-mode.ts';
 import { userKeys } from './user-keys.ts';
-import { claimsKey, expiresAt, issuedAt, planDistribution } from './distribution.ts';
+import { claimsKey, expiresAt, halfExpired, issuedAt, planDistribution } from './distribution.ts';
 import {
   hasFinalizer,
   planRevocations,
@@ -55,6 +56,13 @@ import { clusterMembers } from '../cluster-members.ts';
 const RETRY_MS = 5_000;
 const CONFLICT_RETRY_MS = 200;
 const ASK_TIMEOUT_MS = 2_000;
+/**
+ * An account every server was seen to hold is not asked about again while nothing it was decided
+ * from changed (the claims, the account's metadata, the server pods, the trust bundle) and for at
+ * most this long: a cold start reconciles each account once per user event, and asking three servers
+ * each time was the slowest part. A pod that restarts (maybe with an empty store) changes the pods.
+ */
+const VERIFIED_FOR_MS = 60_000;
 
 type Status = NonNullable<NatsAccount['status']>;
 type Outcome =
@@ -85,6 +93,8 @@ export class NatsAccountReconciler implements Reconciler {
   private readonly ctx: ControllerContext<NatsAccountWatches>;
   private readonly connections: SystemConnections;
   private readonly clusterDomain: string;
+  /** Each account's last outcome that every server was seen to hold, and what it was decided from. */
+  private readonly verified = new Map<string, { inputs: string; at: number; outcome: Outcome }>();
 
   constructor(
     ctx: ControllerContext<NatsAccountWatches>,
@@ -272,6 +282,14 @@ export class NatsAccountReconciler implements Reconciler {
         publicKey: key.publicKey,
       };
     const ask = { servers: replicas, timeoutMs: ASK_TIMEOUT_MS };
+    const accountKey = `${ns}/${account.metadata.name}`;
+    const inputs = verifiedInputs(wanted, account, serverPods(read.pods.list(ns), cluster.metadata.name), ca);
+    const verified = this.verified.get(accountKey);
+    const fresh = (v: typeof verified): v is NonNullable<typeof verified> =>
+      !!v && v.inputs === inputs && Date.now() - v.at < VERIFIED_FOR_MS;
+    if (fresh(verified) && 'jwt' in verified.outcome && !halfExpired(verified.outcome.jwt, Date.now() / 1000))
+      return verified.outcome;
+    this.verified.delete(accountKey);
     try {
       const nc = await this.systemConnection(cluster, servers, ca, systemCreds);
       let plan = planDistribution(wanted, await accountJwtHeld(nc, key.publicKey, ask));
@@ -282,15 +300,22 @@ export class NatsAccountReconciler implements Reconciler {
         const refused = replies.filter((r) => !r.ok);
         if (refused.length)
           this.ctx.log.warn(
-            { natsaccount: `${ns}/${account.metadata.name}`, refused: refused.map((r) => r.server) },
+            { natsaccount: accountKey, refused: refused.map((r) => r.server) },
             'servers refused the account JWT',
           );
-        plan = planDistribution(wanted, await accountJwtHeld(nc, key.publicKey, ask));
+        // A full resolver's "jwt updated" means the server wrote exactly this JWT to its store
+        // (server/accounts.go, $SYS.REQ.CLAIMS.UPDATE -> DirJWTStore.save, which never compares
+        // issue times): when every server says so, asking again would only repeat it.
+        const stored = new Set(replies.filter((r) => r.ok && r.serverId).map((r) => r.serverId));
+        plan =
+          stored.size >= replicas && !refused.length
+            ? { current: jwt, holding: replies.map((r) => r.server), behind: [] }
+            : planDistribution(wanted, await accountJwtHeld(nc, key.publicKey, ask));
       }
       const current = plan.holding.length;
       const answered = current + plan.behind.length;
       const ready = !!plan.current && current >= replicas;
-      return {
+      const outcome: Outcome = {
         ready,
         reason: ready ? 'Distributed' : 'Distributing',
         message: ready
@@ -301,6 +326,8 @@ export class NatsAccountReconciler implements Reconciler {
         servers: answered,
         current,
       };
+      if (ready) this.verified.set(accountKey, { inputs, at: Date.now(), outcome });
+      return outcome;
     } catch (error) {
       return {
         ready: false,
@@ -400,6 +427,21 @@ const serverPods = (pods: V1Pod[], cluster: string): V1Pod[] =>
       !p.metadata?.deletionTimestamp &&
       p.status?.podIP,
   );
+
+/** What a verified distribution was decided from; any change means asking the servers again. */
+const verifiedInputs = (wanted: string, account: NatsAccount, pods: V1Pod[], ca: string) =>
+  createHash('sha256')
+    .update(
+      JSON.stringify([
+        wanted,
+        account.metadata.uid,
+        account.metadata.generation,
+        account.metadata.annotations ?? {},
+        pods.map((p) => [p.metadata?.uid, p.metadata?.resourceVersion]).sort(),
+        ca,
+      ]),
+    )
+    .digest('hex');
 
 const podAddresses = (pods: V1Pod[], cluster: string): string[] =>
   serverPods(pods, cluster)
