@@ -45,7 +45,7 @@ test('one replica with JetStream becomes healthy (/healthz) and serves JetStream
       servername: server.fqdn,
       cert: { cert: cert['tls.crt'], key: cert['tls.key'] },
     });
-    const pushed = await pushAccountJwt(sys, generated.identities.jwt!.accounts['telemetry']!.jwt, {
+    const pushed = await pushAccountJwt(sys, generated.identities.jwt!.accounts['telemetry']!.jwt!, {
       servers: 1,
       timeoutMs: 3_000,
     });

@@ -25,7 +25,7 @@ async function pushTelemetry(local: LocalCluster, server: LocalServer, servers: 
     cert: { cert: cert['tls.crt'], key: cert['tls.key'] },
   });
   try {
-    const replies = await pushAccountJwt(sys, generated.identities.jwt!.accounts['telemetry']!.jwt, {
+    const replies = await pushAccountJwt(sys, generated.identities.jwt!.accounts['telemetry']!.jwt!, {
       servers,
       timeoutMs: 3_000,
     });
