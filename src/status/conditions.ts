@@ -65,3 +65,5 @@ function stable(value: unknown): string {
 
 /** A status time (RFC 3339 in whole seconds, as Kubernetes writes them) from Unix milliseconds. */
 export const statusTime = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** statusTime of a Unix time in seconds (JWT claims). */
+export const isoSeconds = (unix: number): string => statusTime(unix * 1000);

@@ -29,7 +29,7 @@ import type { SystemConnections } from '../../nats/system-connections.ts';
 import { childNames } from '../../render/index.ts';
 import { subjectCovers } from '../../render/membership.ts';
 import type { ControllerContext, Reconciler } from '../../runtime/controller.ts';
-import { setConditions, type ConditionUpdate, statusTime } from '../../status/conditions.ts';
+import { isoSeconds, setConditions, type ConditionUpdate } from '../../status/conditions.ts';
 import {
   identitiesSecretName,
   jwtKeysOf,
@@ -81,7 +81,7 @@ const decode = (secret: V1Secret | undefined, key: string) => {
   const value = secret?.data?.[key];
   return value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8');
 };
-const isoSeconds = (unix: number) => statusTime(unix * 1000);
+
 const cond = (type: string, ok: boolean, reason: string, message: string): ConditionUpdate => ({
   type,
   status: ok ? 'True' : 'False',

@@ -11,9 +11,10 @@ import { classify } from '../../k8s/errors.ts';
 import { identityOf, keyPairOf } from '../../identity/jwt.ts';
 import { childNames } from '../../render/index.ts';
 import { renderUserCredentials } from '../../render/user-credentials.ts';
-import { statusTime } from '../../status/conditions.ts';
+import { isoSeconds } from '../../status/conditions.ts';
 import type { ControllerContext, Reconciler } from '../../runtime/controller.ts';
 import { identitiesSecretName, jwtKeysOf, storedUserCredentials } from '../natscluster/identities.ts';
+import { ownEntry, retiredKeys } from '../natscluster/user-handover.ts';
 import type { NatsUserWatches } from './controller.ts';
 import {
   EXPIRES_ANNOTATION,
@@ -32,7 +33,6 @@ const decodeAll = (data: Record<string, string> | undefined) =>
   Object.fromEntries(
     Object.entries(data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
   );
-const isoSeconds = (unix: number) => statusTime(unix * 1000);
 
 export class NatsUserReconciler implements Reconciler {
   private readonly ctx: ControllerContext<NatsUserWatches>;
@@ -64,8 +64,7 @@ export class NatsUserReconciler implements Reconciler {
     if (cluster.spec.auth.mode !== 'JWT' || user.spec.authType !== 'Creds') {
       // Config mode: the cluster controller generates the credential (the servers' configuration
       // lists it); the status names its public key (NKey users) and its Secret.
-      const entry = storedUserCredentials(identities)[user.metadata.name];
-      const own = entry && (!entry.ownerUid || entry.ownerUid === user.metadata.uid) ? entry : undefined;
+      const own = ownEntry(storedUserCredentials(identities)[user.metadata.name], user);
       await this.writeStatus(user, own?.nkey?.publicKey, undefined);
       return {};
     }
@@ -79,9 +78,7 @@ export class NatsUserReconciler implements Reconciler {
     )['ca.crt'];
     if (!seed || !trustBundle) return { requeueAfterMs: WAIT_MS };
 
-    const legacy = storedUserCredentials(identities)[user.metadata.name];
-    const legacyOwn =
-      legacy && (!legacy.ownerUid || legacy.ownerUid === user.metadata.uid) ? legacy : undefined;
+    const legacyOwn = ownEntry(storedUserCredentials(identities)[user.metadata.name], user);
     // A user never given a key (no status, no older operator's entry, nothing cached) gets its Secret
     // by a create, which refuses to replace anything, instead of a read and then an apply.
     const unseen =
@@ -94,10 +91,7 @@ export class NatsUserReconciler implements Reconciler {
     // overwritten; the cluster controller reports it on the user (Ready False, SecretConflict).
     if (found === 'foreign') return {};
     const secret = found;
-    const retiredBefore = [
-      ...(secret?.annotations[RETIRED_KEYS_ANNOTATION]?.split(',').filter(Boolean) ?? []),
-      ...((legacyOwn as { retired?: string[] } | undefined)?.retired ?? []),
-    ];
+    const retiredBefore = retiredKeys(secret?.annotations[RETIRED_KEYS_ANNOTATION], legacyOwn);
     const plan = planUserCredentials({
       user,
       account: identityOf(keyPairOf({ seed, publicKey: '' })),
