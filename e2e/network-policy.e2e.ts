@@ -51,7 +51,8 @@ let operatorLabels: Record<string, string> = {};
 
 /**
  * The example NatsCluster (minimal-tls) in the servers' namespace with its NetworkPolicy naming one
- * monitoring namespace, rendered as the operator renders it (operator in `operatorNamespace`).
+ * monitoring namespace, created in the API and rendered as the operator renders it (operator in
+ * `operatorNamespace`).
  */
 async function renderExample(operatorNamespace: string): Promise<Obj[]> {
   const docs = loadAll(readFileSync(join(repoRoot, 'examples', 'minimal-tls.yaml'), 'utf8')) as Obj[];
@@ -63,6 +64,12 @@ async function renderExample(operatorNamespace: string): Promise<Obj[]> {
     writeFileSync(join(dir, 'cluster.yaml'), docs.map((d) => dump(d)).join('---\n'));
     const parsed = readDocuments([join(dir, 'cluster.yaml')]);
     const natsCluster = parsed.clusters[0]!;
+    // The policy is owned by its NatsCluster (as the operator's is): the NatsCluster is created first
+    // so the owner reference has its uid. No operator runs here; nothing else acts on it.
+    await apply([cluster]);
+    natsCluster.metadata.uid = (
+      await getJson(['get', 'natscluster', natsCluster.metadata.name, '-n', ns.servers])
+    ).metadata.uid;
     const members = membersOf(natsCluster, parsed.accounts, parsed.users);
     const generated = await generateIdentities(natsCluster, members.accounts, members.users);
     return renderCluster(natsCluster, members, {
