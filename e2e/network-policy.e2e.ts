@@ -7,6 +7,7 @@
 // doing); with it, monitoring answers only the operator's pods and the namespaces the spec names,
 // client connections stay open to all and routes only to the servers; deleted, it admits all again.
 // Skipped (and says so) on a cluster without real nodes.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -153,6 +154,13 @@ async function dial(from: ClientName, port: number): Promise<string> {
   return (await k(['exec', name, '-n', namespace, '--', 'node', '-e', script], undefined, 30_000)).trim();
 }
 
+/** kube-router's iptables rules for the rendered policy (the spec runs in the cluster's network namespace). */
+const policyRules = () =>
+  execFileSync('iptables-save', ['-t', 'filter'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => line.includes(`policy name minimal namespace ${ns.servers}"`))
+    .join('\n');
+
 const reach = async (pairs: [ClientName, number][]) =>
   Object.fromEntries(await Promise.all(pairs.map(async ([c, p]) => [`${c}:${p}`, await dial(c, p)])));
 
@@ -231,6 +239,9 @@ describeReal('the rendered NetworkPolicy on the real node (kube-router)', () => 
       return r !== 'open' && r;
     });
     process.stderr.write(`network-policy.e2e: enforced ${Date.now() - applied} ms after apply\n`);
+    // The refusals are kube-router's: its rules for this policy are in the cluster's network
+    // namespace, which this spec shares (comments of pkg/controllers/netpol/policy.go:227).
+    expect(policyRules()).toContain(`--dport ${PORTS.monitor}`);
     const seen = await reach([
       ['elsewhere', PORTS.client],
       ['elsewhere', PORTS.monitor],
@@ -266,5 +277,6 @@ describeReal('the rendered NetworkPolicy on the real node (kube-router)', () => 
     // What the previous test refused is the policy's work: without it the same dial connects.
     expect(reopened).toBe('open');
     expect(await dial('unlabelled', PORTS.monitor)).toBe('open');
+    expect(policyRules()).toBe('');
   });
 });
