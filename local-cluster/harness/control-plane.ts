@@ -130,6 +130,7 @@ async function startRealNode(
   // The engine reads the Node (its address picks the pods it guards), so it starts after Ready.
   const engine = start(`kube-router-${name}`, networkPolicyEngine(name, paths.kubeconfig));
   await waitFor(`NetworkPolicy engine of ${name}`, async () => networkPolicyEngineHooked(), 60_000, engine);
+  say(`${name}: NetworkPolicy engine (kube-router) hooked in ${Math.round((Date.now() - t) / 1000)} s`);
 }
 
 async function nodesReady(): Promise<boolean> {
