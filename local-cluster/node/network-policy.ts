@@ -6,6 +6,9 @@
 // nftables' `queue` statement, and this kernel is built without CONFIG_NFT_QUEUE (`nft add rule ...
 // queue num 100` fails: "No such file or directory"). It runs as a host process of the cluster, in the
 // cluster's private network namespace only; its rules and sets are removed again when the node stops.
+// One engine per network namespace: kube-router guards the pods whose hostIP is its node's address
+// and rewrites the whole filter table's KUBE-ROUTER-* chains on each sync, so two of them in one
+// namespace (several real nodes sharing it) would undo each other's rules.
 import { execFileSync } from 'node:child_process';
 import { toolPath } from '../tools/tools.ts';
 
