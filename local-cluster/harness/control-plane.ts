@@ -33,6 +33,11 @@ import {
   realNodesEnabled,
   removeRealNode,
 } from '../node/real-node.ts';
+import {
+  networkPolicyEngine,
+  networkPolicyEngineHooked,
+  removeNetworkPolicyRules,
+} from '../node/network-policy.ts';
 
 const say = (line: string) => process.stderr.write(`cluster: ${line}\n`);
 
@@ -86,7 +91,7 @@ async function nodeReady(name: string): Promise<boolean> {
 
 /**
  * One real node (node/real-node.ts): containerd, the images imported into it, then the kubelet,
- * waited for until its Node is Ready.
+ * waited for until its Node is Ready, then its NetworkPolicy engine (node/network-policy.ts).
  */
 async function startRealNode(
   name: string,
@@ -122,6 +127,10 @@ async function startRealNode(
     throw new Error(`${String(error)}\n${logTail(`kubelet-${name}`)}`, { cause: error });
   }
   say(`${name}: Ready in ${Math.round((Date.now() - t) / 1000)} s`);
+  // The engine reads the Node (its address picks the pods it guards), so it starts after Ready.
+  const engine = start(`kube-router-${name}`, networkPolicyEngine(name, paths.kubeconfig));
+  await waitFor(`NetworkPolicy engine of ${name}`, async () => networkPolicyEngineHooked(), 60_000, engine);
+  say(`${name}: NetworkPolicy engine (kube-router) hooked in ${Math.round((Date.now() - t) / 1000)} s`);
 }
 
 async function nodesReady(): Promise<boolean> {
@@ -210,11 +219,13 @@ async function stopRealNodes(state: ClusterState): Promise<void> {
     await step();
     if (Date.now() - t > 3_000) say(`${what} took ${Math.round((Date.now() - t) / 1000)} s`);
   };
-  await timed('stopping the real kubelets', () =>
-    Promise.all(realNodeNames.flatMap((n) => named(`kubelet-${n}`)).map((p) => stopProcess(p, 10_000))).then(
-      () => undefined,
-    ),
+  const engines = realNodeNames.flatMap((n) => named(`kube-router-${n}`));
+  await timed('stopping the real kubelets and NetworkPolicy engines', () =>
+    Promise.all(
+      [...realNodeNames.flatMap((n) => named(`kubelet-${n}`)), ...engines].map((p) => stopProcess(p, 10_000)),
+    ).then(() => undefined),
   );
+  if (engines.length && process.env.NATS_WARDEN_NETNS) removeNetworkPolicyRules();
   for (const name of realNodeNames) {
     const runtime = named(`containerd-${name}`);
     if (runtime.some((p) => isAlive(p.pid)))
@@ -224,7 +235,8 @@ async function stopRealNodes(state: ClusterState): Promise<void> {
     );
   }
   state.processes = state.processes.filter(
-    (p) => !realNodeNames.some((n) => p.name === `kubelet-${n}` || p.name === `containerd-${n}`),
+    (p) =>
+      !realNodeNames.some((n) => [`kubelet-${n}`, `containerd-${n}`, `kube-router-${n}`].includes(p.name)),
   );
 }
 
