@@ -65,3 +65,16 @@ function stable(value: unknown): string {
 
 /** A status time (RFC 3339 in whole seconds, as Kubernetes writes them) from Unix milliseconds. */
 export const statusTime = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/**
+ * kstatus (sigs.k8s.io/cli-utils, what Flux's health checks and kstatus-based waits compute) reads
+ * Ready, Reconciling and Stalled, never Degraded: a resource Degraded on bad input would read as
+ * InProgress (its Ready=False) until a timeout. Stalled mirrors Degraded (status, reason, message,
+ * transition time), so a resource that cannot progress without a change reads as Failed, saying why
+ * (cli-utils v0.37.2 pkg/kstatus/status/generic.go, checkGenericProperties). No Degraded, no Stalled.
+ */
+export function withStalled(conditions: Condition[]): Condition[] {
+  const degraded = findCondition(conditions, 'Degraded');
+  const others = conditions.filter((c) => c.type !== 'Stalled');
+  return degraded ? [...others, { ...degraded, type: 'Stalled' }] : others;
+}
