@@ -4,10 +4,17 @@
 // `kstatus` tool, local-cluster/tools/kstatus/main.go) in each state a GitOps tool meets: Ready is
 // Current; a spec change the operator has not observed yet is InProgress for every kind; a roll is
 // InProgress until every server runs the new revision, then Current; bad input (Degraded, and so
-// Stalled) is Failed with the message naming the field, and Current again once reverted.
+// Stalled) is Failed with the message naming the field, and Current again once reverted. Argo CD
+// does not use kstatus: every object judged here also goes through the health checks of
+// examples/gitops/argo-cd/health-checks.yaml (the `argocd-health` tool: gopher-lua, as Argo CD runs
+// them), which must say Healthy, Progressing and Degraded where kstatus says Current, InProgress and
+// Failed.
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { load } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { apply, getJson, k, toolPath, waitUntil } from '@nats-warden/local-cluster';
+import { apply, getJson, k, repoRoot, toolPath, waitUntil } from '@nats-warden/local-cluster';
 import { join } from 'node:path';
 import { waitForCondition } from './operator/cluster-api.ts';
 import { minimalCluster, testBed, type TestBed } from './operator/fixtures.ts';
@@ -24,6 +31,29 @@ const OURS = [
 ] as const;
 let bed: TestBed;
 
+/** The Argo CD health check of each kind, from the example, as files for the argocd-health tool. */
+const scriptDir = mkdtempSync(join(tmpdir(), 'argocd-health-'));
+const argoConfig = load(
+  readFileSync(join(repoRoot, 'examples', 'gitops', 'argo-cd', 'health-checks.yaml'), 'utf8'),
+) as { data: Record<string, string> };
+const scriptOf = (kind: string) => {
+  const key = `resource.customizations.health.natswarden.io_${kind}`;
+  const script = argoConfig.data[key];
+  if (!script) throw new Error(`health-checks.yaml has no ${key}`);
+  const file = join(scriptDir, `${kind}.lua`);
+  writeFileSync(file, script);
+  return file;
+};
+const KIND_OF: Record<string, string> = {
+  natscluster: 'NatsCluster',
+  natsaccount: 'NatsAccount',
+  natsuser: 'NatsUser',
+};
+const ARGO_OF: Record<string, string> = { Current: 'Healthy', InProgress: 'Progressing', Failed: 'Degraded' };
+/** Every verdict of the spec: each test ends checking that Argo CD's check agreed with kstatus. */
+const verdicts: { kind: string; name: string; status: string; argo: string; argoMessage: string }[] = [];
+const disagreements = () => verdicts.filter((v) => ARGO_OF[v.status] !== v.argo);
+
 beforeAll(async () => {
   // This checkout's CRDs (the harness installs those of the checkout its package resolves to).
   await k(['apply', '--server-side', '--force-conflicts', '-f', join(import.meta.dirname, '..', 'crds')]);
@@ -31,7 +61,13 @@ beforeAll(async () => {
   bed = await testBed('kstatus');
   await bed.startOperator();
 });
-afterAll(async () => bed?.teardown());
+afterAll(async () => {
+  process.stderr.write(
+    `figure: ${verdicts.length} objects judged by kstatus and by the Argo CD health check, ${disagreements().length} disagreements\n`,
+  );
+  rmSync(scriptDir, { recursive: true, force: true });
+  await bed?.teardown();
+});
 
 interface Judged {
   status: 'Current' | 'InProgress' | 'Failed' | 'Terminating' | 'Unknown';
@@ -48,6 +84,10 @@ async function kstatus(kind: string, name: string): Promise<Judged> {
   const child = execFile(toolPath('kstatus'), { encoding: 'utf8' });
   child.stdin?.end(JSON.stringify(object));
   const [result] = JSON.parse(await streamText(child)) as { status: Judged['status']; message: string }[];
+  const argoChild = execFile(toolPath('argocd-health'), [scriptOf(KIND_OF[kind]!)], { encoding: 'utf8' });
+  argoChild.stdin?.end(JSON.stringify(object));
+  const argo = JSON.parse(await streamText(argoChild)) as { status: string; message: string };
+  verdicts.push({ kind, name, status: result!.status, argo: argo.status, argoMessage: argo.message });
   return {
     status: result!.status,
     message: result!.message,
@@ -65,7 +105,7 @@ async function streamText(child: ReturnType<typeof execFile>): Promise<string> {
   child.stdout?.on('data', (d: string) => (out += d));
   child.stderr?.on('data', (d: string) => (err += d));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  if (code !== 0) throw new Error(`kstatus exited ${code}: ${err}`);
+  if (code !== 0) throw new Error(`${child.spawnfile} exited ${code}: ${err}`);
   return out;
 }
 
@@ -95,6 +135,7 @@ describe('kstatus, the health GitOps tools compute, over live objects of every k
         judged.generation,
       ]);
     }
+    expect(disagreements()).toEqual([]);
   });
 
   test('a spec change the operator has not observed yet is InProgress, for every kind', async () => {
@@ -118,6 +159,7 @@ describe('kstatus, the health GitOps tools compute, over live objects of every k
     }
     await bed.startOperator();
     for (const [kind, name] of OURS) await waitForKstatus(kind, name, 'Current');
+    expect(disagreements()).toEqual([]);
   });
 
   test('a roll is InProgress until every server runs the new revision, then Current', async () => {
@@ -158,6 +200,7 @@ describe('kstatus, the health GitOps tools compute, over live objects of every k
     expect(samples.filter((s) => !settled(s) && s.status !== 'InProgress')).toEqual([]);
     expect(samples.filter((s) => s.status === 'Current' && !settled(s))).toEqual([]);
     expect(samples.some((s) => s.conditions.Progressing === 'True' && s.status === 'InProgress')).toBe(true);
+    expect(disagreements()).toEqual([]);
   });
 
   test('bad input is Failed naming the field (Degraded, Stalled), for every kind; reverted, Current again', async () => {
@@ -215,5 +258,6 @@ describe('kstatus, the health GitOps tools compute, over live objects of every k
     await k(['delete', 'natsuser', 'forever', '-n', bed.namespace]);
     const recovered = await waitForKstatus('natscluster', CLUSTER, 'Current', 600_000);
     expect([recovered.conditions.Degraded, recovered.conditions.Stalled]).toEqual(['False', 'False']);
+    expect(disagreements()).toEqual([]);
   });
 });

@@ -40,11 +40,13 @@ const filesIn = (dir: string) =>
     .map((f) => join(dir, f));
 const load = (file: string) =>
   (loadAll(readFileSync(join(GITOPS_DIR, file), 'utf8')) as Doc[]).filter(Boolean);
-const toolDocs = ['argo-cd', 'flux']
+const allDocs = ['argo-cd', 'flux']
   .flatMap(filesIn)
   .flatMap((file) =>
     load(file).map((doc): [string, Doc] => [`${file} ${doc.kind}/${doc.metadata.name}`, doc]),
   );
+// argocd-cm (the health checks) is a core ConfigMap, checked below and run by e2e/kstatus.e2e.ts.
+const toolDocs = allDocs.filter(([, doc]) => doc.kind !== 'ConfigMap');
 const modelOf = (doc: Doc) => {
   const model = MODELS[`${doc.apiVersion}/${doc.kind}`];
   if (!model) throw new Error(`no model for ${doc.apiVersion} ${doc.kind}`);
@@ -133,6 +135,21 @@ describe('the GitOps examples, against Argo CD and Flux schemas', () => {
   ];
   test.each(broken)('%s fails validation', (_name, make, message) => {
     expect(() => validate(make())).toThrow(message);
+  });
+});
+
+describe('the Argo CD health checks (argo-cd/health-checks.yaml)', () => {
+  test('argocd-cm in argocd carries one script for each of our kinds, the same for all', () => {
+    const configMaps = allDocs.filter(([, doc]) => doc.kind === 'ConfigMap').map(([, doc]) => doc as any);
+    expect(configMaps.map((c) => `${c.metadata.namespace}/${c.metadata.name}`)).toEqual(['argocd/argocd-cm']);
+    const data = configMaps[0].data as Record<string, string>;
+    expect(Object.keys(data).sort()).toEqual(
+      ['NatsAccount', 'NatsCluster', 'NatsUser'].map(
+        (kind) => `resource.customizations.health.natswarden.io_${kind}`,
+      ),
+    );
+    expect(new Set(Object.values(data)).size).toBe(1);
+    expect(Object.values(data)[0]).toMatch(/^hs = \{\}\n[\s\S]*\nreturn hs\n$/);
   });
 });
 
