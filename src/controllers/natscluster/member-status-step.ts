@@ -32,8 +32,11 @@ export async function writeMemberStatuses(
     const ready = exclusion
       ? { ok: false, reason: exclusion.reason, message: 'left out of the cluster (see Degraded)' }
       : readiness(ctx, cluster, user, certificate);
+    // observedGeneration: kstatus reads a stale Ready as current unless the status says which
+    // generation it describes.
     const status = {
       ...base,
+      observedGeneration: user.metadata.generation,
       conditions: setConditions(
         base.conditions,
         [
@@ -49,7 +52,14 @@ export async function writeMemberStatuses(
       ),
     };
     // Conditions only: publicKey, secretName and expiresAt are the NatsUser controller's (JWT mode).
-    await writeStatus(ctx, 'NatsUser', user, status, ['Degraded', 'Ready'], ['conditions']);
+    await writeStatus(
+      ctx,
+      'NatsUser',
+      user,
+      status,
+      ['Degraded', 'Ready'],
+      ['conditions', 'observedGeneration'],
+    );
   }
 }
 
