@@ -9,6 +9,7 @@
 // The keys themselves are generated once by the cluster controller (identities.ts) and only read here.
 import type { KubernetesObject, V1Pod, V1Secret } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
+import pLimit from 'p-limit';
 import {
   accountNameOf,
   credentialsSecretNameOf,
@@ -55,6 +56,7 @@ import { clusterMembers } from '../cluster-members.ts';
 /** While servers are behind or unreachable: soon. A finalizer write that lost a race: at once. */
 const RETRY_MS = 5_000;
 const CONFLICT_RETRY_MS = 200;
+const FINALIZERS_AT_ONCE = 8;
 const ASK_TIMEOUT_MS = 2_000;
 /**
  * An account every server was seen to hold is not asked about again while nothing it was decided
@@ -126,7 +128,7 @@ export class NatsAccountReconciler implements Reconciler {
       await this.write(account, { conditions: setConditions(account.status?.conditions, [missing], now) });
       return this.release(users, account);
     }
-    const members = clusterMembers(cluster, read.accounts, read.users);
+    const members = clusterMembers(cluster, read.accounts, read.users, { fresh: false });
     const exclusion = members.excluded.find((e) => e.kind === 'NatsAccount' && e.name === name);
     const base = memberStatus(account, clusterName, exclusion, undefined, now);
     const userCount = members.users.filter((u) => u.spec.accountRef.name === name).length;
@@ -174,14 +176,13 @@ export class NatsAccountReconciler implements Reconciler {
     let settled = true;
     if (outcome.ready) {
       // Every server holds a JWT with the revocations: the deleted users' creds are refused everywhere.
-      for (const user of plan.release)
-        settled = (await this.setFinalizer('natsusers', user, false)) && settled;
+      settled = (await this.setFinalizers('natsusers', plan.release, false)) && settled;
       if (account.metadata.deletionTimestamp && hasFinalizer(account)) {
         await this.removeFromResolvers(cluster, account, keys, outcome.publicKey);
         settled = (await this.setFinalizer('natsaccounts', account, false)) && settled;
       }
     }
-    for (const user of plan.guard) settled = (await this.setFinalizer('natsusers', user, true)) && settled;
+    settled = (await this.setFinalizers('natsusers', plan.guard, true)) && settled;
     if (!account.metadata.deletionTimestamp && !hasFinalizer(account))
       settled = (await this.setFinalizer('natsaccounts', account, true)) && settled;
 
@@ -217,6 +218,12 @@ export class NatsAccountReconciler implements Reconciler {
     if (account?.metadata.deletionTimestamp && hasFinalizer(account))
       await this.setFinalizer('natsaccounts', account, false);
     return {};
+  }
+
+  /** Several at once (a new account's users arrive together); false when any moved on. */
+  private async setFinalizers(plural: string, objects: NatsUser[], present: boolean): Promise<boolean> {
+    const done = await pLimit(FINALIZERS_AT_ONCE).map(objects, (o) => this.setFinalizer(plural, o, present));
+    return done.every(Boolean);
   }
 
   /** False when the object moved on since the cache saw it: the caller requeues and decides again. */

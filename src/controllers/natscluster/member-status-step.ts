@@ -2,6 +2,7 @@
 // becomes Degraded or recovers: a tenant reads why its NatsUser is left out of the cluster, or why
 // its certificate is not issued, on its own resource. NatsAccounts have their own controller
 // (controllers/natsaccount), the only writer of their status.
+import pLimit from 'p-limit';
 import { credentialsSecretNameOf, type NatsCluster, type NatsUser } from '../../api/index.ts';
 import { setConditions } from '../../status/conditions.ts';
 import { PUBLIC_KEY_ANNOTATION } from '../natsuser/plan.ts';
@@ -25,7 +26,9 @@ export async function writeMemberStatuses(
     .filter((e) => e.kind === 'NatsUser')
     .map((e) => ctx.readers.users.get(e.name, ns))
     .filter((u) => u !== undefined);
-  for (const user of [...members.users, ...leftOut]) {
+  // Up to WRITES_AT_ONCE patches in flight: ten thousand users one after another kept a single
+  // reconcile running for many minutes (each write waits on the API server, not on this process).
+  await pLimit(WRITES_AT_ONCE).map([...members.users, ...leftOut], async (user) => {
     const exclusion = members.excluded.find((e) => e.kind === 'NatsUser' && e.name === user.metadata.name);
     const certificate = userCertificates.get(user.metadata.name);
     const base = memberStatus(user, cluster.metadata.name, exclusion, certificate, now);
@@ -60,8 +63,10 @@ export async function writeMemberStatuses(
       ['Degraded', 'Ready'],
       ['conditions', 'observedGeneration'],
     );
-  }
+  });
 }
+
+const WRITES_AT_ONCE = 16;
 
 /** Ready: the user's credentials Secret holds its credential (and its client certificate is issued). */
 function readiness(
