@@ -15,6 +15,11 @@ export interface Reader<T> {
   list(namespace?: string): T[];
   /** Grows with every change the cache sees: equal versions, equal contents (for memoizing work on list()). */
   version(): number;
+  /**
+   * Grows when an object is added or deleted or its metadata.generation changes (its spec): status,
+   * label and finalizer writes leave it, so work that depends on specs alone is memoized across them.
+   */
+  specVersion(): number;
 }
 
 /** One kind a controller reads. Caches are shared by every controller naming the same kind and selector. */

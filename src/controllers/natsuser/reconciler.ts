@@ -58,7 +58,7 @@ export class NatsUserReconciler implements Reconciler {
     const cluster = account && read.clusters.get(account.spec.clusterRef.name, namespace);
     if (!account || !cluster) return {};
     // Left out of the cluster (the cluster controller says why on the user): nothing is signed for it.
-    const members = clusterMembers(cluster, read.accounts, read.users);
+    const members = clusterMembers(cluster, read.accounts, read.users, { fresh: false });
     if (!members.users.some((u) => u.metadata.uid === user.metadata.uid)) return {};
     const identities = read.secrets.get(identitiesSecretName(cluster), namespace)?.data;
     if (cluster.spec.auth.mode !== 'JWT' || user.spec.authType !== 'Creds') {
