@@ -13,11 +13,12 @@ echo "setup-tools: $(go version)"
 # debootstrap assembles the Node base image (no registry is reachable), skopeo, umoci and runc let
 # the images spec look inside and run them; containerd (with ctr), the CNI plugins (bridge,
 # host-local, loopback in /usr/lib/cni) and nsenter run the opt-in real node
-# (NATS_WARDEN_REAL_NODES=1, local-cluster/node). Install only what is missing.
+# (NATS_WARDEN_REAL_NODES=1, local-cluster/node), and ipset for its NetworkPolicy engine (kube-router,
+# local-cluster/node/network-policy.ts). Install only what is missing.
 missing=()
 for pair in unshare:util-linux mount:mount openssl:openssl ip:iproute2 buildah:buildah \
   debootstrap:debootstrap skopeo:skopeo umoci:umoci runc:runc containerd:containerd nsenter:util-linux \
-  /usr/lib/cni/bridge:containernetworking-plugins; do
+  /usr/lib/cni/bridge:containernetworking-plugins ipset:ipset; do
   command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -119,11 +119,8 @@ describe('the hostile table on the real API server, with the operator running', 
     await apply(
       EXAMPLES.flatMap(({ file, replicas }) =>
         exampleIn(file, bed.namespace, (doc) => {
+          // One server with JetStream (jwt) runs it standalone (ADR 0011).
           if (doc.kind === 'NatsCluster' && replicas) doc.spec.replicas = replicas;
-          // One server with JetStream never reports a healthy meta layer (a bug of ours:
-          // test/servers/one-replica-jetstream.test.ts); no entry here needs JetStream.
-          if (replicas === 1 && doc.kind === 'NatsCluster') doc.spec.jetstream = { enabled: false };
-          if (replicas === 1 && doc.kind === 'NatsAccount') delete doc.spec.jetstream;
         }),
       ),
     );

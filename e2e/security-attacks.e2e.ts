@@ -59,14 +59,9 @@ beforeAll(async () => {
     account('crowd', 'fortress', { limits: { maxConnections: 1 } }),
     user('crowd-user', 'crowd', { authType: 'NKey' }),
     ...exampleIn('jwt-operator.yaml', bed.namespace, (doc) => {
+      // One server, with the example's JetStream (standalone, ADR 0011).
       oneServer(doc);
-      // No attack here needs JetStream, and one server with JetStream never reports a healthy meta
-      // layer (a bug of ours: test/servers/one-replica-jetstream.test.ts).
-      if (doc.kind === 'NatsCluster') doc.spec.jetstream = { enabled: false };
-      if (doc.metadata.name === 'telemetry') {
-        doc.spec.limits.maxPayload = '64Ki';
-        delete doc.spec.jetstream;
-      }
+      if (doc.metadata.name === 'telemetry') doc.spec.limits.maxPayload = '64Ki';
     }),
     user('doomed', 'telemetry', { authType: 'Creds' }),
     ...exampleIn('mtls-verify-and-map.yaml', bed.namespace, oneServer),

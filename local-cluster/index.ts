@@ -7,6 +7,7 @@
 //   - host processes that live and die with the cluster (the operator): startWithCluster; the
 //     recorded state of the running cluster (its processes): readState
 //   - the pod sandbox the process kubelet runs containers in (sandboxSpawn), for the server tests
+//   - the opt-in real node (realNodesEnabled, realNodeNames, realNodeTaint), for specs that need one
 //   - the Jest global setup and teardown that start and stop the cluster for a spec run
 export {
   binDir,
@@ -42,6 +43,8 @@ export {
   type Started,
 } from './harness/processes.ts';
 export { sandboxSpawn, type Mount, type SandboxSpec } from './kubelet/sandbox.ts';
+export { realNodeNames, realNodesEnabled } from './node/real-node.ts';
+export { realNodeTaint } from './node/config.ts';
 export type { Obj } from './kubelet/types.ts';
 export { default as globalSetup } from './harness/global-setup.ts';
 export { default as globalTeardown } from './harness/global-teardown.ts';

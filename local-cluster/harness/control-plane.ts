@@ -40,6 +40,11 @@ import {
   runningInThisNamespace,
 } from '../node/kube-proxy.ts';
 import { corednsCommand, corednsRbac, kubeDnsService } from '../node/cluster-dns.ts';
+import {
+  networkPolicyEngine,
+  networkPolicyEngineHooked,
+  removeNetworkPolicyRules,
+} from '../node/network-policy.ts';
 
 const say = (line: string) => process.stderr.write(`cluster: ${line}\n`);
 
@@ -147,6 +152,27 @@ async function startRealNodes(caCert: string, start: (name: string, command: str
   await Promise.all(started.map((s) => s.ready()));
   await startKubeProxy(start);
   await startClusterDns(start);
+  await startNetworkPolicyEngine(start);
+}
+
+/**
+ * kube-router's firewall (node/network-policy.ts) for the first real node. It guards only the pods
+ * of its own node and rewrites all its chains on every sync, so two in one network namespace would
+ * undo each other: NetworkPolicy is enforced for pods on the first node only (specs that prove it
+ * pin their pods there).
+ */
+async function startNetworkPolicyEngine(start: (name: string, command: string[]) => Started) {
+  const other = runningInThisNamespace('kube-router');
+  if (other !== undefined) {
+    say(`kube-router: pid ${other} already guards this network namespace (another cluster); none started`);
+    return;
+  }
+  const t = Date.now();
+  const name = realNodeNames[0]!;
+  // The engine reads the Node (its address picks the pods it guards), so it starts after Ready.
+  const engine = start(`kube-router-${name}`, networkPolicyEngine(name, paths.kubeconfig));
+  await waitFor(`NetworkPolicy engine of ${name}`, async () => networkPolicyEngineHooked(), 60_000, engine);
+  say(`${name}: NetworkPolicy engine (kube-router) hooked in ${Math.round((Date.now() - t) / 1000)} s`);
 }
 
 /** CoreDNS on the first real node's address, behind the kube-dns Service (node/cluster-dns.ts). */
@@ -270,11 +296,13 @@ async function stopRealNodes(state: ClusterState): Promise<void> {
     await step();
     if (Date.now() - t > 3_000) say(`${what} took ${Math.round((Date.now() - t) / 1000)} s`);
   };
-  await timed('stopping the real kubelets', () =>
-    Promise.all(realNodeNames.flatMap((n) => named(`kubelet-${n}`)).map((p) => stopProcess(p, 10_000))).then(
-      () => undefined,
-    ),
+  const engines = realNodeNames.flatMap((n) => named(`kube-router-${n}`));
+  await timed('stopping the real kubelets and NetworkPolicy engines', () =>
+    Promise.all(
+      [...realNodeNames.flatMap((n) => named(`kubelet-${n}`)), ...engines].map((p) => stopProcess(p, 10_000)),
+    ).then(() => undefined),
   );
+  if (engines.length && process.env.NATS_WARDEN_NETNS) removeNetworkPolicyRules();
   for (const name of realNodeNames) {
     const runtime = named(`containerd-${name}`);
     if (runtime.some((p) => isAlive(p.pid)))

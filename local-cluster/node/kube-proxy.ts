@@ -18,7 +18,7 @@ export const podRange = '10.245.0.0/16';
 const dir = () => join(paths.root, 'kube-proxy');
 
 /** The pid of a process named `comm` in this network namespace (a second cluster sharing it), if any. */
-export function runningInThisNamespace(comm: 'kube-proxy' | 'kubelet'): number | undefined {
+export function runningInThisNamespace(comm: 'kube-proxy' | 'kubelet' | 'kube-router'): number | undefined {
   const own = readlinkSync('/proc/self/ns/net');
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;

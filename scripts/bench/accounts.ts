@@ -28,6 +28,7 @@ import {
   operatorProblems,
 } from './bench-cluster.ts';
 import {
+  apiServerRequests,
   apiServerWrites,
   counterValue,
   grown,
@@ -246,6 +247,7 @@ async function coldStart(bed: BenchBed) {
   say(
     `created ${A} accounts and ${users.length} users with the operator stopped in ${(created / 1000).toFixed(1)} s`,
   );
+  const requestsBefore = await apiServerRequests();
   await restartOperator(bed);
   const started = performance.now();
   let peakRss = 0;
@@ -275,6 +277,22 @@ async function coldStart(bed: BenchBed) {
     PHASE_MS,
     1_000,
   ).catch((error: Error) => say(`cold start: ${error.message}`));
+  const requests = grown(requestsBefore, await apiServerRequests());
+  const opAfter = await metricsPage(bed).catch(() => '');
+  const ours = [...requests].filter(([key]) => !/ (leases|events|nodes)/.test(key));
+  const total = ours.reduce((n, [, c]) => n + c, 0);
+  const written = users.length + A; // a Secret per user, a distributed status per account
+  figure(
+    `  API requests during the cold start: ${total} (${(total / written).toFixed(2)} per object written: ${users.length} Secrets + ${A} accounts; the bench's own polling included, leases, events and nodes excluded): ${ours
+      .sort(([, a], [, b]) => b - a)
+      .slice(0, 8)
+      .map(([key, n]) => `${key}=${n}`)
+      .join(', ')}`,
+  );
+  // The operator restarted just before, so its counters count the cold start alone.
+  figure(
+    `  operator reconciles: natsuser ${counterValue(opAfter, 'nats_warden_reconcile_total', 'controller="natsuser"')}, natsaccount ${counterValue(opAfter, 'nats_warden_reconcile_total', 'controller="natsaccount"')}, natscluster ${counterValue(opAfter, 'nats_warden_reconcile_total', 'controller="natscluster"')}; account pushes ${counterValue(opAfter, 'nats_warden_account_pushes_total')}`,
+  );
   figure(`identities Secret: ${await identitiesSize(bed)}`);
   if (!secretsAt || !accountsAt) for (const line of operatorProblems(bed)) say(`operator: ${line}`);
   const hwm = memoryMb(bed.operator.pid, 'VmHWM') ?? peakRss;

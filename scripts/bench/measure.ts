@@ -34,7 +34,10 @@ export function memoryMb(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefi
 const WRITE_VERBS = new Set(['POST', 'PUT', 'PATCH', 'APPLY', 'DELETE', 'DELETECOLLECTION']);
 
 /** Write requests the API server has served so far, by "VERB resource[/subresource]". */
-export async function apiServerWrites(): Promise<Map<string, number>> {
+export const apiServerWrites = () => apiServerRequests(WRITE_VERBS);
+
+/** Requests (of the verbs given, else all but WATCH) the API server has served so far, by "VERB resource[/subresource]". */
+export async function apiServerRequests(verbs?: Set<string>): Promise<Map<string, number>> {
   const text = await k(['get', '--raw', '/metrics'], undefined, 30_000);
   const counts = new Map<string, number>();
   for (const line of text.split('\n')) {
@@ -42,7 +45,7 @@ export async function apiServerWrites(): Promise<Map<string, number>> {
     const labels = Object.fromEntries(
       [...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]] as [string, string]),
     );
-    if (!WRITE_VERBS.has(labels.verb ?? '')) continue;
+    if (verbs ? !verbs.has(labels.verb ?? '') : labels.verb === 'WATCH') continue;
     const key = `${labels.verb} ${labels.resource}${labels.subresource ? `/${labels.subresource}` : ''}`;
     counts.set(key, (counts.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
   }

@@ -351,6 +351,14 @@ export const NatsClusterSpec = withRules(
       fieldPath: '.replicas',
     },
     {
+      // One replica runs standalone JetStream, several clustered; a clustered restart deletes the
+      // standalone streams as orphans (ADR 0011, test/servers/standalone-to-clustered.test.ts).
+      rule: '(self.replicas == 1) == (oldSelf.replicas == 1) || (!self.jetstream.enabled && !oldSelf.jetstream.enabled)',
+      message:
+        'a NatsCluster with JetStream cannot scale between 1 replica (standalone JetStream) and several (clustered JetStream): nats-server would delete the standalone streams; create a new NatsCluster and move the streams to it',
+      fieldPath: '.replicas',
+    },
+    {
       // With no monitoring port there is nothing to admit them to: refused, not ignored.
       rule: 'self.monitoring.enabled || !has(self.networkPolicy.monitoringFromNamespaces)',
       message: 'networkPolicy.monitoringFromNamespaces needs monitoring.enabled: true',

@@ -7,8 +7,9 @@ const USAGE = `usage: nats-warden <command>
   render -f FILE [-f FILE...] [--cluster-domain DOMAIN]
       print every object the operator would create for the NatsCluster, NatsAccount and NatsUser
       documents given, as multi-document YAML, without a cluster
-  operator [--kubeconfig PATH] [--namespace NS ...] [--health-addr HOST:PORT] [--no-leader-election]
-      run the operator (in-cluster configuration when no kubeconfig is given)
+  operator [--namespace NS ...] [--health-addr HOST:PORT] [--kubeconfig PATH] [...]
+      run the operator (in-cluster configuration when no kubeconfig is given);
+      \`nats-warden operator --help\` lists every flag and environment variable
   reloader --pid-file FILE --watch DIR [--watch DIR...]
       sidecar: send nats-server SIGHUP when the mounted configuration, credentials or certificates change
 `;
@@ -21,8 +22,15 @@ export async function main(argv: string[], out = process.stdout, err = process.s
       case 'render':
         out.write(await (await import('./render-command.ts')).renderCommand(rest));
         return 0;
-      case 'operator':
+      case 'operator': {
+        // --help without loading the Kubernetes client and the controllers.
+        const { operatorHelp, parseOperatorFlags } = await import('./operator-options.ts');
+        if (parseOperatorFlags(rest).help) {
+          out.write(operatorHelp());
+          return 0;
+        }
         return await (await import('./operator-command.ts')).operatorCommand(rest);
+      }
       case 'reloader':
         return await (await import('./reloader-command.ts')).reloaderCommand(rest);
       case undefined:

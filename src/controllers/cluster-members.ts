@@ -2,49 +2,50 @@
 // once per reconcile: every NatsUser and NatsAccount reconcile needs its cluster's membership, which
 // reads every account and user of the namespace (about 60 ms for 10,000 users), so a resync of
 // 10,000 users would cost minutes. Membership depends only on the resources' names, UIDs, creation
-// times and specs: unchanged caches (their versions), or changes that touched no spec (status,
-// finalizers: the UIDs and generations are the same), reuse the last result. It is shared and must
-// not be modified.
+// times and specs, so it is decided again only when a reader's specVersion moves (an object added,
+// deleted, or its generation changed); status, label and finalizer writes reuse the decision. It is
+// shared and must not be modified.
 import type { NatsAccount, NatsCluster, NatsUser } from '../api/index.ts';
 import { membersOf, type ClusterMembers } from '../render/index.ts';
 import type { Reader } from '../runtime/controller.ts';
 
 interface Entry {
+  /** The readers' change counts the members' objects are current for. */
   versions: string;
+  /** The spec counts the decision was made at. */
   specs: string;
   members: ClusterMembers;
 }
 // One memo per users reader (each controller has its own), one entry per cluster.
 const memos = new WeakMap<Reader<NatsUser>, Map<string, Entry>>();
 
-/** What membership depends on, per resource: its UID (name, creation time) and spec generation. */
-const specsOf = (items: (NatsAccount | NatsUser)[]) =>
-  items.map((i) => `${i.metadata.uid}:${i.metadata.generation}`).join(',');
-
+/**
+ * @param fresh the members as the caches hold them now (a status write needs their current status);
+ *   false: the decision alone, its objects possibly older than the cache's (no O(n) refresh)
+ */
 export function clusterMembers(
   cluster: NatsCluster,
   accounts: Reader<NatsAccount>,
   users: Reader<NatsUser>,
+  { fresh }: { fresh: boolean } = { fresh: true },
 ): ClusterMembers {
   const ns = cluster.metadata.namespace ?? 'default';
   const id = `${ns}/${cluster.metadata.name}`;
   const versions = `${cluster.metadata.uid}@${cluster.metadata.resourceVersion}|${accounts.version()}|${users.version()}`;
+  const specs = `${cluster.metadata.uid}@${cluster.metadata.generation}|${accounts.specVersion()}|${users.specVersion()}`;
   let memo = memos.get(users);
   if (!memo) memos.set(users, (memo = new Map()));
   const known = memo.get(id);
   // No resourceVersion (an object built in memory): nothing to key on, so nothing is kept.
   const keyed = !!cluster.metadata.resourceVersion;
-  if (keyed && known?.versions === versions) return known.members;
-  const accountList = accounts.list(ns);
-  const userList = users.list(ns);
-  const specs = `${cluster.metadata.uid}@${cluster.metadata.generation}|${specsOf(accountList)}|${specsOf(userList)}`;
   if (keyed && known?.specs === specs) {
+    if (!fresh || known.versions === versions) return known.members;
     // The same decision, over the objects as they are now (their status and metadata moved on).
-    const members = current(known.members, accountList, userList);
+    const members = current(known.members, accounts.list(ns), users.list(ns));
     memo.set(id, { versions, specs, members });
     return members;
   }
-  const members = membersOf(cluster, accountList, userList);
+  const members = membersOf(cluster, accounts.list(ns), users.list(ns));
   memo.set(id, { versions, specs, members });
   return members;
 }

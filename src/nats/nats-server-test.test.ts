@@ -2,7 +2,8 @@
 // with nats-server's own words, and no temporary file is left behind.
 import { describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { toolPath } from '@nats-warden/local-cluster';
 import { validateConfig } from './nats-server-test.ts';
@@ -73,8 +74,17 @@ describe('validateConfig with the real nats-server', () => {
   });
 
   test('leaves no files behind', async () => {
-    const before = readdirSync(tmpdir()).filter((f) => f.startsWith('nats-warden-validate-')).length;
-    await validateConfig(config(''), binary);
-    expect(readdirSync(tmpdir()).filter((f) => f.startsWith('nats-warden-validate-')).length).toBe(before);
+    // A private TMPDIR: other processes (another suite, an operator) validate in the shared one.
+    const previous = process.env.TMPDIR;
+    const own = mkdtempSync(join(tmpdir(), 'validate-test-'));
+    process.env.TMPDIR = own;
+    try {
+      await validateConfig(config(''), binary);
+      expect(readdirSync(own)).toEqual([]);
+    } finally {
+      if (previous === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = previous;
+      rmSync(own, { recursive: true, force: true });
+    }
   });
 });

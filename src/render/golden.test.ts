@@ -10,8 +10,16 @@ import { membersOf, renderCluster } from './index.ts';
 
 const GOLDEN_DIR = join(import.meta.dirname, '..', '..', 'test', 'golden');
 
+/** Variants of an example that the examples themselves do not show. */
+const VARIANTS: Record<string, { example: string; replicas: number }> = {
+  // One server with JetStream runs standalone: no cluster {} block (ADR 0011).
+  'jwt-operator-one-replica': { example: 'jwt-operator', replicas: 1 },
+};
+
 function renderExample(name: string): { objects: string; confs: Record<string, string> } {
-  const docs = loadExample(name);
+  const variant = VARIANTS[name];
+  const docs = loadExample(variant?.example ?? name);
+  if (variant) for (const cluster of docs.clusters) cluster.spec.replicas = variant.replicas;
   const rendered: object[] = [];
   const confs: Record<string, string> = {};
   for (const cluster of docs.clusters) {
@@ -22,7 +30,10 @@ function renderExample(name: string): { objects: string; confs: Record<string, s
       if (o.kind === 'ConfigMap' && o.data?.['nats.conf'])
         confs[`${cluster.metadata.name}.nats.conf`] = o.data['nats.conf'];
       if (o.kind === 'Secret' && o.data?.['routes.conf'])
-        confs[`${cluster.metadata.name}.routes.conf`] = Buffer.from(o.data['routes.conf'], 'base64').toString();
+        confs[`${cluster.metadata.name}.routes.conf`] = Buffer.from(
+          o.data['routes.conf'],
+          'base64',
+        ).toString();
       if (o.kind === 'Secret' && o.data?.['auth.conf'])
         confs[`${cluster.metadata.name}.auth.conf`] = Buffer.from(o.data['auth.conf'], 'base64').toString();
     }
@@ -41,7 +52,7 @@ function expectGolden(file: string, actual: string): void {
   expect(actual).toBe(readFileSync(path, 'utf8'));
 }
 
-describe.each(exampleNames())('example %s', (name) => {
+describe.each([...exampleNames(), ...Object.keys(VARIANTS)])('example %s', (name) => {
   const { objects, confs } = renderExample(name);
 
   test('every rendered object matches its golden file', () => expectGolden(`${name}.yaml`, objects));

@@ -66,6 +66,17 @@ export function routeUrls(cluster: NatsCluster, context: RenderContext): string[
   );
 }
 
+/**
+ * Whether the servers listen for routes. A lone server with JetStream must not: any `cluster {}`
+ * block turns on clustered JetStream (server.go:1603-1606, jetstream.go:538), whose meta group waits
+ * for a route that never comes (raft.go:2812-2838) and wants at least two peers (raft.go:421-425),
+ * so /healthz says "JetStream is still recovering meta layer" for good (docs/nats-facts.md, ADR 0011).
+ * Without JetStream a lone server keeps its cluster block, so it can scale up by reload as before.
+ */
+export function listensForRoutes(cluster: NatsCluster): boolean {
+  return cluster.spec.replicas > 1 || !cluster.spec.jetstream.enabled;
+}
+
 /** The `cluster {}` block: routes to every peer by FQDN over mutually verified TLS. */
 export function clusterBlock(cluster: NatsCluster): ConfBlock {
   const { client, routes } = cluster.spec.tls;
@@ -132,7 +143,8 @@ export function renderNatsConf(cluster: NatsCluster, issuedCertificatePins: stri
     lame_duck_grace_period: cluster.spec.lameDuck.gracePeriod,
     ...limitsBlock(cluster),
     tls: clientTlsBlock(cluster, issuedCertificatePins),
-    cluster: clusterBlock(cluster),
+    // Standalone JetStream for a lone server: no route listener at all.
+    cluster: listensForRoutes(cluster) ? clusterBlock(cluster) : undefined,
     jetstream: jetstreamBlock(cluster),
     auth: include(INCLUDES.auth),
   };

@@ -6,6 +6,7 @@ import type { NatsCluster } from '../api/index.ts';
 import type { RenderContext } from './context.ts';
 import { ENV, PATHS, PORTS, podMounts } from './layout.ts';
 import { childMeta, childNames, commonLabels, namespaceOf, selectorLabels } from './names.ts';
+import { listensForRoutes } from './nats-conf.ts';
 import { durationToSeconds } from './units.ts';
 import { tlsRevisionAnnotation, TLS_REVISION_ANNOTATION } from './tls-revision.ts';
 import { createHash } from 'node:crypto';
@@ -14,6 +15,12 @@ import { createHash } from 'node:crypto';
 export const TEMPLATE_HASH_ANNOTATION = 'natswarden.io/template-hash';
 /** On the StatefulSet: the revision and certificates whose servers were all confirmed healthy. */
 export const VERIFIED_ANNOTATION = 'natswarden.io/verified';
+/**
+ * On a lone JetStream server's pod template: it runs standalone, with no route listener. nats-server
+ * cannot add or drop its cluster listener by reload (reload.go:2816-2824), so a change between the
+ * two (JetStream turned on or off at one replica) must restart the server: it changes the template.
+ */
+export const STANDALONE_ANNOTATION = 'natswarden.io/standalone';
 
 const NATS_UID = 1000;
 
@@ -167,6 +174,8 @@ function podTemplateAnnotations(cluster: NatsCluster, context: RenderContext): R
   // Under Reload, new certificates are reloaded in place: they must not change the template.
   if (cluster.spec.tls.rotation.strategy === 'RollingRestart')
     annotations[TLS_REVISION_ANNOTATION] = tlsRevisionAnnotation(context);
+  // Only when standalone, so that clusters with routes keep the template (and hash) they had.
+  if (!listensForRoutes(cluster)) annotations[STANDALONE_ANNOTATION] = 'true';
   return annotations;
 }
 

@@ -15,6 +15,11 @@ export interface Reader<T> {
   list(namespace?: string): T[];
   /** Grows with every change the cache sees: equal versions, equal contents (for memoizing work on list()). */
   version(): number;
+  /**
+   * Grows when an object is added or deleted or its metadata.generation changes (its spec): status,
+   * label and finalizer writes leave it, so work that depends on specs alone is memoized across them.
+   */
+  specVersion(): number;
 }
 
 /** One kind a controller reads. Caches are shared by every controller naming the same kind and selector. */
@@ -55,6 +60,10 @@ export interface Controller<W extends Watches = Watches> {
   /** This controller's keys (namespace/name) that an event on `object`, of watch `from`, concerns. */
   keysFor(from: keyof W & string, object: KubernetesObject, readers: ReadersOf<W>): string[];
   reconciler(context: ControllerContext<W>): Reconciler;
+  /** At least this many workers, whatever --workers says: for reconciles that mostly wait on servers. */
+  minWorkers?: number;
+  /** One key runs at most once per this many milliseconds (work-queue.ts): for costly, whole-object reconciles. */
+  settleMs?: number;
 }
 
 /** Lets the manager hold controllers of different watch sets in one list. */

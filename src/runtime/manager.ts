@@ -65,24 +65,46 @@ export async function runManager(
     return cache;
   };
 
-  // Each cache's change count, so a controller can reuse work done on an unchanged list.
-  const versions = new Map<Cache, number>();
+  // Each cache's change count, and its count of spec changes (generation-keyed), so a controller
+  // can reuse work done on an unchanged list (controller.ts Reader).
+  const counts = new Map<Cache, { all: number; specs: number }>();
   const readerOf = (w: Watch<unknown>) => {
     const cache = cacheFor(w);
-    if (!versions.has(cache)) {
-      versions.set(cache, 0);
-      for (const verb of ['add', 'update', 'delete'] as const)
-        cache.on(verb, () => versions.set(cache, (versions.get(cache) ?? 0) + 1));
+    let count = counts.get(cache);
+    if (!count) {
+      const counted = { all: 0, specs: 0 };
+      counts.set(cache, (count = counted));
+      const generations = new Map<string, number | undefined>();
+      const keyOfObject = (o: KubernetesObject) => `${o.metadata?.uid ?? keyOf(o)}`;
+      cache.on('add', (o: KubernetesObject) => {
+        counted.all++;
+        counted.specs++;
+        generations.set(keyOfObject(o), o.metadata?.generation);
+      });
+      cache.on('update', (o: KubernetesObject) => {
+        counted.all++;
+        const key = keyOfObject(o);
+        if (generations.get(key) === o.metadata?.generation && generations.has(key)) return;
+        counted.specs++;
+        generations.set(key, o.metadata?.generation);
+      });
+      cache.on('delete', (o: KubernetesObject) => {
+        counted.all++;
+        counted.specs++;
+        generations.delete(keyOfObject(o));
+      });
     }
+    const counted = count;
     return {
       get: (name: string, namespace?: string) => cache.get(name, namespace),
       list: (namespace?: string) => cache.list(namespace),
-      version: () => versions.get(cache) ?? 0,
+      version: () => counted.all,
+      specVersion: () => counted.specs,
     };
   };
 
   const running = controllers.map((controller) => {
-    const queue = new WorkQueue();
+    const queue = new WorkQueue(undefined, undefined, controller.settleMs ?? 0);
     const readers = Object.fromEntries(
       Object.entries(controller.watches).map(([name, w]) => [name, readerOf(w)]),
     ) as unknown as ReadersOf<Watches>;
@@ -110,7 +132,8 @@ export async function runManager(
     for (const { controller, queue, readers, enqueueAll } of running) {
       const reconciler = controller.reconciler({ kube, readers, events, metrics, log });
       enqueueAll();
-      void runWorkers(controller.name, queue, reconciler, options.workers, metrics, log);
+      const workers = Math.max(options.workers, controller.minWorkers ?? 0);
+      void runWorkers(controller.name, queue, reconciler, workers, metrics, log);
     }
   };
 

@@ -88,4 +88,28 @@ describe('WorkQueue', () => {
     q.add('a');
     expect(await q.get()).toBeUndefined();
   });
+
+  test('a settle time turns a storm of adds on one key into one run per interval; other keys run at once', async () => {
+    const { clock, advance } = fakeClock();
+    const q = new WorkQueue(clock, { baseMs: 500, maxMs: 5_000 }, 1_000);
+    q.add('cluster');
+    expect(await q.get()).toBe('cluster');
+    q.done('cluster');
+    advance(100);
+    for (let i = 0; i < 50; i++) q.add('cluster');
+    q.add('other');
+    expect(q.depth).toBe(1);
+    expect(await q.get()).toBe('other');
+    q.done('other');
+    advance(899);
+    expect(q.depth).toBe(0);
+    advance(1);
+    expect(q.depth).toBe(1);
+    expect(await q.get()).toBe('cluster');
+    q.done('cluster');
+    // Long after the last run, an add runs at once.
+    advance(5_000);
+    q.add('cluster');
+    expect(q.depth).toBe(1);
+  });
 });

@@ -1,7 +1,9 @@
 // A level-based work queue, as controller-runtime's: keys (namespace/name) not events; a key queued
 // twice is queued once; a key being processed is never handed to a second worker (if it is added
 // meanwhile it runs again afterwards); failures back off per key exponentially; `addAfter` schedules
-// a look later. Hand-written because no maintained JS library has these semantics.
+// a look later; an optional settle time keeps one key from running back to back (a storm of events
+// on one key becomes one reconcile per interval). Hand-written because no maintained JS library has
+// these semantics.
 
 export interface Clock {
   now(): number;
@@ -28,17 +30,26 @@ export class WorkQueue {
   private readonly dirty = new Set<string>();
   private readonly failures = new Map<string, number>();
   private readonly timers = new Map<string, { at: number; handle: unknown }>();
+  /** When each key's last processing finished, while within the settle time. */
+  private readonly finished = new Map<string, number>();
   private readonly waiters: ((key: string | undefined) => void)[] = [];
   private shuttingDown = false;
   private readonly clock: Clock;
   private readonly backoff: BackoffOptions;
+  private readonly settleMs: number;
 
-  constructor(clock: Clock = systemClock, backoff: BackoffOptions = { baseMs: 500, maxMs: 5 * 60_000 }) {
+  /** @param settleMs a key added within this time of its last processing waits out the rest */
+  constructor(
+    clock: Clock = systemClock,
+    backoff: BackoffOptions = { baseMs: 500, maxMs: 5 * 60_000 },
+    settleMs = 0,
+  ) {
     this.clock = clock;
     this.backoff = backoff;
+    this.settleMs = settleMs;
   }
 
-  /** Queues a key now (deduplicated). */
+  /** Queues a key now (deduplicated), or once its settle time has passed. */
   add(key: string): void {
     if (this.shuttingDown) return;
     if (this.processing.has(key)) {
@@ -46,6 +57,9 @@ export class WorkQueue {
       return;
     }
     if (this.queued.has(key)) return;
+    const settled = (this.finished.get(key) ?? -Infinity) + this.settleMs;
+    if (settled > this.clock.now()) return this.addAfter(key, settled - this.clock.now());
+    this.finished.delete(key);
     const waiter = this.waiters.shift();
     if (waiter) {
       this.processing.add(key);
@@ -104,6 +118,7 @@ export class WorkQueue {
   /** Marks a key's processing finished; if it was added meanwhile, it is queued again. */
   done(key: string): void {
     this.processing.delete(key);
+    if (this.settleMs > 0) this.finished.set(key, this.clock.now());
     if (this.dirty.delete(key)) this.add(key);
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { sameJson, setCondition, setConditions } from './conditions.ts';
+import { sameJson, setCondition, setConditions, withStalled } from './conditions.ts';
 
 describe('conditions', () => {
   const ready = { type: 'Ready', status: 'False' as const, reason: 'Progressing', message: 'waiting' };
@@ -26,5 +26,36 @@ describe('conditions', () => {
     };
     expect(sameJson(a, b)).toBe(true);
     expect(sameJson(a, { ...a, readyReplicas: 2 })).toBe(false);
+  });
+
+  describe('Stalled mirrors Degraded, for kstatus', () => {
+    const degraded = {
+      type: 'Degraded',
+      status: 'True' as const,
+      reason: 'OutOfBounds',
+      message: 'spec.limits.maxPayload: above 64 MiB',
+      lastTransitionTime: 't1',
+      observedGeneration: 2,
+    };
+    test('a Degraded resource is Stalled for the same reason, since the same time', () => {
+      expect(withStalled([degraded])).toEqual([degraded, { ...degraded, type: 'Stalled' }]);
+    });
+    test('recovering clears both, and an old Stalled is replaced, not duplicated', () => {
+      const fine = { ...degraded, status: 'False' as const, reason: 'AsExpected', lastTransitionTime: 't2' };
+      const stale = { ...degraded, type: 'Stalled' };
+      expect(withStalled([fine, stale])).toEqual([fine, { ...fine, type: 'Stalled' }]);
+    });
+    test('waiting on another resource (a cluster not created yet) is not Stalled', () => {
+      const waiting = {
+        ...degraded,
+        reason: 'ClusterNotFound',
+        message: 'spec.clusterRef.name: no NatsCluster c',
+      };
+      expect(withStalled([waiting])).toEqual([waiting, { ...waiting, type: 'Stalled', status: 'False' }]);
+    });
+    test('without Degraded there is no Stalled', () => {
+      const ready = { ...degraded, type: 'Ready', status: 'True' as const };
+      expect(withStalled([ready, { ...degraded, type: 'Stalled' }])).toEqual([ready]);
+    });
   });
 });

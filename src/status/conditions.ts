@@ -65,3 +65,25 @@ function stable(value: unknown): string {
 
 /** A status time (RFC 3339 in whole seconds, as Kubernetes writes them) from Unix milliseconds. */
 export const statusTime = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** statusTime of a Unix time in seconds (JWT claims). */
+export const isoSeconds = (unix: number): string => statusTime(unix * 1000);
+
+/**
+ * kstatus (sigs.k8s.io/cli-utils, what Flux's health checks and kstatus-based waits compute) reads
+ * Ready, Reconciling and Stalled, never Degraded: a resource Degraded on bad input would read as
+ * InProgress (its Ready=False) until a timeout. Stalled mirrors Degraded (status, reason, message,
+ * transition time), so a resource that cannot progress without a change reads as Failed, saying why
+ * (cli-utils v0.37.2 pkg/kstatus/status/generic.go, checkGenericProperties). No Degraded, no Stalled.
+ */
+export function withStalled(conditions: Condition[]): Condition[] {
+  const degraded = findCondition(conditions, 'Degraded');
+  const others = conditions.filter((c) => c.type !== 'Stalled');
+  if (!degraded) return others;
+  // Waiting on another object that is not there yet (GitOps applies a tenant's resources in any
+  // order) is not a failure: Flux's wait would give up early on Failed. Stalled=False then.
+  const waiting = degraded.status === 'True' && WAITING_ON_ANOTHER.has(degraded.reason);
+  return [...others, { ...degraded, type: 'Stalled', ...(waiting ? { status: 'False' } : {}) }];
+}
+
+/** Degraded reasons that clear by themselves once another resource appears or recovers. */
+const WAITING_ON_ANOTHER = new Set(['ClusterNotFound', 'MissingAccount', 'AccountLeftOut', 'MissingExport']);

@@ -6,6 +6,7 @@ import type { NatsAccount, NatsCluster, NatsUser } from '../../api/index.ts';
 import { SystemConnections } from '../../nats/system-connections.ts';
 import { defineController, keyOf, watch, type Controller, type ReadersOf } from '../../runtime/controller.ts';
 import { NatsAccountReconciler } from './reconciler.ts';
+import { IdentitiesChanges } from '../identities-changes.ts';
 
 const MANAGED = 'app.kubernetes.io/managed-by=nats-warden';
 const INSTANCE_LABEL = 'app.kubernetes.io/instance';
@@ -51,8 +52,31 @@ const importersOf = (read: NatsAccountReaders, exporter: NatsAccount): string[] 
     .map((a) => keyOf(a as KubernetesObject));
 };
 
+/** Accounts of the cluster that an identities Secret change concerns: only those whose key changed. */
+function accountsOfIdentities(
+  read: NatsAccountReaders,
+  changes: IdentitiesChanges,
+  secret: KubernetesObject,
+  cluster: string,
+): string[] {
+  const ns = secret.metadata?.namespace;
+  const name = secret.metadata?.name ?? '';
+  const change = changes.changed(`${ns}/${name}`, read.secrets.get(name, ns)?.data);
+  if (change.all) return accountsOf(read, ns, cluster);
+  const ofUsers = [...change.users].map((u) => read.users.get(u, ns)?.spec?.accountRef?.name);
+  return read.accounts
+    .list(ns)
+    .filter(
+      (a) =>
+        a.spec?.clusterRef?.name === cluster &&
+        (change.accounts.has(a.spec?.accountName ?? a.metadata?.name) || ofUsers.includes(a.metadata?.name)),
+    )
+    .map((a) => keyOf(a as KubernetesObject));
+}
+
 export function natsAccountController(clusterDomain: string): Controller {
   const connections = new SystemConnections();
+  const identities = new IdentitiesChanges();
   return defineController<NatsAccountWatches>({
     name: 'natsaccount',
     watches: natsAccountWatches,
@@ -77,10 +101,14 @@ export function natsAccountController(clusterDomain: string): Controller {
             return account ? [`${ns ?? 'default'}/${account}`] : [];
           }
           // The cluster's own children carry its name as their instance label.
+          if (instance && o.metadata?.name === `${instance}-identities`)
+            return accountsOfIdentities(read, identities, o, instance);
           return accountsOf(read, ns, instance);
         }
       }
     },
     reconciler: (context) => new NatsAccountReconciler(context, connections, clusterDomain),
+    // A reconcile mostly waits on the servers' replies: more of them at once, not more CPU each.
+    minWorkers: 8,
   });
 }

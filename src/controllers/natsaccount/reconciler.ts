@@ -8,6 +8,8 @@
 // - Config mode: Ready once every server has loaded the account (config-mode.ts).
 // The keys themselves are generated once by the cluster controller (identities.ts) and only read here.
 import type { KubernetesObject, V1Pod, V1Secret } from '@kubernetes/client-node';
+import { createHash } from 'node:crypto';
+import pLimit from 'p-limit';
 import {
   accountNameOf,
   credentialsSecretNameOf,
@@ -28,7 +30,7 @@ import type { SystemConnections } from '../../nats/system-connections.ts';
 import { childNames } from '../../render/index.ts';
 import { subjectCovers } from '../../render/membership.ts';
 import type { ControllerContext, Reconciler } from '../../runtime/controller.ts';
-import { setConditions, type ConditionUpdate, statusTime } from '../../status/conditions.ts';
+import { isoSeconds, setConditions, type ConditionUpdate } from '../../status/conditions.ts';
 import {
   identitiesSecretName,
   jwtKeysOf,
@@ -40,7 +42,7 @@ import { writeStatus } from '../natscluster/status-writer.ts';
 import type { NatsAccountWatches } from './controller.ts';
 import { configuredWithoutMonitoring, loadedByServers } from './config-mode.ts';
 import { userKeys } from './user-keys.ts';
-import { claimsKey, expiresAt, issuedAt, planDistribution } from './distribution.ts';
+import { claimsKey, expiresAt, halfExpired, issuedAt, planDistribution } from './distribution.ts';
 import {
   hasFinalizer,
   planRevocations,
@@ -54,7 +56,15 @@ import { clusterMembers } from '../cluster-members.ts';
 /** While servers are behind or unreachable: soon. A finalizer write that lost a race: at once. */
 const RETRY_MS = 5_000;
 const CONFLICT_RETRY_MS = 200;
+const FINALIZERS_AT_ONCE = 8;
 const ASK_TIMEOUT_MS = 2_000;
+/**
+ * An account every server was seen to hold is not asked about again while nothing it was decided
+ * from changed (the claims, the account's metadata, the server pods, the trust bundle) and for at
+ * most this long: a cold start reconciles each account once per user event, and asking three servers
+ * each time was the slowest part. A pod that restarts (maybe with an empty store) changes the pods.
+ */
+const VERIFIED_FOR_MS = 60_000;
 
 type Status = NonNullable<NatsAccount['status']>;
 type Outcome =
@@ -73,7 +83,7 @@ const decode = (secret: V1Secret | undefined, key: string) => {
   const value = secret?.data?.[key];
   return value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8');
 };
-const isoSeconds = (unix: number) => statusTime(unix * 1000);
+
 const cond = (type: string, ok: boolean, reason: string, message: string): ConditionUpdate => ({
   type,
   status: ok ? 'True' : 'False',
@@ -85,6 +95,8 @@ export class NatsAccountReconciler implements Reconciler {
   private readonly ctx: ControllerContext<NatsAccountWatches>;
   private readonly connections: SystemConnections;
   private readonly clusterDomain: string;
+  /** Each account's last outcome that every server was seen to hold, and what it was decided from. */
+  private readonly verified = new Map<string, { inputs: string; at: number; outcome: Outcome }>();
 
   constructor(
     ctx: ControllerContext<NatsAccountWatches>,
@@ -116,7 +128,7 @@ export class NatsAccountReconciler implements Reconciler {
       await this.write(account, { conditions: setConditions(account.status?.conditions, [missing], now) });
       return this.release(users, account);
     }
-    const members = clusterMembers(cluster, read.accounts, read.users);
+    const members = clusterMembers(cluster, read.accounts, read.users, { fresh: false });
     const exclusion = members.excluded.find((e) => e.kind === 'NatsAccount' && e.name === name);
     const base = memberStatus(account, clusterName, exclusion, undefined, now);
     const userCount = members.users.filter((u) => u.spec.accountRef.name === name).length;
@@ -164,14 +176,13 @@ export class NatsAccountReconciler implements Reconciler {
     let settled = true;
     if (outcome.ready) {
       // Every server holds a JWT with the revocations: the deleted users' creds are refused everywhere.
-      for (const user of plan.release)
-        settled = (await this.setFinalizer('natsusers', user, false)) && settled;
+      settled = (await this.setFinalizers('natsusers', plan.release, false)) && settled;
       if (account.metadata.deletionTimestamp && hasFinalizer(account)) {
         await this.removeFromResolvers(cluster, account, keys, outcome.publicKey);
         settled = (await this.setFinalizer('natsaccounts', account, false)) && settled;
       }
     }
-    for (const user of plan.guard) settled = (await this.setFinalizer('natsusers', user, true)) && settled;
+    settled = (await this.setFinalizers('natsusers', plan.guard, true)) && settled;
     if (!account.metadata.deletionTimestamp && !hasFinalizer(account))
       settled = (await this.setFinalizer('natsaccounts', account, true)) && settled;
 
@@ -207,6 +218,12 @@ export class NatsAccountReconciler implements Reconciler {
     if (account?.metadata.deletionTimestamp && hasFinalizer(account))
       await this.setFinalizer('natsaccounts', account, false);
     return {};
+  }
+
+  /** Several at once (a new account's users arrive together); false when any moved on. */
+  private async setFinalizers(plural: string, objects: NatsUser[], present: boolean): Promise<boolean> {
+    const done = await pLimit(FINALIZERS_AT_ONCE).map(objects, (o) => this.setFinalizer(plural, o, present));
+    return done.every(Boolean);
   }
 
   /** False when the object moved on since the cache saw it: the caller requeues and decides again. */
@@ -272,6 +289,14 @@ export class NatsAccountReconciler implements Reconciler {
         publicKey: key.publicKey,
       };
     const ask = { servers: replicas, timeoutMs: ASK_TIMEOUT_MS };
+    const accountKey = `${ns}/${account.metadata.name}`;
+    const inputs = verifiedInputs(wanted, account, serverPods(read.pods.list(ns), cluster.metadata.name), ca);
+    const verified = this.verified.get(accountKey);
+    const fresh = (v: typeof verified): v is NonNullable<typeof verified> =>
+      !!v && v.inputs === inputs && Date.now() - v.at < VERIFIED_FOR_MS;
+    if (fresh(verified) && 'jwt' in verified.outcome && !halfExpired(verified.outcome.jwt, Date.now() / 1000))
+      return verified.outcome;
+    this.verified.delete(accountKey);
     try {
       const nc = await this.systemConnection(cluster, servers, ca, systemCreds);
       let plan = planDistribution(wanted, await accountJwtHeld(nc, key.publicKey, ask));
@@ -282,15 +307,22 @@ export class NatsAccountReconciler implements Reconciler {
         const refused = replies.filter((r) => !r.ok);
         if (refused.length)
           this.ctx.log.warn(
-            { natsaccount: `${ns}/${account.metadata.name}`, refused: refused.map((r) => r.server) },
+            { natsaccount: accountKey, refused: refused.map((r) => r.server) },
             'servers refused the account JWT',
           );
-        plan = planDistribution(wanted, await accountJwtHeld(nc, key.publicKey, ask));
+        // A full resolver's "jwt updated" means the server wrote exactly this JWT to its store
+        // (server/accounts.go, $SYS.REQ.CLAIMS.UPDATE -> DirJWTStore.save, which never compares
+        // issue times): when every server says so, asking again would only repeat it.
+        const stored = new Set(replies.filter((r) => r.ok && r.serverId).map((r) => r.serverId));
+        plan =
+          stored.size >= replicas && !refused.length
+            ? { current: jwt, holding: replies.map((r) => r.server), behind: [] }
+            : planDistribution(wanted, await accountJwtHeld(nc, key.publicKey, ask));
       }
       const current = plan.holding.length;
       const answered = current + plan.behind.length;
       const ready = !!plan.current && current >= replicas;
-      return {
+      const outcome: Outcome = {
         ready,
         reason: ready ? 'Distributed' : 'Distributing',
         message: ready
@@ -301,6 +333,8 @@ export class NatsAccountReconciler implements Reconciler {
         servers: answered,
         current,
       };
+      if (ready) this.verified.set(accountKey, { inputs, at: Date.now(), outcome });
+      return outcome;
     } catch (error) {
       return {
         ready: false,
@@ -400,6 +434,21 @@ const serverPods = (pods: V1Pod[], cluster: string): V1Pod[] =>
       !p.metadata?.deletionTimestamp &&
       p.status?.podIP,
   );
+
+/** What a verified distribution was decided from; any change means asking the servers again. */
+const verifiedInputs = (wanted: string, account: NatsAccount, pods: V1Pod[], ca: string) =>
+  createHash('sha256')
+    .update(
+      JSON.stringify([
+        wanted,
+        account.metadata.uid,
+        account.metadata.generation,
+        account.metadata.annotations ?? {},
+        pods.map((p) => [p.metadata?.uid, p.metadata?.resourceVersion]).sort(),
+        ca,
+      ]),
+    )
+    .digest('hex');
 
 const podAddresses = (pods: V1Pod[], cluster: string): string[] =>
   serverPods(pods, cluster)

@@ -4,7 +4,7 @@
 // Public keys only; a Secret that is not the user's own (another NatsUser of that name) is ignored.
 import type { V1Secret } from '@kubernetes/client-node';
 import type { NatsUser } from '../../api/index.ts';
-import type { StoredUser } from '../natscluster/user-handover.ts';
+import { ownEntry, retiredKeys, type StoredUser } from '../natscluster/user-handover.ts';
 import { PUBLIC_KEY_ANNOTATION, RETIRED_KEYS_ANNOTATION } from '../natsuser/plan.ts';
 
 export function userKeys(
@@ -19,12 +19,9 @@ export function userKeys(
     const owned = secret?.metadata?.ownerReferences?.some((ref) => ref.uid === user.metadata.uid);
     const publicKey = owned ? secret?.metadata?.annotations?.[PUBLIC_KEY_ANNOTATION] : undefined;
     if (!publicKey) continue;
-    const legacy = stored[user.metadata.name];
-    const legacyOwn =
-      legacy && (!legacy.ownerUid || legacy.ownerUid === user.metadata.uid) ? legacy : undefined;
+    const legacyOwn = ownEntry(stored[user.metadata.name], user);
     const retired = [
-      ...(secret?.metadata?.annotations?.[RETIRED_KEYS_ANNOTATION]?.split(',').filter(Boolean) ?? []),
-      ...(legacyOwn?.retired ?? []),
+      ...retiredKeys(secret?.metadata?.annotations?.[RETIRED_KEYS_ANNOTATION], legacyOwn),
       // An older operator's key that the NatsUser controller replaced is no longer valid either.
       ...(legacyOwn?.creds?.publicKey && legacyOwn.creds.publicKey !== publicKey
         ? [legacyOwn.creds.publicKey]

@@ -103,5 +103,8 @@ export function natsClusterController(options: ReconcilerOptions): Controller {
       }
     },
     reconciler: (context) => new NatsClusterReconciler(context, options),
+    // A reconcile renders and applies the whole cluster. Thousands of NatsUser and NatsAccount events
+    // in a burst (a cold start, a bulk apply) become one reconcile a second instead of one after another.
+    settleMs: 1_000,
   });
 }

@@ -2,6 +2,7 @@
 // becomes Degraded or recovers: a tenant reads why its NatsUser is left out of the cluster, or why
 // its certificate is not issued, on its own resource. NatsAccounts have their own controller
 // (controllers/natsaccount), the only writer of their status.
+import pLimit from 'p-limit';
 import { credentialsSecretNameOf, type NatsCluster, type NatsUser } from '../../api/index.ts';
 import { setConditions } from '../../status/conditions.ts';
 import { PUBLIC_KEY_ANNOTATION } from '../natsuser/plan.ts';
@@ -25,15 +26,20 @@ export async function writeMemberStatuses(
     .filter((e) => e.kind === 'NatsUser')
     .map((e) => ctx.readers.users.get(e.name, ns))
     .filter((u) => u !== undefined);
-  for (const user of [...members.users, ...leftOut]) {
+  // Up to WRITES_AT_ONCE patches in flight: ten thousand users one after another kept a single
+  // reconcile running for many minutes (each write waits on the API server, not on this process).
+  await pLimit(WRITES_AT_ONCE).map([...members.users, ...leftOut], async (user) => {
     const exclusion = members.excluded.find((e) => e.kind === 'NatsUser' && e.name === user.metadata.name);
     const certificate = userCertificates.get(user.metadata.name);
     const base = memberStatus(user, cluster.metadata.name, exclusion, certificate, now);
     const ready = exclusion
       ? { ok: false, reason: exclusion.reason, message: 'left out of the cluster (see Degraded)' }
       : readiness(ctx, cluster, user, certificate);
+    // observedGeneration: kstatus reads a stale Ready as current unless the status says which
+    // generation it describes.
     const status = {
       ...base,
+      observedGeneration: user.metadata.generation,
       conditions: setConditions(
         base.conditions,
         [
@@ -49,9 +55,18 @@ export async function writeMemberStatuses(
       ),
     };
     // Conditions only: publicKey, secretName and expiresAt are the NatsUser controller's (JWT mode).
-    await writeStatus(ctx, 'NatsUser', user, status, ['Degraded', 'Ready'], ['conditions']);
-  }
+    await writeStatus(
+      ctx,
+      'NatsUser',
+      user,
+      status,
+      ['Degraded', 'Ready'],
+      ['conditions', 'observedGeneration'],
+    );
+  });
 }
+
+const WRITES_AT_ONCE = 16;
 
 /** Ready: the user's credentials Secret holds its credential (and its client certificate is issued). */
 function readiness(

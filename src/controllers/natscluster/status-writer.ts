@@ -1,11 +1,11 @@
-// Writes a resource's status only when it changed, and records an Event when one of the named
-// conditions flips (a first Degraded=False is no news). Used for the NatsCluster, its users, and by
+// Writes a resource's status only when it changed (with Stalled mirroring Degraded, for kstatus),
+// and records an Event when one of the named conditions flips (a first Degraded=False is no news). Used for the NatsCluster, its users, and by
 // the NatsAccount controller for accounts. Never with a secret: messages carry names and reasons.
 import type { Condition } from '../../api/index.ts';
 import { classify } from '../../k8s/errors.ts';
 import type { EventTarget } from '../../k8s/events.ts';
 import type { ControllerContext, Watches } from '../../runtime/controller.ts';
-import { findCondition, sameJson } from '../../status/conditions.ts';
+import { findCondition, sameJson, withStalled } from '../../status/conditions.ts';
 
 export const asEventTarget = (o: { metadata: EventTarget['metadata'] }, kind: string): EventTarget => ({
   apiVersion: 'natswarden.io/v1alpha1',
@@ -27,6 +27,8 @@ export async function writeStatus(
   /** Patch only these fields of the status (another controller writes the others). */
   only?: string[],
 ): Promise<void> {
+  // Every kind gets Stalled beside Degraded here, the one place all three statuses are written.
+  if (status.conditions) status = { ...status, conditions: withStalled(status.conditions) };
   if (sameJson(status, resource.status ?? {})) return;
   const body = only
     ? Object.fromEntries(Object.entries(status).filter(([field]) => only.includes(field)))

@@ -16,6 +16,16 @@ export type StoredUser = Partial<UserCredentials> & {
   retired?: string[];
 };
 
+/** The entry an older operator kept under the user's name, when it was made for this very NatsUser. */
+export const ownEntry = (entry: StoredUser | undefined, user: NatsUser): StoredUser | undefined =>
+  entry && (!entry.ownerUid || entry.ownerUid === user.metadata.uid) ? entry : undefined;
+
+/** Keys the user held before, from its Secret's annotation and from its own older entry: all revoked. */
+export const retiredKeys = (annotation: string | undefined, entry: StoredUser | undefined): string[] => [
+  ...(annotation?.split(',').filter(Boolean) ?? []),
+  ...(entry?.retired ?? []),
+];
+
 /** The decoded data of the user's own credentials Secret, when it exists and belongs to this user. */
 export type UserSecretReader = (user: NatsUser) => Promise<Record<string, string> | undefined>;
 

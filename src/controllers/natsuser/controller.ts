@@ -6,6 +6,7 @@ import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
 import type { NatsAccount, NatsCluster, NatsUser } from '../../api/index.ts';
 import { defineController, keyOf, watch, type Controller, type ReadersOf } from '../../runtime/controller.ts';
 import { NatsUserReconciler } from './reconciler.ts';
+import { IdentitiesChanges } from '../identities-changes.ts';
 
 const NATS_WARDEN = 'natswarden.io/v1alpha1';
 const INSTANCE_LABEL = 'app.kubernetes.io/instance';
@@ -42,7 +43,36 @@ const accountsOfCluster = (
       .map((a) => a.metadata.name),
   );
 
+/** Users of the cluster that an identities Secret change concerns: of accounts whose key changed, or named. */
+function usersOfIdentities(
+  read: NatsUserReaders,
+  changes: IdentitiesChanges,
+  secret: KubernetesObject,
+  cluster: string,
+): string[] {
+  const ns = secret.metadata?.namespace;
+  const name = secret.metadata?.name ?? '';
+  const ofCluster = accountsOfCluster(read, ns, cluster);
+  const change = changes.changed(`${ns}/${name}`, read.secrets.get(name, ns)?.data);
+  if (change.all) return usersOfAccounts(read, ns, ofCluster);
+  const rekeyed = new Set(
+    read.accounts
+      .list(ns)
+      .filter(
+        (a) =>
+          ofCluster.has(a.metadata?.name) && change.accounts.has(a.spec?.accountName ?? a.metadata?.name),
+      )
+      .map((a) => a.metadata.name),
+  );
+  const named = [...change.users]
+    .map((u) => read.users.get(u, ns))
+    .filter((u) => u && ofCluster.has(u.spec?.accountRef?.name))
+    .map((u) => keyOf(u as KubernetesObject));
+  return [...usersOfAccounts(read, ns, rekeyed), ...named];
+}
+
 export function natsUserController(clusterDomain: string): Controller {
+  const identities = new IdentitiesChanges();
   return defineController<NatsUserWatches>({
     name: 'natsuser',
     watches: natsUserWatches,
@@ -61,9 +91,13 @@ export function natsUserController(clusterDomain: string): Controller {
           // A user's own credentials Secret, or a cluster's (identities: the account keys; trust bundle).
           if (o.metadata?.labels?.['app.kubernetes.io/name'] === 'nats-credentials')
             return instance ? [`${ns ?? 'default'}/${instance}`] : [];
+          if (instance && o.metadata?.name === `${instance}-identities`)
+            return usersOfIdentities(read, identities, o, instance);
           return usersOfAccounts(read, ns, accountsOfCluster(read, ns, instance));
       }
     },
     reconciler: (context) => new NatsUserReconciler(context, clusterDomain),
+    // A reconcile mostly waits on the API server (the Secret, the status).
+    minWorkers: 4,
   });
 }

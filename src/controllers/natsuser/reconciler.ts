@@ -11,9 +11,10 @@ import { classify } from '../../k8s/errors.ts';
 import { identityOf, keyPairOf } from '../../identity/jwt.ts';
 import { childNames } from '../../render/index.ts';
 import { renderUserCredentials } from '../../render/user-credentials.ts';
-import { statusTime } from '../../status/conditions.ts';
+import { isoSeconds } from '../../status/conditions.ts';
 import type { ControllerContext, Reconciler } from '../../runtime/controller.ts';
 import { identitiesSecretName, jwtKeysOf, storedUserCredentials } from '../natscluster/identities.ts';
+import { ownEntry, retiredKeys } from '../natscluster/user-handover.ts';
 import type { NatsUserWatches } from './controller.ts';
 import {
   EXPIRES_ANNOTATION,
@@ -32,7 +33,6 @@ const decodeAll = (data: Record<string, string> | undefined) =>
   Object.fromEntries(
     Object.entries(data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
   );
-const isoSeconds = (unix: number) => statusTime(unix * 1000);
 
 export class NatsUserReconciler implements Reconciler {
   private readonly ctx: ControllerContext<NatsUserWatches>;
@@ -43,7 +43,12 @@ export class NatsUserReconciler implements Reconciler {
     this.clusterDomain = clusterDomain;
   }
 
-  async reconcile(key: string): Promise<{ requeueAfterMs?: number }> {
+  reconcile(key: string): Promise<{ requeueAfterMs?: number }> {
+    return this.sync(key, true);
+  }
+
+  /** @param mayCreate whether a user never given a key may get its Secret by a create */
+  private async sync(key: string, mayCreate: boolean): Promise<{ requeueAfterMs?: number }> {
     const [namespace, name] = key.split('/') as [string, string];
     const read = this.ctx.readers;
     const user = read.users.get(name, namespace);
@@ -53,14 +58,13 @@ export class NatsUserReconciler implements Reconciler {
     const cluster = account && read.clusters.get(account.spec.clusterRef.name, namespace);
     if (!account || !cluster) return {};
     // Left out of the cluster (the cluster controller says why on the user): nothing is signed for it.
-    const members = clusterMembers(cluster, read.accounts, read.users);
+    const members = clusterMembers(cluster, read.accounts, read.users, { fresh: false });
     if (!members.users.some((u) => u.metadata.uid === user.metadata.uid)) return {};
     const identities = read.secrets.get(identitiesSecretName(cluster), namespace)?.data;
     if (cluster.spec.auth.mode !== 'JWT' || user.spec.authType !== 'Creds') {
       // Config mode: the cluster controller generates the credential (the servers' configuration
       // lists it); the status names its public key (NKey users) and its Secret.
-      const entry = storedUserCredentials(identities)[user.metadata.name];
-      const own = entry && (!entry.ownerUid || entry.ownerUid === user.metadata.uid) ? entry : undefined;
+      const own = ownEntry(storedUserCredentials(identities)[user.metadata.name], user);
       await this.writeStatus(user, own?.nkey?.publicKey, undefined);
       return {};
     }
@@ -74,18 +78,20 @@ export class NatsUserReconciler implements Reconciler {
     )['ca.crt'];
     if (!seed || !trustBundle) return { requeueAfterMs: WAIT_MS };
 
-    const found = await this.currentSecret(user);
+    const legacyOwn = ownEntry(storedUserCredentials(identities)[user.metadata.name], user);
+    // A user never given a key (no status, no older operator's entry, nothing cached) gets its Secret
+    // by a create, which refuses to replace anything, instead of a read and then an apply.
+    const unseen =
+      mayCreate &&
+      !user.status?.publicKey &&
+      !legacyOwn &&
+      !read.secrets.get(credentialsSecretNameOf(user), namespace);
+    const found = unseen ? undefined : await this.currentSecret(user);
     // A Secret of that name that is not this user's (a tenant's own, another controller's) is never
     // overwritten; the cluster controller reports it on the user (Ready False, SecretConflict).
     if (found === 'foreign') return {};
     const secret = found;
-    const legacy = storedUserCredentials(identities)[user.metadata.name];
-    const legacyOwn =
-      legacy && (!legacy.ownerUid || legacy.ownerUid === user.metadata.uid) ? legacy : undefined;
-    const retiredBefore = [
-      ...(secret?.annotations[RETIRED_KEYS_ANNOTATION]?.split(',').filter(Boolean) ?? []),
-      ...((legacyOwn as { retired?: string[] } | undefined)?.retired ?? []),
-    ];
+    const retiredBefore = retiredKeys(secret?.annotations[RETIRED_KEYS_ANNOTATION], legacyOwn);
     const plan = planUserCredentials({
       user,
       account: identityOf(keyPairOf({ seed, publicKey: '' })),
@@ -112,7 +118,9 @@ export class NatsUserReconciler implements Reconciler {
       }).filter((o) => (o as KubernetesObject).kind === 'Secret') as KubernetesObject[];
       if (rendered) {
         rendered.metadata = { ...rendered.metadata, annotations };
-        await this.ctx.kube.apply(rendered);
+        // Something holds the name already (ours a moment ago, or a tenant's): decide again from a read.
+        if (unseen && !(await this.ctx.kube.create(rendered))) return this.sync(key, false);
+        if (!unseen) await this.ctx.kube.apply(rendered);
       }
       if (plan.write && plan.why !== 'resigned' && plan.why !== 'adopted')
         this.ctx.log.info(
