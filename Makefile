@@ -1,6 +1,6 @@
 # The two quick-start commands. Both install what they need first (npm packages, Node 24 through
 # the `node` devDependency; the tools build themselves from the Go module proxy on first use).
-.PHONY: demo test install
+.PHONY: demo test test-real-nodes install
 
 install: node_modules/.installed
 
@@ -12,8 +12,16 @@ node_modules/.installed: package.json package-lock.json
 demo: install
 	npm run -s demo
 
-# The whole suite, as CI runs it: lint, types, unit, real nats-servers, e2e on the control plane.
+# The whole suite, as CI runs it: lint, types, unit, real nats-servers, e2e on the control plane,
+# then the specs that need real nodes.
 test: install
 	npm run -s lint
 	npm run -s typecheck
 	npm test
+	$(MAKE) test-real-nodes
+
+# Three real nodes (kubelet, containerd and runc, kube-proxy, CoreDNS, kube-router's NetworkPolicy
+# firewall) on a control plane of their own: the node spec and the proof that the operator's
+# NetworkPolicy is enforced. The rest of the suite still runs on the process kubelet.
+test-real-nodes: install
+	NATS_WARDEN_REAL_NODES=1 npm run -s test:e2e -- local-cluster/specs/real-node e2e/network-policy
