@@ -26,6 +26,16 @@ const USER_ENTRY = /^user\.(.+)\.json$/;
 export class IdentitiesChanges {
   private readonly seen = new Map<string, SecretData>();
 
+  /** What the event on `secret` changed, read against the cache (gone from it: deleted). */
+  ofEvent(
+    secret: { metadata?: { name?: string; namespace?: string } },
+    cached: (name: string, namespace?: string) => { data?: SecretData } | undefined,
+  ): IdentitiesChange {
+    const ns = secret.metadata?.namespace;
+    const name = secret.metadata?.name ?? '';
+    return this.changed(`${ns}/${name}`, cached(name, ns)?.data);
+  }
+
   /**
    * @param key the Secret's namespace/name
    * @param data its data now; undefined when it is gone (every account and user is concerned)

@@ -60,8 +60,7 @@ function accountsOfIdentities(
   cluster: string,
 ): string[] {
   const ns = secret.metadata?.namespace;
-  const name = secret.metadata?.name ?? '';
-  const change = changes.changed(`${ns}/${name}`, read.secrets.get(name, ns)?.data);
+  const change = changes.ofEvent(secret, (n, namespace) => read.secrets.get(n, namespace));
   if (change.all) return accountsOf(read, ns, cluster);
   const ofUsers = [...change.users].map((u) => read.users.get(u, ns)?.spec?.accountRef?.name);
   return read.accounts

@@ -51,9 +51,8 @@ function usersOfIdentities(
   cluster: string,
 ): string[] {
   const ns = secret.metadata?.namespace;
-  const name = secret.metadata?.name ?? '';
   const ofCluster = accountsOfCluster(read, ns, cluster);
-  const change = changes.changed(`${ns}/${name}`, read.secrets.get(name, ns)?.data);
+  const change = changes.ofEvent(secret, (n, namespace) => read.secrets.get(n, namespace));
   if (change.all) return usersOfAccounts(read, ns, ofCluster);
   const rekeyed = new Set(
     read.accounts
