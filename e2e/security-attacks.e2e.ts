@@ -533,9 +533,11 @@ describe('monitoring: fortress', () => {
       expect(routes?.from).toHaveLength(1);
     },
   );
-  // HOLE HERE, blocked on this machine: the local pod network (veth pairs on a bridge, no CNI policy
-  // engine) does not enforce NetworkPolicy, so the anonymous read below still succeeds. It stays
-  // failing until the suite runs on a network that enforces policies (the real-nodes issue).
+  // Closed by the rendered NetworkPolicy where a policy engine runs: e2e/network-policy.e2e.ts proves
+  // on the real nodes (kube-router, `make test-real-nodes`) that a namespace the spec does not name
+  // is refused on 8222. This suite runs on the process kubelet's network (veth pairs on a bridge, no
+  // policy engine), where the anonymous read below still succeeds; it stays failing here until the
+  // suite moves onto the real nodes.
   test.failing(
     "an anonymous HTTPS client (no certificate) cannot read another tenant's connections from /connz",
     async () => {
