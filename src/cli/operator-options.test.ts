@@ -147,6 +147,12 @@ describe('the operator options, one list', () => {
     });
   });
 
+  test('--workers must be a whole number of at least 1 (NaN workers would run none)', () => {
+    for (const bad of ['abc', '0', '-2', '1.5'])
+      expect(() => parseOperatorArgs([`--workers=${bad}`], {})).toThrow(/--workers: expected a whole number/);
+    expect(parseOperatorArgs(['--workers', '6'], {}).workers).toBe(6);
+  });
+
   test('an unknown flag exits 1 naming it', async () => {
     let stderr = '';
     const sink = new Writable({ write: (chunk, _e, done) => ((stderr += String(chunk)), done()) });

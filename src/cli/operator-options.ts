@@ -11,6 +11,7 @@ import {
 import type { ReconcilerOptions } from '../controllers/natscluster/reconciler.ts';
 import type { ManagerOptions } from '../runtime/manager.ts';
 import { parseOptions } from './args.ts';
+import { InputError } from './documents.ts';
 
 export type OperatorOptions = ManagerOptions & ReconcilerOptions;
 
@@ -224,6 +225,14 @@ export function parseOperatorArgs(argv: string[], env = process.env): OperatorOp
     defaultImage: str('nats-image') ?? DEFAULT_NATS_IMAGE,
     operatorImage: OPERATOR_IMAGE,
     operatorNamespace: str('operator-namespace') ?? env.POD_NAMESPACE ?? DEFAULT_OPERATOR_NAMESPACE,
-    workers: Number(str('workers') ?? 2),
+    workers: positiveInteger('--workers', str('workers') ?? '2'),
   };
+}
+
+/** A count that must be a whole number of at least 1 (NaN workers would mean none at all). */
+function positiveInteger(flag: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`${flag}: expected a whole number of at least 1, got ${JSON.stringify(text)}`);
+  return value;
 }

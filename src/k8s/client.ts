@@ -54,17 +54,6 @@ export class Kube {
     );
   }
 
-  /** Creates the object; false when one of that name exists already (nothing is changed then). */
-  async create(desired: KubernetesObject): Promise<boolean> {
-    try {
-      await this.objects.create(inClientModel(desired), undefined, undefined, FIELD_MANAGER);
-      return true;
-    } catch (error) {
-      if ((error as { code?: number }).code === 409) return false;
-      throw error;
-    }
-  }
-
   async get<T extends KubernetesObject>(ref: ObjectRef): Promise<T | undefined> {
     try {
       return await this.objects.read<T>({

@@ -58,7 +58,9 @@ export class WorkQueue {
     }
     if (this.queued.has(key)) return;
     const settled = (this.finished.get(key) ?? -Infinity) + this.settleMs;
-    if (settled > this.clock.now()) return this.addAfter(key, settled - this.clock.now());
+    // Never longer than the settle time, even if the clock stepped back since the key finished.
+    if (settled > this.clock.now())
+      return this.addAfter(key, Math.min(settled - this.clock.now(), this.settleMs));
     this.finished.delete(key);
     const waiter = this.waiters.shift();
     if (waiter) {

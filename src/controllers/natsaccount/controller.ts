@@ -63,14 +63,20 @@ function accountsOfIdentities(
   const change = changes.ofEvent(secret, (n, namespace) => read.secrets.get(n, namespace));
   if (change.all) return accountsOf(read, ns, cluster);
   const ofUsers = [...change.users].map((u) => read.users.get(u, ns)?.spec?.accountRef?.name);
-  return read.accounts
+  const concerned = read.accounts
     .list(ns)
     .filter(
       (a) =>
         a.spec?.clusterRef?.name === cluster &&
         (change.accounts.has(a.spec?.accountName ?? a.metadata?.name) || ofUsers.includes(a.metadata?.name)),
-    )
-    .map((a) => keyOf(a as KubernetesObject));
+    );
+  // Importers embed an exporter's public key and its signed activation tokens: they follow its key.
+  return [
+    ...new Set([
+      ...concerned.map((a) => keyOf(a as KubernetesObject)),
+      ...concerned.flatMap((a) => importersOf(read, a)),
+    ]),
+  ];
 }
 
 export function natsAccountController(clusterDomain: string): Controller {

@@ -9,7 +9,6 @@
 // The keys themselves are generated once by the cluster controller (identities.ts) and only read here.
 import type { KubernetesObject, V1Pod, V1Secret } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
-import pLimit from 'p-limit';
 import {
   accountNameOf,
   credentialsSecretNameOf,
@@ -29,6 +28,7 @@ import { accountJwtHeld, deleteAccountJwts, pushAccountJwt } from '../../nats/sy
 import type { SystemConnections } from '../../nats/system-connections.ts';
 import { childNames } from '../../render/index.ts';
 import { subjectCovers } from '../../render/membership.ts';
+import { forEachBounded } from '../../runtime/bounded.ts';
 import type { ControllerContext, Reconciler } from '../../runtime/controller.ts';
 import { isoSeconds, setConditions, type ConditionUpdate } from '../../status/conditions.ts';
 import {
@@ -60,7 +60,7 @@ const FINALIZERS_AT_ONCE = 8;
 const ASK_TIMEOUT_MS = 2_000;
 /**
  * An account every server was seen to hold is not asked about again while nothing it was decided
- * from changed (the claims, the account's metadata, the server pods, the trust bundle) and for at
+ * from changed (the claims, the account's metadata, the replicas, the server pods, the trust bundle) and for at
  * most this long: a cold start reconciles each account once per user event, and asking three servers
  * each time was the slowest part. A pod that restarts (maybe with an empty store) changes the pods.
  */
@@ -222,8 +222,11 @@ export class NatsAccountReconciler implements Reconciler {
 
   /** Several at once (a new account's users arrive together); false when any moved on. */
   private async setFinalizers(plural: string, objects: NatsUser[], present: boolean): Promise<boolean> {
-    const done = await pLimit(FINALIZERS_AT_ONCE).map(objects, (o) => this.setFinalizer(plural, o, present));
-    return done.every(Boolean);
+    let all = true;
+    await forEachBounded(objects, FINALIZERS_AT_ONCE, async (o) => {
+      all = (await this.setFinalizer(plural, o, present)) && all;
+    });
+    return all;
   }
 
   /** False when the object moved on since the cache saw it: the caller requeues and decides again. */
@@ -290,7 +293,13 @@ export class NatsAccountReconciler implements Reconciler {
       };
     const ask = { servers: replicas, timeoutMs: ASK_TIMEOUT_MS };
     const accountKey = `${ns}/${account.metadata.name}`;
-    const inputs = verifiedInputs(wanted, account, serverPods(read.pods.list(ns), cluster.metadata.name), ca);
+    const inputs = verifiedInputs(
+      wanted,
+      account,
+      replicas,
+      serverPods(read.pods.list(ns), cluster.metadata.name),
+      ca,
+    );
     const verified = this.verified.get(accountKey);
     const fresh = (v: typeof verified): v is NonNullable<typeof verified> =>
       !!v && v.inputs === inputs && Date.now() - v.at < VERIFIED_FOR_MS;
@@ -436,11 +445,12 @@ const serverPods = (pods: V1Pod[], cluster: string): V1Pod[] =>
   );
 
 /** What a verified distribution was decided from; any change means asking the servers again. */
-const verifiedInputs = (wanted: string, account: NatsAccount, pods: V1Pod[], ca: string) =>
+const verifiedInputs = (wanted: string, account: NatsAccount, replicas: number, pods: V1Pod[], ca: string) =>
   createHash('sha256')
     .update(
       JSON.stringify([
         wanted,
+        replicas,
         account.metadata.uid,
         account.metadata.generation,
         account.metadata.annotations ?? {},

@@ -2,7 +2,6 @@
 // becomes Degraded or recovers: a tenant reads why its NatsUser is left out of the cluster, or why
 // its certificate is not issued, on its own resource. NatsAccounts have their own controller
 // (controllers/natsaccount), the only writer of their status.
-import pLimit from 'p-limit';
 import { credentialsSecretNameOf, type NatsCluster, type NatsUser } from '../../api/index.ts';
 import { setConditions } from '../../status/conditions.ts';
 import { PUBLIC_KEY_ANNOTATION } from '../natsuser/plan.ts';
@@ -10,6 +9,7 @@ import type { ClusterMembers } from '../../render/index.ts';
 import type { ControllerContext } from '../../runtime/controller.ts';
 import type { NatsClusterWatches } from './controller.ts';
 import { writeStatus } from './status-writer.ts';
+import { forEachBounded } from '../../runtime/bounded.ts';
 import { memberStatus, type UserCertificate } from './member-status.ts';
 
 type Context = ControllerContext<NatsClusterWatches>;
@@ -28,7 +28,7 @@ export async function writeMemberStatuses(
     .filter((u) => u !== undefined);
   // Up to WRITES_AT_ONCE patches in flight: ten thousand users one after another kept a single
   // reconcile running for many minutes (each write waits on the API server, not on this process).
-  await pLimit(WRITES_AT_ONCE).map([...members.users, ...leftOut], async (user) => {
+  await forEachBounded([...members.users, ...leftOut], WRITES_AT_ONCE, async (user) => {
     const exclusion = members.excluded.find((e) => e.kind === 'NatsUser' && e.name === user.metadata.name);
     const certificate = userCertificates.get(user.metadata.name);
     const base = memberStatus(user, cluster.metadata.name, exclusion, certificate, now);

@@ -43,12 +43,7 @@ export class NatsUserReconciler implements Reconciler {
     this.clusterDomain = clusterDomain;
   }
 
-  reconcile(key: string): Promise<{ requeueAfterMs?: number }> {
-    return this.sync(key, true);
-  }
-
-  /** @param mayCreate whether a user never given a key may get its Secret by a create */
-  private async sync(key: string, mayCreate: boolean): Promise<{ requeueAfterMs?: number }> {
+  async reconcile(key: string): Promise<{ requeueAfterMs?: number }> {
     const [namespace, name] = key.split('/') as [string, string];
     const read = this.ctx.readers;
     const user = read.users.get(name, namespace);
@@ -79,14 +74,7 @@ export class NatsUserReconciler implements Reconciler {
     if (!seed || !trustBundle) return { requeueAfterMs: WAIT_MS };
 
     const legacyOwn = ownEntry(storedUserCredentials(identities)[user.metadata.name], user);
-    // A user never given a key (no status, no older operator's entry, nothing cached) gets its Secret
-    // by a create, which refuses to replace anything, instead of a read and then an apply.
-    const unseen =
-      mayCreate &&
-      !user.status?.publicKey &&
-      !legacyOwn &&
-      !read.secrets.get(credentialsSecretNameOf(user), namespace);
-    const found = unseen ? undefined : await this.currentSecret(user);
+    const found = await this.currentSecret(user);
     // A Secret of that name that is not this user's (a tenant's own, another controller's) is never
     // overwritten; the cluster controller reports it on the user (Ready False, SecretConflict).
     if (found === 'foreign') return {};
@@ -118,9 +106,9 @@ export class NatsUserReconciler implements Reconciler {
       }).filter((o) => (o as KubernetesObject).kind === 'Secret') as KubernetesObject[];
       if (rendered) {
         rendered.metadata = { ...rendered.metadata, annotations };
-        // Something holds the name already (ours a moment ago, or a tenant's): decide again from a read.
-        if (unseen && !(await this.ctx.kube.create(rendered))) return this.sync(key, false);
-        if (!unseen) await this.ctx.kube.apply(rendered);
+        // Always server-side apply, never a create: a create's fields belong to an Update manager,
+        // so a later apply could never remove them (a dropped annotation or key would stay).
+        await this.ctx.kube.apply(rendered);
       }
       if (plan.write && plan.why !== 'resigned' && plan.why !== 'adopted')
         this.ctx.log.info(
