@@ -233,6 +233,6 @@ export function parseOperatorArgs(argv: string[], env = process.env): OperatorOp
 function positiveInteger(flag: string, text: string): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1)
-    throw new Error(`${flag}: expected a whole number of at least 1, got ${JSON.stringify(text)}`);
+    throw new InputError(`${flag}: expected a whole number of at least 1, got ${JSON.stringify(text)}`);
   return value;
 }
