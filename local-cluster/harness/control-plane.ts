@@ -146,10 +146,17 @@ async function startRealNodes(caCert: string, start: (name: string, command: str
   const ports: { port: number; healthz: number }[] = [];
   while (ports.length < realNodeNames.length)
     ports.push({ port: await freePort(), healthz: await freePort() });
-  const started = await Promise.all(
+  // Settled, not all: a node that fails must not leave the others starting kubelets after `up`
+  // has given up and `down` has read the state.
+  const outcomes = await Promise.allSettled(
     realNodeNames.map((name, i) => startRealNode(name, ports[i]!, caCert, start)),
   );
-  await Promise.all(started.map((s) => s.ready()));
+  const failed = outcomes.find((o) => o.status === 'rejected');
+  if (failed) throw failed.reason;
+  const started = outcomes.map((o) => (o as PromiseFulfilledResult<{ ready: () => Promise<void> }>).value);
+  const ready = await Promise.allSettled(started.map((s) => s.ready()));
+  const notReady = ready.find((o) => o.status === 'rejected');
+  if (notReady) throw notReady.reason;
   await startKubeProxy(start);
   await startClusterDns(start);
   await startNetworkPolicyEngine(start);
@@ -302,7 +309,7 @@ async function stopRealNodes(state: ClusterState): Promise<void> {
       [...realNodeNames.flatMap((n) => named(`kubelet-${n}`)), ...engines].map((p) => stopProcess(p, 10_000)),
     ).then(() => undefined),
   );
-  if (engines.length && process.env.NATS_WARDEN_NETNS) removeNetworkPolicyRules();
+
   for (const name of realNodeNames) {
     const runtime = named(`containerd-${name}`);
     if (runtime.some((p) => isAlive(p.pid)))
@@ -320,11 +327,19 @@ async function stopRealNodes(state: ClusterState): Promise<void> {
       await Promise.all(proxy.map((p) => stopProcess(p, 10_000)));
       removeKubeProxyRules();
     });
+  // After kube-proxy: its rules and the engine's share the filter table. A failure here must not
+  // stop `down` halfway (containerd, the control plane and the state would be left behind).
+  if (engines.length)
+    try {
+      removeNetworkPolicyRules();
+    } catch (error) {
+      say(`removing the NetworkPolicy engine's rules failed: ${String(error)}`);
+    }
   if (state.processes.some((p) => p.name.startsWith('kubelet-'))) removeKubeletChains();
   const nodeProcess = (p: Started) =>
     p.name === 'kube-proxy' ||
     p.name === 'coredns' ||
-    realNodeNames.some((n) => p.name === `kubelet-${n}` || p.name === `containerd-${n}`);
+    realNodeNames.some((n) => [`kubelet-${n}`, `containerd-${n}`, `kube-router-${n}`].includes(p.name));
   state.processes = state.processes.filter((p) => !nodeProcess(p));
 }
 
