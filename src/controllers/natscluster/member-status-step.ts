@@ -4,7 +4,7 @@
 // (controllers/natsaccount), the only writer of their status.
 import { credentialsSecretNameOf, type NatsCluster, type NatsUser } from '../../api/index.ts';
 import { setConditions } from '../../status/conditions.ts';
-import { PUBLIC_KEY_ANNOTATION } from '../natsuser/plan.ts';
+import { PUBLIC_KEY_ANNOTATION, SIGNED_GENERATION_ANNOTATION } from '../natsuser/plan.ts';
 import type { ClusterMembers } from '../../render/index.ts';
 import type { ControllerContext } from '../../runtime/controller.ts';
 import type { NatsClusterWatches } from './controller.ts';
@@ -87,12 +87,21 @@ function readiness(
       reason: 'SecretConflict',
       message: `Secret ${name} exists and is not this NatsUser's: it is left as it is; set spec.secretName to another name`,
     };
-  const written = owned && (!jwt || !!secret?.metadata?.annotations?.[PUBLIC_KEY_ANNOTATION]);
+  const annotations = secret?.metadata?.annotations ?? {};
+  const written = owned && (!jwt || !!annotations[PUBLIC_KEY_ANNOTATION]);
   if (!written)
     return {
       ok: false,
       reason: 'SecretPending',
       message: `Secret ${name} is not written yet (a Secret of that name that is not this NatsUser's is never overwritten)`,
+    };
+  // JWT mode: the NatsUser controller signs; until it has signed this generation, the status's
+  // observedGeneration would claim a change is in effect that the creds do not carry yet.
+  if (jwt && annotations[SIGNED_GENERATION_ANNOTATION] !== String(user.metadata.generation ?? 0))
+    return {
+      ok: false,
+      reason: 'SigningPending',
+      message: `Secret ${name} holds creds signed for an earlier generation of this NatsUser`,
     };
   if (certificate && !certificate.issued)
     return { ok: false, reason: 'CertificatePending', message: 'the client certificate is not issued yet' };

@@ -15,6 +15,8 @@ import { durationToSeconds } from '../../render/units.ts';
 export const PUBLIC_KEY_ANNOTATION = 'natswarden.io/public-key';
 export const RETIRED_KEYS_ANNOTATION = 'natswarden.io/retired-keys';
 export const EXPIRES_ANNOTATION = 'natswarden.io/expires-at';
+/** The NatsUser generation its creds were signed for: Ready (and kstatus's Current) waits for it. */
+export const SIGNED_GENERATION_ANNOTATION = 'natswarden.io/signed-generation';
 
 /** The user's Secret as read: decoded data and annotations, when it exists and belongs to the user. */
 export interface CurrentSecret {

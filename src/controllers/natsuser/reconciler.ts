@@ -18,6 +18,7 @@ import { ownEntry, retiredKeys } from '../natscluster/user-handover.ts';
 import type { NatsUserWatches } from './controller.ts';
 import {
   EXPIRES_ANNOTATION,
+  SIGNED_GENERATION_ANNOTATION,
   planUserCredentials,
   PUBLIC_KEY_ANNOTATION,
   RETIRED_KEYS_ANNOTATION,
@@ -93,6 +94,7 @@ export class NatsUserReconciler implements Reconciler {
       [PUBLIC_KEY_ANNOTATION]: plan.publicKey,
       ...(plan.retired.length ? { [RETIRED_KEYS_ANNOTATION]: plan.retired.join(',') } : {}),
       ...(plan.expiresAt ? { [EXPIRES_ANNOTATION]: isoSeconds(plan.expiresAt) } : {}),
+      [SIGNED_GENERATION_ANNOTATION]: String(user.metadata.generation ?? 0),
     };
     const annotationsChanged = Object.entries(annotations).some(([k, v]) => secret?.annotations[k] !== v);
     if (plan.write || annotationsChanged || !secret || secret.data.url === undefined) {
