@@ -114,7 +114,10 @@ export class NatsAccountReconciler implements Reconciler {
     const users = read.users.list(namespace).filter((u) => u.spec.accountRef.name === name);
     const account = read.accounts.get(name, namespace);
     // Gone without us (never JWT mode, or removed by hand): nothing left to revoke through it.
-    if (!account) return this.release(users, undefined);
+    if (!account) {
+      this.verified.delete(key);
+      return this.release(users, undefined);
+    }
     const now = new Date().toISOString();
     const clusterName = account.spec.clusterRef.name;
     const cluster = read.clusters.get(clusterName, namespace);
