@@ -187,27 +187,32 @@ describe('hostile tenants', () => {
         spec: { accountRef: { name: 'orders' }, authType: 'Password' },
       },
     ]);
+    // Every server, not one behind the Service: each reloads when its own copy of the config
+    // Secret is updated by its kubelet, so one may accept the user seconds before another does.
+    const pods = await clusterPods(bed.namespace, CLUSTER);
     const credentials = await waitUntil(
-      'leaver has its credentials and can log in',
+      'leaver has its credentials and can log in on every server',
       async () => {
         const secret = await secretData(bed.api, bed.namespace, 'leaver-nats-credentials').catch(
           () => undefined,
         );
         if (!secret) return false;
-        const [address] = await serviceAddresses(bed.api, bed.namespace, CLUSTER);
-        const nc = await connectWith(
-          address!,
-          secret as unknown as Credentials,
-          undefined,
-          `${CLUSTER}.${bed.namespace}.svc`,
-        ).catch(() => undefined);
-        await nc?.close();
-        return !!nc && (secret as unknown as Credentials);
+        const sessions = await Promise.all(
+          pods.map((pod) =>
+            connectWith(
+              pod.ip,
+              secret as unknown as Credentials,
+              undefined,
+              `${CLUSTER}.${bed.namespace}.svc`,
+            ).catch(() => undefined),
+          ),
+        );
+        await Promise.all(sessions.map((nc) => nc?.close()));
+        return sessions.every(Boolean) && (secret as unknown as Credentials);
       },
       180_000,
       2_000,
     );
-    const pods = await clusterPods(bed.namespace, CLUSTER);
     const live = await Promise.all(
       pods.map((pod) => connectWith(pod.ip, credentials, undefined, `${CLUSTER}.${bed.namespace}.svc`)),
     );
