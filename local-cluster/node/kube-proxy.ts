@@ -10,7 +10,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toolPath } from '../tools/tools.ts';
-import { inClusterNetns } from './netns-guard.ts';
 import { paths } from '../paths.ts';
 
 /** The pods' range: every real node's 10.245.<slot>.0/24 (node/config.ts). */
@@ -35,7 +34,7 @@ export function runningInThisNamespace(comm: 'kube-proxy' | 'kubelet' | 'kube-ro
 
 /** Writes kube-proxy's configuration; returns its command line. */
 export function kubeProxyCommand(nodeName: string, ports: { healthz: number; metrics: number }): string[] {
-  if (!inClusterNetns())
+  if (!process.env.NATS_WARDEN_NETNS)
     throw new Error(
       'kube-proxy runs only inside the cluster network namespace (local-cluster/harness/netns.sh)',
     );
@@ -70,7 +69,7 @@ export function kubeProxyCommand(nodeName: string, ports: { healthz: number; met
  * and nftables/ipvs where present). Only ever inside the cluster's network namespace.
  */
 export function removeKubeProxyRules(): void {
-  if (!inClusterNetns()) return;
+  if (!process.env.NATS_WARDEN_NETNS) return;
   try {
     execFileSync(toolPath('kube-proxy'), ['--cleanup', '--v=0'], { stdio: 'ignore', timeout: 30_000 });
   } catch {
@@ -85,7 +84,7 @@ export function removeKubeProxyRules(): void {
  * dropping non-loopback packets to 127.0.0.0/8). Removed once no kubelet runs in the namespace.
  */
 export function removeKubeletChains(): void {
-  if (!inClusterNetns() || runningInThisNamespace('kubelet') !== undefined) return;
+  if (!process.env.NATS_WARDEN_NETNS || runningInThisNamespace('kubelet') !== undefined) return;
   const run = (tool: string, args: string[]) => {
     try {
       execFileSync(tool, args, { stdio: 'ignore', timeout: 10_000 });

@@ -20,7 +20,6 @@ import { createHash } from 'node:crypto';
 import { imageArchive, toolPath } from '../tools/tools.ts';
 import { IMAGE_NAMES } from '../tools/images.ts';
 import { paths } from '../paths.ts';
-import { inClusterNetns } from './netns-guard.ts';
 import { nodeLayout, writeNodeConfig, type NodeLayout } from './config.ts';
 import { pauseImage } from './pause-image.ts';
 
@@ -200,7 +199,7 @@ export function prepareRealNode(
   ports: { port: number; healthz: number },
   caCert: string,
 ): NodeCommands {
-  if (!inClusterNetns())
+  if (!process.env.NATS_WARDEN_NETNS)
     throw new Error(
       'a real node runs only inside the cluster network namespace (local-cluster/harness/netns.sh): ' +
         'its CNI bridge must never be created on the host network',
@@ -328,7 +327,7 @@ export function removeRealNode(name: string): void {
       // already gone
     }
   removeCgroupRoot(node);
-  if (inClusterNetns())
+  if (process.env.NATS_WARDEN_NETNS)
     try {
       execFileSync('ip', ['link', 'del', node.bridge], { stdio: 'ignore' });
     } catch {
