@@ -285,7 +285,8 @@ export class NatsAccountReconciler implements Reconciler {
     const wanted = claimsKey(signed) ?? '';
 
     const ca = decode(read.secrets.get(names.trustBundle, ns), 'ca.crt');
-    const servers = podAddresses(read.pods.list(ns), cluster.metadata.name);
+    const pods = serverPods(read.pods.list(ns), cluster.metadata.name);
+    const servers = pods.map((p) => p.status?.podIP as string).sort();
     const replicas = cluster.spec.replicas;
     if (!ca || !servers.length)
       return {
@@ -296,17 +297,14 @@ export class NatsAccountReconciler implements Reconciler {
       };
     const ask = { servers: replicas, timeoutMs: ASK_TIMEOUT_MS };
     const accountKey = `${ns}/${account.metadata.name}`;
-    const inputs = verifiedInputs(
-      wanted,
-      account,
-      replicas,
-      serverPods(read.pods.list(ns), cluster.metadata.name),
-      ca,
-    );
+    const inputs = verifiedInputs(wanted, account, replicas, pods, ca);
     const verified = this.verified.get(accountKey);
-    const fresh = (v: typeof verified): v is NonNullable<typeof verified> =>
-      !!v && v.inputs === inputs && Date.now() - v.at < VERIFIED_FOR_MS;
-    if (fresh(verified) && 'jwt' in verified.outcome && !halfExpired(verified.outcome.jwt, Date.now() / 1000))
+    if (
+      verified?.inputs === inputs &&
+      Date.now() - verified.at < VERIFIED_FOR_MS &&
+      'jwt' in verified.outcome &&
+      !halfExpired(verified.outcome.jwt, Date.now() / 1000)
+    )
       return verified.outcome;
     this.verified.delete(accountKey);
     try {
