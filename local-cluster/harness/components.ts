@@ -37,9 +37,21 @@ export function etcd(ports: Ports): string[] {
 }
 
 /** With real nodes, the API server also authorizes kubelets as nodes and reaches their API (logs, exec). */
+/**
+ * The API server's address for pods on real nodes: on the loopback of the cluster's network namespace
+ * (10.245.0.0/24 is no node's slot), reached from a pod through its bridge gateway. The apiserver
+ * advertises it, so its own endpoint reconciler points the `kubernetes` Service there and kube-proxy
+ * routes 10.96.0.1:443 to it: in-cluster clients (the operator's pods) work as in any cluster.
+ */
+export const apiserverPodAddress = '10.245.0.1';
+
 function realNodeFlags(pki: Pki): string[] {
   const admin = pki.client('admin');
   return [
+    // Every address of the cluster's private network namespace (never the machine's own).
+    '--bind-address=0.0.0.0',
+    `--advertise-address=${apiserverPodAddress}`,
+    '--endpoint-reconciler-type=lease',
     '--authorization-mode=Node,RBAC',
     `--kubelet-client-certificate=${admin.cert}`,
     `--kubelet-client-key=${admin.key}`,
@@ -69,7 +81,13 @@ export function apiserver(ports: Ports, pki: Pki, realNodes = false): string[] {
     '--v=1',
   ];
   if (!realNodes) return flags;
-  return [...flags.filter((f) => !f.startsWith('--authorization-mode=')), ...realNodeFlags(pki)];
+  const replaced = [
+    '--authorization-mode=',
+    '--bind-address=',
+    '--advertise-address=',
+    '--endpoint-reconciler-type=',
+  ];
+  return [...flags.filter((f) => !replaced.some((r) => f.startsWith(r))), ...realNodeFlags(pki)];
 }
 
 function clientFlags(component: string): string[] {

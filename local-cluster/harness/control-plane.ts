@@ -2,6 +2,7 @@
 // kube-scheduler, the cert-manager controller and the process kubelet, in that order, each waited
 // for before the next. The CRDs (cert-manager's and ours from crds/) are installed once the API
 // server is ready. State goes to .cluster/state.json after every start so `down` can always clean up.
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toolPath } from '../tools/tools.ts';
@@ -227,6 +228,16 @@ async function nodesReady(): Promise<boolean> {
   return ready.length >= c.nodeNames.length;
 }
 
+/** An address on the network namespace's loopback (kept when another cluster here added it first). */
+function addLoopbackAddress(address: string): void {
+  if (!process.env.NATS_WARDEN_NETNS)
+    throw new Error(
+      `refusing to add ${address} outside the cluster's network namespace (local-cluster/harness/netns.sh)`,
+    );
+  const present = execFileSync('ip', ['-o', '-4', 'addr', 'show', 'dev', 'lo'], { encoding: 'utf8' });
+  if (!present.includes(` ${address}/`)) execFileSync('ip', ['addr', 'add', `${address}/32`, 'dev', 'lo']);
+}
+
 /** Starts everything; returns the admin kubeconfig path. Reuses a running cluster. */
 export async function up(): Promise<string> {
   if (isUp()) {
@@ -255,6 +266,7 @@ export async function up(): Promise<string> {
     writeKubeconfigs(pki, server);
     const etcd = start('etcd', c.etcd(ports));
     await waitHealthy(etcd, `http://127.0.0.1:${ports.etcdClient}/health`, {}, 30_000);
+    if (realNodesEnabled()) addLoopbackAddress(c.apiserverPodAddress);
     const api = start('kube-apiserver', c.apiserver(ports, pki, realNodesEnabled()));
     const admin = { ca: pki.caCert, ...pki.client('admin') };
     await waitHealthy(api, `${server}/readyz`, admin, 90_000);

@@ -110,7 +110,7 @@ export function ensurePki(dir: string): Pki {
   }
   if (!existsSync(join(dir, 'apiserver.crt'))) {
     const san =
-      'IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,' +
+      'IP:127.0.0.1,IP:10.96.0.1,IP:10.245.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,' +
       'DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local';
     sign(dir, 'apiserver', '/CN=kube-apiserver', 'serverAuth', san);
   }

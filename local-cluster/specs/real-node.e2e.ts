@@ -7,7 +7,8 @@
 // pulled fails with the kubelet's own reason. Across the three real nodes: a StatefulSet spread over
 // all three, pods reaching pods on other nodes through the namespace's routes between the nodes'
 // bridges, a ClusterIP Service answered through kube-proxy's rules, and cluster DNS (CoreDNS) for a
-// Service name and a StatefulSet pod's name under its headless Service.
+// Service name and a StatefulSet pod's name under its headless Service; a pod's in-cluster client
+// reaches the API server through the `kubernetes` Service as its ServiceAccount.
 // Skipped (and says so) on a cluster without real nodes.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -426,6 +427,52 @@ describeReal('three real nodes', () => {
     );
     expect(answers).toHaveLength(30);
     expect(new Set(answers)).toEqual(new Set(pods.map((p) => p.name)));
+  });
+
+  test('a pod reaches the API server through the `kubernetes` Service as its ServiceAccount, and RBAC decides', async () => {
+    // In-cluster configuration as client libraries read it: the kubelet's KUBERNETES_SERVICE_*
+    // variables, the projected token and CA. 403 names the pod's ServiceAccount (the request came
+    // through with its token); a RoleBinding then lets the same request list the namespace's pods.
+    const listPods = async () =>
+      JSON.parse(
+        await execIn(
+          pods[1]!.name,
+          `const fs = require('node:fs');
+           const sa = '/var/run/secrets/kubernetes.io/serviceaccount/';
+           const { KUBERNETES_SERVICE_HOST: host, KUBERNETES_SERVICE_PORT: port } = process.env;
+           require('node:https').get({ host, port, path: '/api/v1/namespaces/${ns}/pods',
+             ca: fs.readFileSync(sa + 'ca.crt'), servername: 'kubernetes.default.svc',
+             headers: { authorization: 'Bearer ' + fs.readFileSync(sa + 'token', 'utf8') } }, (r) => {
+             let body = ''; r.on('data', (d) => (body += d));
+             r.on('end', () => console.log(JSON.stringify({ host, status: r.statusCode, body: JSON.parse(body) })));
+           }).on('error', (e) => { console.error(e.code); process.exit(1); });`,
+        ),
+      );
+    const refused = await listPods();
+    expect(refused.host).toBe('10.96.0.1');
+    expect(refused.status).toBe(403);
+    expect(refused.body.message).toContain(`system:serviceaccount:${ns}:default`);
+    await apply([
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: { name: 'list-pods', namespace: ns },
+        rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['list'] }],
+      },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'list-pods', namespace: ns },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'list-pods' },
+        subjects: [{ kind: 'ServiceAccount', name: 'default', namespace: ns }],
+      },
+    ]);
+    const allowed = await waitUntil('the RoleBinding in effect', async () => {
+      const r = await listPods();
+      return r.status === 200 && r;
+    });
+    const listed = allowed.body.items.map((p: { metadata: { name: string } }) => p.metadata.name);
+    expect(listed).toEqual(expect.arrayContaining(pods.map((p) => p.name)));
   });
 
   test('a pod resolves a Service and a StatefulSet pod by name through cluster DNS (CoreDNS)', async () => {
