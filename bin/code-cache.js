@@ -6,6 +6,7 @@
 // directory (another user must not be able to plant code there); when it can't be read or written,
 // the bundle simply runs without it.
 'use strict';
+const { isAscii } = require('node:buffer');
 const { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
 const { homedir } = require('node:os');
@@ -30,8 +31,12 @@ function loadWithCodeCache(file) {
   } catch {
     // no cache yet
   }
+  // An ASCII file (scripts/bundle-cli.ts makes it so) is read as Latin-1: the same characters, copied
+  // into a one-byte string instead of decoded from UTF-8.
+  const bytes = readFileSync(file);
+  const text = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
   // CommonJS's own wrapper (what Module.wrap returns).
-  const source = `(function (exports, require, module, __filename, __dirname) { ${readFileSync(file, 'utf8')}\n});`;
+  const source = `(function (exports, require, module, __filename, __dirname) { ${text}\n});`;
   const script = new Script(source, {
     filename: file,
     cachedData,
