@@ -49,6 +49,10 @@ const PLAIN_KEY = new RegExp(`^(?:${PLAIN_ONE_LINE})$`, 'u');
 const SINGLE_ONE_LINE = new RegExp(`^(?:${NB_JSON})*$`, 'u');
 const SINGLE_MULTI_LINE = new RegExp(`^(?:${NB_JSON}|\\n)*$`, 'u');
 const BLOCK_CONTENT = new RegExp(`^(?:${NB_CHAR}|\\n)*$`, 'u');
+// Shortcuts past the Unicode expressions above (compiled afresh by every process) for the usual text:
+// names, paths, words with single spaces can be plain; printable ASCII fits any quoted or block style.
+const SURELY_PLAIN = /^[A-Za-z0-9_/](?:[A-Za-z0-9_./-]| (?! |$))*$/;
+const PRINTABLE_ASCII_LINES = /^[\x20-\x7E\n]*$/;
 const FORBIDDEN_FIRST_LINE = /^(?:---|\.\.\.)(?=$|[ \t\n\r])/;
 const INVISIBLE = /[\t\x7F-\xA0\u2028\u2029\uFEFF\uFFFE\uFFFF]/;
 // eslint-disable-next-line no-control-regex -- these are the characters to escape
@@ -88,7 +92,7 @@ function doubleQuoted(text: string): string {
 }
 
 function canBePlain(text: string, level: number, isKey: boolean): boolean {
-  if (text !== '') {
+  if (text !== '' && !SURELY_PLAIN.test(text)) {
     if (!(isKey ? PLAIN_KEY : PLAIN_VALUE).test(text)) return false;
     if (level === 0 && FORBIDDEN_FIRST_LINE.test(text)) return false;
   }
@@ -119,12 +123,13 @@ function writeString(state: WriterState, text: string, level: number, isKey: boo
   if (isKey && text.includes('\n')) throw new LeftToJsYaml();
   if (INVISIBLE.test(text) || /^\s+$/.test(text)) return doubleQuoted(text);
   if (text.includes('\n')) {
-    if (!BLOCK_CONTENT.test(text)) return doubleQuoted(text);
+    if (!PRINTABLE_ASCII_LINES.test(text) && !BLOCK_CONTENT.test(text)) return doubleQuoted(text);
     state.openEnded = text === '\n' || text.endsWith('\n\n');
     return literalBlock(text, level);
   }
   if (canBePlain(text, level, isKey)) return text;
-  if ((isKey ? SINGLE_ONE_LINE : SINGLE_MULTI_LINE).test(text)) return `'${text.replace(/'/g, "''")}'`;
+  if (PRINTABLE_ASCII_LINES.test(text) || (isKey ? SINGLE_ONE_LINE : SINGLE_MULTI_LINE).test(text))
+    return `'${text.replace(/'/g, "''")}'`;
   return doubleQuoted(text);
 }
 
