@@ -9,7 +9,6 @@
 const { isAscii } = require('node:buffer');
 const { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
-const { homedir } = require('node:os');
 const { basename, dirname, join } = require('node:path');
 const { Script, constants } = require('node:vm');
 
@@ -17,7 +16,12 @@ function cacheFileFor(file) {
   const { size, mtimeMs } = statSync(file);
   const dir =
     process.env.NATS_WARDEN_CODE_CACHE ||
-    join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'nats-warden', 'code-cache');
+    // $HOME is what os.homedir() returns where it is set: node:os is one module less to load.
+    join(
+      process.env.XDG_CACHE_HOME || join(process.env.HOME || require('node:os').homedir(), '.cache'),
+      'nats-warden',
+      'code-cache',
+    );
   const name = `${basename(file)}-${size}-${Math.trunc(mtimeMs)}-${process.version}-${process.arch}.bin`;
   return { dir, path: join(dir, name) };
 }
