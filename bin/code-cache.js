@@ -6,9 +6,9 @@
 // directory (another user must not be able to plant code there); when it can't be read or written,
 // the bundle simply runs without it.
 'use strict';
+const { isAscii } = require('node:buffer');
 const { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
-const { homedir } = require('node:os');
 const { basename, dirname, join } = require('node:path');
 const { Script, constants } = require('node:vm');
 
@@ -16,7 +16,12 @@ function cacheFileFor(file) {
   const { size, mtimeMs } = statSync(file);
   const dir =
     process.env.NATS_WARDEN_CODE_CACHE ||
-    join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'nats-warden', 'code-cache');
+    // $HOME is what os.homedir() returns where it is set: node:os is one module less to load.
+    join(
+      process.env.XDG_CACHE_HOME || join(process.env.HOME || require('node:os').homedir(), '.cache'),
+      'nats-warden',
+      'code-cache',
+    );
   const name = `${basename(file)}-${size}-${Math.trunc(mtimeMs)}-${process.version}-${process.arch}.bin`;
   return { dir, path: join(dir, name) };
 }
@@ -30,8 +35,12 @@ function loadWithCodeCache(file) {
   } catch {
     // no cache yet
   }
+  // An ASCII file (scripts/bundle-cli.ts makes it so) is read as Latin-1: the same characters, copied
+  // into a one-byte string instead of decoded from UTF-8.
+  const bytes = readFileSync(file);
+  const text = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
   // CommonJS's own wrapper (what Module.wrap returns).
-  const source = `(function (exports, require, module, __filename, __dirname) { ${readFileSync(file, 'utf8')}\n});`;
+  const source = `(function (exports, require, module, __filename, __dirname) { ${text}\n});`;
   const script = new Script(source, {
     filename: file,
     cachedData,

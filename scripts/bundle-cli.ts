@@ -8,7 +8,7 @@
 // esbuild is a pinned tool built from the Go module proxy like the others (local-cluster/tools).
 //   node scripts/bundle-cli.ts [OUTDIR]      default dist/bundle
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot, toolPath } from '@nats-warden/local-cluster';
 
@@ -34,6 +34,19 @@ const esbuild = (args: string[]) =>
     { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] },
   );
 
+/**
+ * Escapes every non-ASCII character as \uXXXX, which means the same in string and regular expression
+ * literals, identifiers and comments (in a template literal, only String.raw would see it). esbuild
+ * leaves some in regular expressions (a `µs` duration unit), and one such character made the whole
+ * 0.9 MB source a two-byte string decoded from UTF-8 on every start; bin/code-cache.js reads an ASCII
+ * file as Latin-1, a plain copy. After a backslash the escape would mean something else: refused.
+ */
+export function toAscii(source: string): string {
+  const escaped = /\\[^\0-\x7f]/.exec(source);
+  if (escaped) throw new Error(`a backslash before a non-ASCII character at offset ${escaped.index}`);
+  return source.replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Writes the bundle into outDir (emptied first); returns outDir. */
 export function bundleCli(outDir = join(repoRoot, 'dist', 'bundle')): string {
   rmSync(outDir, { recursive: true, force: true });
@@ -54,6 +67,8 @@ export function bundleCli(outDir = join(repoRoot, 'dist', 'bundle')): string {
     '--external:./reloader-command.ts',
     '--define:import.meta.url=undefined',
   ]);
+  const render = join(outDir, 'render.cjs');
+  writeFileSync(render, toAscii(readFileSync(render, 'utf8')));
   return outDir;
 }
 

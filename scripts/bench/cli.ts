@@ -3,8 +3,9 @@
 // package's layout (the bundle) and from a checkout's (the TypeScript source), interleaved with
 // `node -e 0` so load from other work on the machine hits all alike; prints medians and the ratios.
 // The compile and code caches start empty: the first run of each fills them and is reported on its
-// own as "cold".
-//   npm run bench -- cli [--runs N] [--file FILE]
+// own as "cold". With --cpu, as many runs again report CPU time (cpu-at-exit.cjs), which load from
+// other work distorts far less than wall time.
+//   npm run bench -- cli [--runs N] [--file FILE] [--cpu]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,7 @@ const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '7' },
     file: { type: 'string', default: join(repoRoot, 'examples', 'secure-cluster.yaml') },
+    cpu: { type: 'boolean', default: false },
   },
 });
 const runs = Number(values.runs);
@@ -31,6 +33,19 @@ function timed(args: string[]): number {
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (run.status !== 0) throw new Error(`node ${args.join(' ')} exited ${run.status}: ${run.stderr}`);
   return ms;
+}
+
+const CPU_AT_EXIT = join(import.meta.dirname, 'cpu-at-exit.cjs');
+
+/** CPU time of one whole process, in ms: [main thread, all threads]. */
+function cpuTimes(args: string[]): [number, number] {
+  const run = spawnSync(process.execPath, ['-r', CPU_AT_EXIT, ...args], {
+    env,
+    stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+  });
+  if (run.status !== 0) throw new Error(`node ${args.join(' ')} exited ${run.status}: ${run.stderr}`);
+  const [main, all] = String(run.output[3]).trim().split(' ').map(Number);
+  return [main!, all!];
 }
 
 const pkg = packageLayout();
@@ -54,6 +69,28 @@ try {
       `${name.padEnd(26)} ${median.toFixed(0).padStart(5)} ms  ${(median / bare).toFixed(2)}x node -e 0` +
         `  (cold ${cold[name]!.toFixed(0)} ms)\n`,
     );
+  }
+  if (values.cpu) {
+    const cpu: Record<string, [number, number][]> = Object.fromEntries(
+      Object.keys(commands).map((n) => [n, []]),
+    );
+    for (let i = 0; i < runs; i++)
+      for (const [name, args] of Object.entries(commands)) cpu[name]!.push(cpuTimes(args));
+    const medianOf = (name: string, which: 0 | 1) =>
+      percentile(
+        cpu[name]!.map((t) => t[which]),
+        50,
+      );
+    process.stdout.write(
+      `CPU time, median of ${runs}, load average ${loadAverage()}: main thread | whole process\n`,
+    );
+    for (const name of Object.keys(commands)) {
+      const [main, all] = [medianOf(name, 0), medianOf(name, 1)];
+      process.stdout.write(
+        `${name.padEnd(26)} ${main.toFixed(0).padStart(5)} ms  ${(main / medianOf('node -e 0', 0)).toFixed(2)}x` +
+          `  | ${all.toFixed(0).padStart(5)} ms  ${(all / medianOf('node -e 0', 1)).toFixed(2)}x\n`,
+      );
+    }
   }
 } finally {
   pkg.remove();

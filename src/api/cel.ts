@@ -1,36 +1,17 @@
 // Offline evaluation of the same CEL rules the CRDs carry (x-kubernetes-validations), so
-// `nats-warden render` rejects what the API server would, naming the same field. Transition rules
-// (those that read oldSelf) need the stored object and are left to the API server.
-import { Environment } from '@marcbachmann/cel-js';
+// `nats-warden render` rejects what the API server would, naming the same field. The rules run
+// compiled ahead of time into JavaScript (scripts/gen-cel-rules.ts), not through a CEL interpreter.
+// Transition rules (those that read oldSelf) need the stored object and are left to the API server.
 import type { FieldError } from './schema-check.ts';
-import { QUANTITY_PATTERN, type CelRule } from './common.ts';
-import { quantityToBytes } from '../render/units.ts';
+import type { CelRule } from './common.ts';
+import { COMPILED_CEL_RULES } from './cel-rules.generated.ts';
 
-const QUANTITY = new RegExp(QUANTITY_PATTERN);
-
-/** Kubernetes' CEL quantity library, the part our rules use: quantity(string).compareTo(Quantity). */
-class Quantity {
-  readonly value: number;
-  constructor(value: number) {
-    this.value = value;
-  }
+/** A rule compiled ahead of time (`npm run gen:cel`); one that is not fails. */
+function evaluate(rule: string, self: unknown): unknown {
+  const compiled = COMPILED_CEL_RULES[rule];
+  if (!compiled) throw new Error(`the rule is not compiled: run npm run gen:cel (${rule})`);
+  return compiled(self);
 }
-function parseQuantity(text: string): Quantity {
-  if (!QUANTITY.test(text)) throw new Error(`invalid quantity ${JSON.stringify(text)}`);
-  return new Quantity(quantityToBytes(text));
-}
-
-const env = new Environment({ unlistedVariablesAreDyn: true })
-  .registerType('Quantity', Quantity)
-  .registerFunction('quantity(string): Quantity', parseQuantity)
-  .registerFunction({
-    name: 'compareTo',
-    receiverType: 'Quantity',
-    returnType: 'int',
-    handler: (a: Quantity, b: Quantity) => BigInt(Math.sign(a.value - b.value)),
-    params: [{ name: 'other', type: 'Quantity' }],
-  });
-const evaluate = (rule: string, context: Record<string, unknown>) => env.evaluate(rule, context);
 
 type Node = { properties?: Record<string, Node>; items?: Node; 'x-kubernetes-validations'?: CelRule[] };
 
@@ -44,7 +25,7 @@ export function celErrors(schema: Node, value: unknown, path: string): FieldErro
     if (rule.rule.includes('oldSelf')) continue;
     let ok: unknown;
     try {
-      ok = evaluate(rule.rule, { self: value });
+      ok = evaluate(rule.rule, value);
     } catch (error) {
       ok = `${(error as Error).message}`;
     }

@@ -29,7 +29,7 @@ export function toFieldPath(pointer: string): string {
 
 /** Applies schema defaults to a copy of `doc` and reports every schema violation with its field path. */
 export function validateAgainst<T>(schema: TSchema, doc: unknown): Validated<T> {
-  // JSON, not structuredClone: under Jest the latter builds objects of another realm, which cel-js rejects.
+  // JSON, not structuredClone: plain objects of this realm only (under Jest the latter builds another's).
   const value = Value.Default(schema, JSON.parse(JSON.stringify(doc ?? null)));
   const errors: FieldError[] = [];
   const seen = new Set<string>();

@@ -2,6 +2,7 @@
 // reloader sidecar start without the Kubernetes client.
 import { RenderError } from '../render/index.ts';
 import { InputError } from './documents.ts';
+import { stderr, stdout, type Output } from './stdio.ts';
 
 const USAGE = `usage: nats-warden <command>
   render -f FILE [-f FILE...] [--cluster-domain DOMAIN]
@@ -15,7 +16,7 @@ const USAGE = `usage: nats-warden <command>
 `;
 
 /** Runs a command; returns the process exit code. Bad input exits 1 with the field path named. */
-export async function main(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
+export async function main(argv: string[], out: Output = stdout, err: Output = stderr): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {

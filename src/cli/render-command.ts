@@ -2,7 +2,7 @@
 // operator would create for the resources given — with no cluster. Identities (route password,
 // keys, user credentials) are generated afresh on each run (the operator generates them once and
 // keeps them); the trust bundle stays empty until cert-manager has issued the CA in a real cluster.
-import { dump } from 'js-yaml';
+import { toYaml } from './yaml-writer.ts';
 import { generateIdentities } from '../identity/generate-identities.ts';
 import {
   DEFAULT_CLUSTER_DOMAIN,
@@ -15,6 +15,8 @@ import {
 } from '../render/index.ts';
 import { parseOptions } from './args.ts';
 import { InputError, readDocuments, type Documents } from './documents.ts';
+
+export { toYaml };
 
 export interface RenderOptions {
   files: string[];
@@ -62,10 +64,6 @@ export async function renderDocuments(docs: Documents, clusterDomain: string): P
     );
   }
   return objects;
-}
-
-export function toYaml(objects: object[]): string {
-  return objects.map((o) => dump(o, { noRefs: true, lineWidth: -1 })).join('---\n');
 }
 
 export async function renderCommand(argv: string[]): Promise<string> {

@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { loadAll } from 'js-yaml';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { isAscii } from 'node:buffer';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@nats-warden/local-cluster';
 import { readDocuments } from '../../src/cli/documents.ts';
@@ -46,6 +47,8 @@ describe.each([
   test('has only what that layout has', () => {
     expect(existsSync(join(layout.root, runs))).toBe(true);
     expect(existsSync(join(layout.root, runs === 'src' ? 'dist' : 'src'))).toBe(false);
+    // bin/code-cache.js reads the bundle as Latin-1 only when it is ASCII (scripts/bundle-cli.ts).
+    if (runs !== 'src') expect(isAscii(readFileSync(join(layout.root, runs, 'render.cjs')))).toBe(true);
   });
 
   const env = () => ({ ...process.env, NATS_WARDEN_CODE_CACHE: join(layout.root, 'code-cache') });
