@@ -135,6 +135,21 @@ export class Kube {
     );
   }
 
+  /**
+   * Merge-patches annotations onto a pod (volume-refresh.ts: the kubelet's cue to sync it now). A pod
+   * gone meanwhile is nothing to do.
+   */
+  async annotatePod(namespace: string, name: string, annotations: Record<string, string>): Promise<void> {
+    try {
+      await this.core.patchNamespacedPod(
+        { namespace, name, body: { metadata: { annotations } }, fieldManager: FIELD_MANAGER },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+
   /** Merge-patches a custom resource's status subresource. */
   async patchStatus(
     group: string,

@@ -86,10 +86,11 @@ by server-side apply, which needs patch, and create when the object is new; noth
 - apiGroups: [""]
   resources: [configmaps]
   verbs: [list, watch, create, patch]
-# The NATS servers' pods: readiness and the rolling restart (read only).
+# The NATS servers' pods: readiness and the rolling restart; patch for one annotation, the kubelet's
+# cue to refresh their Secret volumes now (src/controllers/natscluster/volume-refresh.ts).
 - apiGroups: [""]
   resources: [pods]
-  verbs: [list, watch]
+  verbs: [list, watch, patch]
 - apiGroups: [""]
   resources: [services, serviceaccounts]
   verbs: [create, patch]

@@ -34,6 +34,7 @@ import { rollStep, type RollOutcome } from './roll-step.ts';
 import { writeStatus } from './status-writer.ts';
 import { clusterStatus, type ClusterObservation } from './status.ts';
 import { ConfigValidator, configFilesFor } from './config-check.ts';
+import { refreshMountedVolumes } from './volume-refresh.ts';
 import { clusterMembers } from '../cluster-members.ts';
 import { ownedBy, secretOrLive } from '../secret-lookup.ts';
 
@@ -105,6 +106,7 @@ export class NatsClusterReconciler {
       const objects = this.render(cluster, observed, roll);
       await this.checkConfig(key, cluster, objects);
       await this.apply(cluster, observed, objects, roll);
+      await refreshMountedVolumes(this.ctx, cluster, objects);
       return await this.report(cluster, observed, roll);
     } catch (error) {
       if (error instanceof Stop) return error.result;
