@@ -152,6 +152,26 @@ describe('the defaults', () => {
   });
 });
 
+describe('the image', () => {
+  const argsWith = (args: string[]) =>
+    (
+      render(args).find((o) => o.kind === 'Deployment') as unknown as {
+        spec: { template: { spec: { containers: { image: string; args: string[] }[] } } };
+      }
+    ).spec.template.spec.containers[0]!;
+
+  test("the servers' reloader sidecar runs the operator's own image, mirror or digest included", () => {
+    expect(argsWith([]).args).toContain('--reloader-image=ghcr.io/nats-warden/nats-warden:0.1.0');
+    for (const args of [
+      ['--set', 'image.repository=mirror.example/nw', '--set', 'image.tag=1.2.3'],
+      ['--set', 'image.digest=sha256:' + 'a'.repeat(64)],
+    ]) {
+      const container = argsWith(args);
+      expect(container.args).toContain(`--reloader-image=${container.image}`);
+    }
+  });
+});
+
 describe('with watchNamespaces', () => {
   const objects = render(['--set', 'watchNamespaces={nats-demo,team-a}']);
 
