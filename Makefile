@@ -29,5 +29,5 @@ test-real-nodes: install
 	@if [ "$$(id -u)" != 0 ] || [ ! -d /sys/fs/cgroup/memory ]; then \
 	  echo "test-real-nodes: SKIPPED: real nodes need root and the cgroup v1 hierarchies (docs/testing.md)"; \
 	else \
-	  NATS_WARDEN_REAL_NODES=1 npm run -s test:e2e -- local-cluster/specs/real-node e2e/network-policy; \
+	  NATS_WARDEN_REAL_NODES=1 npm run -s test:e2e -- local-cluster/specs/real-node e2e/network-policy e2e/helm; \
 	fi
