@@ -27,6 +27,7 @@ import {
   deleteNamespace,
   getJson,
   k,
+  realNodeNames,
   realNodesEnabled,
   waitUntil,
   type Obj,
@@ -44,6 +45,7 @@ import {
   metricsOf,
   onRealNodes,
   operatorPods,
+  type OperatorPod,
   readyOperatorPods,
   realNodePlacement,
   realNodeValues,
@@ -87,6 +89,26 @@ async function ownedObjects(namespace: string): Promise<string[]> {
     .map((o) => `${o.kind}/${o.metadata.name}`);
 }
 
+/**
+ * The helm install's values: watch one namespace, and the chart's NetworkPolicy for the operator on,
+ * its pods on the node whose policy engine runs (kube-router guards only warden-real-1's pods),
+ * egress to the API server allowed where the `kubernetes` Service really sends it (as the chart's
+ * values.yaml says to look it up).
+ */
+async function installValues(): Promise<Obj> {
+  const endpoints = await getJson(['get', 'endpoints', 'kubernetes', '-n', 'default']);
+  const subset = endpoints.subsets[0];
+  const values = realNodeValues({
+    watchNamespaces: [ns.watched],
+    networkPolicy: {
+      enabled: true,
+      apiServer: { cidrs: [`${subset.addresses[0].ip}/32`], ports: [subset.ports[0].port] },
+    },
+  });
+  values.nodeSelector = { ...values.nodeSelector, 'kubernetes.io/hostname': realNodeNames[0]! };
+  return values;
+}
+
 const snapshot = (pods: PodInfo[]) => pods.map((p) => ({ name: p.name, uid: p.uid, restarts: p.restarts }));
 
 beforeAll(async () => {
@@ -97,7 +119,7 @@ beforeAll(async () => {
   ns.unwatched = await createNamespace('helm-unwatched');
   scratch = mkdtempSync(join(tmpdir(), 'helm-e2e-'));
   valuesFile = join(scratch, 'real-nodes.values.yaml');
-  writeFileSync(valuesFile, dump(realNodeValues({ watchNamespaces: [ns.watched] })));
+  writeFileSync(valuesFile, dump(await installValues()));
   serviceAccount = `system:serviceaccount:${ns.release}:${RELEASE}`;
 });
 
@@ -174,6 +196,16 @@ describeReal('the chart, installed with helm, as pods on the real nodes', () => 
     const onNodes = await getJson(['get', 'pods', '-n', ns.watched, '-l', 'app.kubernetes.io/name=nats']);
     expect(onRealNodes((onNodes.items as Obj[]).map((p) => ({ node: p.spec.nodeName })))).toBe(true);
     await roundTripAs('app');
+  });
+
+  test("the operator's own NetworkPolicy is enforced: it reaches the NATS servers, not another pod's open port", async () => {
+    const [from, to] = await operatorPods(ns.release);
+    const server = (await clusterPods(ns.watched, 'secure'))[0]!;
+    // Ingress to the metrics port is open to every pod (helm test's pod, which no policy selects,
+    // reached it through the Service): a refusal from an operator pod is its egress policy's doing.
+    expect(await dialFrom(from!, to!.ip, 8081)).not.toBe('open');
+    expect(await dialFrom(from!, server.ip, 4222)).toBe('open');
+    expect(await dialFrom(from!, server.ip, 8222)).toBe('open');
   });
 
   test('a NatsCluster in a namespace it does not watch gets no status and no object', async () => {
@@ -368,4 +400,14 @@ async function roundTripAs(user: string): Promise<void> {
     expect(await roundTrip(nc)).toMatch(/hello through TLS/);
     await nc.close();
   }
+}
+
+/** A TCP connect from inside an operator pod: 'open', or how it failed ('timeout' after 3 s). */
+async function dialFrom(pod: OperatorPod, host: string, port: number): Promise<string> {
+  const script = `const s = require('node:net').connect({ host: '${host}', port: ${port} });
+    s.setTimeout(3000, () => { console.log('timeout'); process.exit(0); });
+    s.on('connect', () => { console.log('open'); process.exit(0); });
+    s.on('error', (e) => { console.log(e.code); process.exit(0); });`;
+  const exec = ['exec', pod.name, '-n', ns.release, '-c', 'operator', '--', 'node', '-e', script];
+  return (await k(exec, undefined, 30_000)).trim();
 }

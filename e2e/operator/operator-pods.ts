@@ -37,7 +37,7 @@ export async function helm(args: string[], timeoutMs = 300_000): Promise<string>
 
 /** Tolerates the real nodes' taint and selects them: what a pod needs to run on a real node. */
 export const realNodePlacement = () => ({
-  nodeSelector: { [realNodeTaint]: 'true' },
+  nodeSelector: { [realNodeTaint]: 'true' } as Record<string, string>,
   tolerations: [{ key: realNodeTaint, operator: 'Exists', effect: 'NoSchedule' }],
 });
 

@@ -172,6 +172,41 @@ describe('the image', () => {
   });
 });
 
+describe('the helm test pod', () => {
+  const testPod = (args: string[]) =>
+    render(args).find((o) => o.kind === 'Pod') as unknown as {
+      spec: {
+        containers: { image: string; command: string[] }[];
+        nodeSelector?: object;
+        tolerations?: object[];
+      };
+    };
+
+  test("runs the operator's image (no second image to mirror) and is placed like the operator", () => {
+    const placement = [
+      '--set',
+      'nodeSelector.pool=ops',
+      '--set',
+      'tolerations[0].key=dedicated',
+      '--set',
+      'tolerations[0].operator=Exists',
+      '--set',
+      'image.repository=mirror.example/nw',
+    ];
+    const pod = testPod(placement);
+    const deployment = render(placement).find((o) => o.kind === 'Deployment') as unknown as {
+      spec: {
+        template: { spec: { containers: { image: string }[]; nodeSelector: object; tolerations: object[] } };
+      };
+    };
+    expect(pod.spec.containers[0]!.image).toBe(deployment.spec.template.spec.containers[0]!.image);
+    expect(pod.spec.containers[0]!.command.slice(0, 2)).toEqual(['node', '-e']);
+    expect(pod.spec.nodeSelector).toEqual(deployment.spec.template.spec.nodeSelector);
+    expect(pod.spec.tolerations).toEqual(deployment.spec.template.spec.tolerations);
+    expect(testPod([]).spec.nodeSelector).toBeUndefined();
+  });
+});
+
 describe('with watchNamespaces', () => {
   const objects = render(['--set', 'watchNamespaces={nats-demo,team-a}']);
 
