@@ -393,9 +393,11 @@ const userReady = (name: string) =>
  * A TLS round trip as `user` through every ready address of secure's client Service. NatsUser Ready
  * means its credentials Secret is complete, not that every server has loaded the user: on a real
  * kubelet the changed auth Secret reaches the pods seconds later (its sync period), and until the
- * reloader's SIGHUP a server refuses the user (`Authorization Violation`, or EPIPE when nats.js is
- * still writing as the server closes). Those two are retried for at most USER_LOAD_MS, and the lag
- * is printed; any other failure names the address, its pod and the end of that server's log.
+ * reloader's SIGHUP a server refuses the user: the server logs `authentication error`, and nats.js
+ * says `Authorization Violation`, EPIPE (still writing as the server closes) or `connection refused`
+ * (its only server dropped with no error kept: @nats-io/nats-core protocol.js), by timing. Those are
+ * retried for at most USER_LOAD_MS, and the lag is printed; any other failure names the address,
+ * its pod and the end of that server's log.
  */
 async function roundTripAs(user: string): Promise<void> {
   await userReady(user);
@@ -423,7 +425,10 @@ async function roundTripAs(user: string): Promise<void> {
         break;
       } catch (error) {
         const message = (error as Error).message;
-        if (/Authorization Violation|EPIPE/.test(message) && Date.now() - ready < USER_LOAD_MS) {
+        if (
+          /Authorization Violation|EPIPE|connection refused/.test(message) &&
+          Date.now() - ready < USER_LOAD_MS
+        ) {
           await new Promise((resolve) => setTimeout(resolve, 500));
           continue;
         }
