@@ -4,8 +4,9 @@
 //   1. `helm install --wait` (the real helm, watchNamespaces=[watched]): two pods, one Lease holder,
 //      `helm test` passes; no cluster-wide Secret access; examples/secure-cluster.yaml in `watched`
 //      becomes Ready and a TLS round trip works with its user's credentials, while examples/
-//      minimal-tls.yaml in `unwatched` is left alone (no status, no child). Deleting the leading pod
-//      hands the Lease to the other, which reconciles a new NatsUser.
+//      minimal-tls.yaml in `unwatched` is left alone (no status, no child). The chart's NetworkPolicy
+//      for the operator is on and enforced (kube-router, warden-real-1, where the operator's pods are
+//      pinned). Deleting the leading pod hands the Lease to the other, which reconciles a new NatsUser.
 //   2. `helm upgrade` of the same chart with logLevel changed (there is no earlier chart version to
 //      upgrade from: the change is the value) rolls the operator into a new ReplicaSet; the NATS pods
 //      keep their uids and restart counts and the StatefulSet its generation.
@@ -14,8 +15,9 @@
 //   4. `kubectl apply --server-side -f manifests/install.yaml` (the default, ClusterRole mode; the
 //      test's copy adds the real nodes' toleration and names the imported image) runs the same
 //      operator, which now does read Secrets everywhere and takes the unwatched cluster to Ready.
-// The values differ from the chart's defaults only in placement (the real nodes' taint) and the
-// image (the one the harness imported, `pullPolicy: Never`). Skipped without real nodes.
+// Beyond those two settings and the NetworkPolicy, the values differ from the chart's defaults only
+// in placement (the real nodes' taint) and the image (the one the harness imported, `pullPolicy:
+// Never`). Skipped without real nodes.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
