@@ -18,9 +18,7 @@
 // Beyond those two settings and the NetworkPolicy, the values differ from the chart's defaults only
 // in placement (the real nodes' taint) and the image (the one the harness imported, `pullPolicy:
 // Never`). Skipped without real nodes.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
@@ -37,9 +35,8 @@ import {
   type Obj,
 } from '@nats-warden/local-cluster';
 import { CHART_DIR, INSTALL_NAMESPACE, INSTALL_YAML } from '../scripts/gen-manifests.ts';
-import { apiFor, secretData, serviceAddresses, waitForCondition, type Api } from './operator/cluster-api.ts';
+import { apiFor, waitForCondition, type Api } from './operator/cluster-api.ts';
 import { exampleIn } from './operator/fixtures.ts';
-import { connectWith, roundTrip, type Credentials } from './operator/nats-client.ts';
 import {
   canI,
   helm,
@@ -49,13 +46,14 @@ import {
   metricsOf,
   onRealNodes,
   operatorPods,
-  type OperatorPod,
   readyOperatorPods,
   realNodePlacement,
   realNodeValues,
   sample,
 } from './operator/operator-pods.ts';
+import { dialFrom, dialFromHere, kubeRouterRulesFor, ownedObjects } from './operator/real-node-checks.ts';
 import { clusterPods, type PodInfo } from './operator/servers.ts';
+import { roundTripAs } from './operator/user-round-trip.ts';
 
 jest.setTimeout(300_000);
 
@@ -70,6 +68,7 @@ let scratch = '';
 let valuesFile = '';
 let serviceAccount = '';
 const figure = (line: string) => process.stderr.write(`\nfigure: ${line}\n`);
+const seconds = (ms: number) => (ms / 1000).toFixed(1);
 
 /** An example re-homed into `namespace`, its servers on the real nodes and from the imported image. */
 function exampleOnRealNodes(file: string, namespace: string): Obj[] {
@@ -79,18 +78,6 @@ function exampleOnRealNodes(file: string, namespace: string): Obj[] {
     doc.spec.image = `${image.repository}:${image.tag}`;
     doc.spec.podTemplate = { ...(doc.spec.podTemplate ?? {}), ...realNodePlacement() };
   });
-}
-
-/** Objects in `namespace` that a NatsCluster, NatsAccount or NatsUser owns (what the operator made). */
-async function ownedObjects(namespace: string): Promise<string[]> {
-  const kinds =
-    'statefulsets,services,configmaps,secrets,serviceaccounts,poddisruptionbudgets,certificates,issuers';
-  const list = await getJson(['get', kinds, '-n', namespace]);
-  return (list.items as Obj[])
-    .filter((o) =>
-      (o.metadata.ownerReferences ?? []).some((r: Obj) => r.apiVersion.startsWith('natswarden.io/')),
-    )
-    .map((o) => `${o.kind}/${o.metadata.name}`);
 }
 
 /**
@@ -199,7 +186,9 @@ describeReal('the chart, installed with helm, as pods on the real nodes', () => 
     expect(nats.filter((p) => p.ready)).toHaveLength(3);
     const onNodes = await getJson(['get', 'pods', '-n', ns.watched, '-l', 'app.kubernetes.io/name=nats']);
     expect(onRealNodes((onNodes.items as Obj[]).map((p) => ({ node: p.spec.nodeName })))).toBe(true);
-    await roundTripAs('app');
+    figure(
+      `NatsUser app Ready → its round trip works on all 3 servers ${seconds(await roundTripAs(api, ns.watched, 'secure', 'app'))} s later`,
+    );
   });
 
   test("the operator's own NetworkPolicy is enforced: from its pods, a server's client port opens, its route port does not", async () => {
@@ -210,9 +199,9 @@ describeReal('the chart, installed with helm, as pods on the real nodes', () => 
     const server = (onNodes.items as Obj[]).find((p) => p.spec.nodeName !== realNodeNames[0])!;
     const ip = server.status.podIP as string;
     expect(await dialFromHere(ip, 6222)).toBe('open');
-    expect(await dialFrom(from!, ip, 4222)).toBe('open');
-    expect(await dialFrom(from!, ip, 8222)).toBe('open');
-    const refused = await dialFrom(from!, ip, 6222);
+    expect(await dialFrom(from!, ns.release, ip, 4222)).toBe('open');
+    expect(await dialFrom(from!, ns.release, ip, 8222)).toBe('open');
+    const refused = await dialFrom(from!, ns.release, ip, 6222);
     // On failure, kube-router's rules for the pod say why (the spec runs in the cluster's namespace).
     expect([refused, refused === 'open' ? kubeRouterRulesFor(from!.ip) : '']).toEqual(['ECONNREFUSED', '']);
   });
@@ -242,7 +231,9 @@ describeReal('the chart, installed with helm, as pods on the real nodes', () => 
         spec: { accountRef: { name: 'app' }, authType: 'NKey' },
       },
     ]);
-    await roundTripAs('late');
+    figure(
+      `NatsUser late Ready → its round trip works on all 3 servers ${seconds(await roundTripAs(api, ns.watched, 'secure', 'late'))} s later`,
+    );
     await readyOperatorPods(ns.release, 2);
   });
 
@@ -378,111 +369,3 @@ describeReal('manifests/install.yaml, applied server-side', () => {
     expect((await ownedObjects(ns.unwatched)).length).toBeGreaterThan(5);
   });
 });
-
-/** Waits for a NatsUser's Ready condition (its credentials are complete and applied). */
-const userReady = (name: string) =>
-  waitUntil(
-    `NatsUser ${name} Ready`,
-    async () => {
-      const user = await getJson(['get', 'natsuser', name, '-n', ns.watched]);
-      return user.status?.conditions?.some((c: Obj) => c.type === 'Ready' && c.status === 'True');
-    },
-    120_000,
-    1_000,
-  );
-
-/**
- * A TLS round trip as `user` through every ready address of secure's client Service. NatsUser Ready
- * means its credentials Secret is complete, not that every server has loaded the user: on a real
- * kubelet the changed auth Secret reaches the pods seconds later (its sync period), and until the
- * reloader's SIGHUP a server refuses the user: the server logs `authentication error`, and nats.js
- * says `Authorization Violation`, EPIPE (still writing as the server closes) or `connection refused`
- * (its only server dropped with no error kept: @nats-io/nats-core protocol.js), by timing. Those are
- * retried for at most USER_LOAD_MS, and the lag is printed; any other failure names the address,
- * its pod and the end of that server's log.
- */
-async function roundTripAs(user: string): Promise<void> {
-  await userReady(user);
-  const ready = Date.now();
-  const credentials = (await secretData(
-    api,
-    ns.watched,
-    `${user}-nats-credentials`,
-  )) as unknown as Credentials;
-  const certificate = await secretData(api, ns.watched, `${user}-nats-client-tls`);
-  const addresses = await waitUntil(
-    'the client Service to list three ready addresses',
-    async () => {
-      const found = await serviceAddresses(api, ns.watched, 'secure');
-      return found.length === 3 && found;
-    },
-    60_000,
-  );
-  for (const address of addresses) {
-    for (;;) {
-      try {
-        const nc = await connectWith(address, credentials, certificate as never, `secure.${ns.watched}.svc`);
-        expect(await roundTrip(nc)).toMatch(/hello through TLS/);
-        await nc.close();
-        break;
-      } catch (error) {
-        const message = (error as Error).message;
-        if (
-          /Authorization Violation|EPIPE|connection refused/.test(message) &&
-          Date.now() - ready < USER_LOAD_MS
-        ) {
-          await new Promise((resolve) => setTimeout(resolve, 500));
-          continue;
-        }
-        const pod = (await clusterPods(ns.watched, 'secure')).find((p) => p.ip === address);
-        const log = pod
-          ? await k(['logs', pod.name, '-n', ns.watched, '-c', 'nats', '--tail=15']).catch(
-              (e: Error) => e.message,
-            )
-          : '(no pod has this address)';
-        throw new Error(`round trip as ${user} to ${address} (${pod?.name}): ${message}\n${log}`, {
-          cause: error,
-        });
-      }
-    }
-  }
-  figure(
-    `NatsUser ${user} Ready → its round trip works on all 3 servers ${((Date.now() - ready) / 1000).toFixed(1)} s later`,
-  );
-}
-
-/**
- * How long a server may take to load a Ready user: the real kubelet's Secret sync (syncFrequency
- * 10 s, 2-18 s measured at load 5) plus the reloader. At load ~10 one run took over 40 s; the lag is
- * the product's (NatsUser Ready does not wait for the servers), printed as a figure every run.
- */
-const USER_LOAD_MS = 90_000;
-
-/** A TCP connect from inside an operator pod: 'open', or how it failed ('timeout' after 3 s). */
-async function dialFrom(pod: OperatorPod, host: string, port: number): Promise<string> {
-  const script = `const s = require('node:net').connect({ host: '${host}', port: ${port} });
-    s.setTimeout(3000, () => { console.log('timeout'); process.exit(0); });
-    s.on('connect', () => { console.log('open'); process.exit(0); });
-    s.on('error', (e) => { console.log(e.code); process.exit(0); });`;
-  const exec = ['exec', pod.name, '-n', ns.release, '-c', 'operator', '--', 'node', '-e', script];
-  return (await k(exec, undefined, 30_000)).trim();
-}
-
-/** The filter table's lines that name an address (kube-router's pod chains), for a failure message. */
-const kubeRouterRulesFor = (ip: string) =>
-  execFileSync('iptables-save', ['-t', 'filter'], { encoding: 'utf8' })
-    .split('\n')
-    .filter(
-      (line) => line.includes(ip) || /KUBE-ROUTER-(FORWARD|INPUT|OUTPUT)|KUBE-POD-FW|KUBE-NWPLCY/.test(line),
-    )
-    .join('\n');
-
-/** The same TCP connect from the spec's process, which no policy limits. */
-function dialFromHere(host: string, port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    socket.setTimeout(3000, () => (socket.destroy(), resolve('timeout')));
-    socket.on('connect', () => (socket.destroy(), resolve('open')));
-    socket.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
-  });
-}
