@@ -21,13 +21,14 @@ test: install
 	$(MAKE) test-real-nodes
 
 # Three real nodes (kubelet, containerd and runc, kube-proxy, CoreDNS, kube-router's NetworkPolicy
-# firewall) on a control plane of their own: the node spec and the proof that the operator's
-# NetworkPolicy is enforced. The rest of the suite still runs on the process kubelet.
+# firewall) on a control plane of their own: the node spec, the proof that the operator's
+# NetworkPolicy is enforced, and the install proofs with the operator as pods (helm, manifests).
+# The rest of the suite still runs on the process kubelet.
 # They need root and the cgroup v1 hierarchies (kubelet 1.37 on cgroup v1, as on these machines);
 # elsewhere they are skipped, saying so.
 test-real-nodes: install
 	@if [ "$$(id -u)" != 0 ] || [ ! -d /sys/fs/cgroup/memory ]; then \
 	  echo "test-real-nodes: SKIPPED: real nodes need root and the cgroup v1 hierarchies (docs/testing.md)"; \
 	else \
-	  NATS_WARDEN_REAL_NODES=1 npm run -s test:e2e -- local-cluster/specs/real-node e2e/network-policy; \
+	  NATS_WARDEN_REAL_NODES=1 npm run -s test:e2e -- local-cluster/specs/real-node e2e/network-policy e2e/helm; \
 	fi

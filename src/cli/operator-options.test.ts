@@ -109,6 +109,7 @@ describe('the operator options, one list', () => {
     expect(defaultOf('health-addr')).toBe(`${none.healthHost}:${none.healthPort}`);
     expect(defaultOf('cluster-domain')).toBe(none.clusterDomain);
     expect(defaultOf('nats-image')).toBe(none.defaultImage);
+    expect(defaultOf('reloader-image')).toBe(none.operatorImage);
     expect(defaultOf('workers')).toBe(String(none.workers));
     expect(defaultOf('operator-namespace')).toContain(none.operatorNamespace!);
 
@@ -133,6 +134,8 @@ describe('the operator options, one list', () => {
           'me',
           '--workers',
           '4',
+          '--reloader-image',
+          'registry.example/nats-warden@sha256:0123',
         ],
         { POD_NAME: 'nw-0', POD_NAMESPACE: 'ops' },
       ),
@@ -144,6 +147,7 @@ describe('the operator options, one list', () => {
       leaseNamespace: 'le',
       identity: 'me',
       workers: 4,
+      operatorImage: 'registry.example/nats-warden@sha256:0123',
     });
   });
 

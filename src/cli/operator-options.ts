@@ -95,6 +95,15 @@ export const OPERATOR_FLAGS: FlagDefinition[] = [
     description: 'the nats-server image of NatsClusters that name none',
   },
   {
+    flag: 'reloader-image',
+    type: 'string',
+    value: 'IMAGE',
+    default: OPERATOR_IMAGE,
+    chartValue: "the operator's image (image.*)",
+    description:
+      "the image of the reloader sidecar in every nats-server pod (this operator's image; a mirror or digest must name it)",
+  },
+  {
     flag: 'workers',
     type: 'string',
     value: 'N',
@@ -223,7 +232,7 @@ export function parseOperatorArgs(argv: string[], env = process.env): OperatorOp
     ...(identity ? { identity } : {}),
     clusterDomain: str('cluster-domain') ?? DEFAULT_CLUSTER_DOMAIN,
     defaultImage: str('nats-image') ?? DEFAULT_NATS_IMAGE,
-    operatorImage: OPERATOR_IMAGE,
+    operatorImage: str('reloader-image') ?? OPERATOR_IMAGE,
     operatorNamespace: str('operator-namespace') ?? env.POD_NAMESPACE ?? DEFAULT_OPERATOR_NAMESPACE,
     workers: positiveInteger('--workers', str('workers') ?? '2'),
   };

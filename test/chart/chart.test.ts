@@ -152,6 +152,61 @@ describe('the defaults', () => {
   });
 });
 
+describe('the image', () => {
+  const argsWith = (args: string[]) =>
+    (
+      render(args).find((o) => o.kind === 'Deployment') as unknown as {
+        spec: { template: { spec: { containers: { image: string; args: string[] }[] } } };
+      }
+    ).spec.template.spec.containers[0]!;
+
+  test("the servers' reloader sidecar runs the operator's own image, mirror or digest included", () => {
+    expect(argsWith([]).args).toContain('--reloader-image=ghcr.io/nats-warden/nats-warden:0.1.0');
+    for (const args of [
+      ['--set', 'image.repository=mirror.example/nw', '--set', 'image.tag=1.2.3'],
+      ['--set', 'image.digest=sha256:' + 'a'.repeat(64)],
+    ]) {
+      const container = argsWith(args);
+      expect(container.args).toContain(`--reloader-image=${container.image}`);
+    }
+  });
+});
+
+describe('the helm test pod', () => {
+  const testPod = (args: string[]) =>
+    render(args).find((o) => o.kind === 'Pod') as unknown as {
+      spec: {
+        containers: { image: string; command: string[] }[];
+        nodeSelector?: object;
+        tolerations?: object[];
+      };
+    };
+
+  test("runs the operator's image (no second image to mirror) and is placed like the operator", () => {
+    const placement = [
+      '--set',
+      'nodeSelector.pool=ops',
+      '--set',
+      'tolerations[0].key=dedicated',
+      '--set',
+      'tolerations[0].operator=Exists',
+      '--set',
+      'image.repository=mirror.example/nw',
+    ];
+    const pod = testPod(placement);
+    const deployment = render(placement).find((o) => o.kind === 'Deployment') as unknown as {
+      spec: {
+        template: { spec: { containers: { image: string }[]; nodeSelector: object; tolerations: object[] } };
+      };
+    };
+    expect(pod.spec.containers[0]!.image).toBe(deployment.spec.template.spec.containers[0]!.image);
+    expect(pod.spec.containers[0]!.command.slice(0, 2)).toEqual(['node', '-e']);
+    expect(pod.spec.nodeSelector).toEqual(deployment.spec.template.spec.nodeSelector);
+    expect(pod.spec.tolerations).toEqual(deployment.spec.template.spec.tolerations);
+    expect(testPod([]).spec.nodeSelector).toBeUndefined();
+  });
+});
+
 describe('with watchNamespaces', () => {
   const objects = render(['--set', 'watchNamespaces={nats-demo,team-a}']);
 
