@@ -121,19 +121,21 @@ async function main(): Promise<void> {
   say(`TLS round trip through Service ${CLUSTER} (${address}): "${echoed}"`);
 
   const netns = process.env.NATS_WARDEN_NETNS ?? 'nats-warden';
+  // Another namespace name than the default must be given to the commands that find the cluster.
+  const env = netns === 'nats-warden' ? '' : `NATS_WARDEN_NETNS_NAME=${netns} `;
   const kubectlIn = `ip netns exec ${netns} ${toolPath('kubectl')} --kubeconfig ${kubeconfig}`;
   say(
     `figures: cluster up ${upSeconds} s, operator Ready ${operatorSeconds} s, NatsCluster Ready ${readySeconds} s after apply, total ${since(started)} s`,
   );
   say(`done.
 
-  Connect:   npm run -s nats -- pub demo.hello world        (the nats CLI as user app, through the Service)
-             npm run -s nats -- sub 'demo.>'
+  Connect:   ${env}npm run -s nats -- pub demo.hello world        (the nats CLI as user app, through the Service)
+             ${env}npm run -s nats -- sub 'demo.>'
   Inspect:   ${kubectlIn} -n ${NAMESPACE} get natsclusters,pods,certificates -o wide${
     realNodes ? `\n             ${kubectlIn} -n ${OPERATOR_NAMESPACE} logs deployment/nats-warden` : ''
   }
              (the control plane and its pods live in the network namespace ${netns})
-  Stop all:  npm run cluster -- down`);
+  Stop all:  ${env}npm run cluster -- down`);
 }
 
 main().catch(async (error: unknown) => {
