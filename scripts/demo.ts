@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   const realNodes = realNodesEnabled();
   if (!realNodes)
     say(
-      'real nodes need root and the cgroup v1 hierarchies, which this machine lacks: the pods run on the process kubelet and the operator as a host process (docs/testing.md)',
+      'no real nodes (they need root and the cgroup v1 hierarchies, or NATS_WARDEN_REAL_NODES was set empty): the pods run on the process kubelet and the operator as a host process',
     );
   const kubeconfig = await up();
   const upSeconds = since(started);
