@@ -8,7 +8,8 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-# The main job: a local control plane, the operator, a secured 3-node cluster, a TLS round trip.
+# The main job: a local cluster (three real nodes where the machine can run them, else the process
+# kubelet), the operator as pods, a secured 3-node cluster, a TLS round trip, the figures.
 demo: install
 	npm run -s demo
 

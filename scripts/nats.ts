@@ -1,13 +1,15 @@
 // `npm run nats -- ARGS`: the nats CLI against the demo cluster, as an application in the cluster
 // would use it: the app user's credentials Secret (nkey, client certificate, ca.crt) and the client
 // Service's DNS name, which resolves here through a private /etc/hosts (the CLI has no option to
-// verify a name other than the one it dials).
+// verify a name other than the one it dials) to the Service's ClusterIP on real nodes (kube-proxy),
+// to a ready server's address on the process kubelet (demo/service-address.ts).
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { paths, sandboxSpawn, toolPath } from '@nats-warden/local-cluster';
-import { apiFor, secretData, serviceAddresses } from '../e2e/operator/cluster-api.ts';
+import { apiFor, secretData } from '../e2e/operator/cluster-api.ts';
+import { clientServiceAddress } from './demo/service-address.ts';
 
 const NAMESPACE = process.env.DEMO_NAMESPACE ?? 'nats-demo';
 const CLUSTER = process.env.DEMO_CLUSTER ?? 'secure';
@@ -16,11 +18,7 @@ const USER = process.env.DEMO_USER ?? 'app';
 const api = apiFor(process.env.KUBECONFIG ?? paths.kubeconfig);
 const creds = await secretData(api, NAMESPACE, `${USER}-nats-credentials`);
 const cert = await secretData(api, NAMESPACE, `${USER}-nats-client-tls`);
-const [address] = await serviceAddresses(api, NAMESPACE, CLUSTER);
-if (!address)
-  throw new Error(
-    `Service ${NAMESPACE}/${CLUSTER} has no ready address; is the demo running (npm run demo)?`,
-  );
+const address = await clientServiceAddress(api, NAMESPACE, CLUSTER);
 
 const dir = mkdtempSync(join(tmpdir(), 'nats-warden-nats-'));
 const host = `${CLUSTER}.${NAMESPACE}.svc.cluster.local`;

@@ -1,11 +1,13 @@
 // `npm run cluster -- up|down|status|logs`: the local control plane from the command line. `up`
 // returns once everything is healthy and leaves the processes running in the background. `logs`
-// stands in for `kubectl logs`, which needs the kubelet API the process kubelet does not serve.
+// stands in for `kubectl logs` on the process kubelet, which serves no kubelet API; a pod on a real
+// node is asked through `kubectl logs` itself.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { down, status, up } from './control-plane.ts';
 import { kubectl } from './kubectl.ts';
 import { paths } from '../paths.ts';
+import { realNodeNames } from '../node/real-node.ts';
 
 const usage = 'usage: cluster up | down | status | logs NAMESPACE/POD [CONTAINER]';
 
@@ -16,6 +18,10 @@ async function logs(target: string | undefined, container: string | undefined): 
     await kubectl(paths.kubeconfig, ['get', 'pod', name, '-n', namespace, '-o', 'json']),
   );
   const which = container ?? pod.spec.containers[0].name;
+  if (realNodeNames.includes(pod.spec.nodeName)) {
+    process.stdout.write(await kubectl(paths.kubeconfig, ['logs', '-n', namespace, name, '-c', which]));
+    return 0;
+  }
   const file = join(paths.kubelet, 'pods', pod.metadata.uid, 'logs', `${which}.log`);
   if (!existsSync(file)) throw new Error(`no log for ${namespace}/${name} container ${which} (${file})`);
   process.stdout.write(readFileSync(file));
