@@ -43,7 +43,7 @@ export {
   type Started,
 } from './harness/processes.ts';
 export { sandboxSpawn, type Mount, type SandboxSpec } from './kubelet/sandbox.ts';
-export { realNodeNames, realNodesEnabled } from './node/real-node.ts';
+export { realNodeNames, realNodesEnabled, realNodesOnly } from './node/real-node.ts';
 export { realNodeTaint } from './node/config.ts';
 export type { Obj } from './kubelet/types.ts';
 export { default as globalSetup } from './harness/global-setup.ts';

@@ -1,6 +1,7 @@
 // Starts and stops the local control plane: etcd, kube-apiserver, kube-controller-manager,
 // kube-scheduler, the cert-manager controller and the process kubelet, in that order, each waited
-// for before the next. The CRDs (cert-manager's and ours from crds/) are installed once the API
+// for before the next; then the real nodes when asked for (NATS_WARDEN_REAL_NODES=1 beside the
+// process kubelet, =only instead of it). The CRDs (cert-manager's and ours from crds/) are installed once the API
 // server is ready. State goes to .cluster/state.json after every start so `down` can always clean up.
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { releasePodAddresses } from '../kubelet/ipam.ts';
 import * as c from './components.ts';
 import { get, waitFor, waitHealthy } from './health.ts';
 import { kubectl } from './kubectl.ts';
-import { paths, repoRoot } from '../paths.ts';
+import { packageRoot, paths, repoRoot } from '../paths.ts';
 import { ensurePki, kubeconfigYaml, type Pki } from './pki.ts';
 import { freePort } from './ports.ts';
 import {
@@ -31,6 +32,7 @@ import {
   prepareRealNode,
   realNodeNames,
   realNodesEnabled,
+  realNodesOnly,
   removeRealNode,
 } from '../node/real-node.ts';
 import {
@@ -217,6 +219,13 @@ async function startKubeProxy(start: (name: string, command: string[]) => Starte
   say(`kube-proxy: rules synced (${Math.round((Date.now() - t) / 1000)} s)`);
 }
 
+const storageProvisionerCommand = () => [
+  process.execPath,
+  join(packageRoot, 'node', 'storage-provisioner.ts'),
+  `--kubeconfig=${paths.kubeconfigFor('kubelet')}`,
+  `--dir=${join(paths.root, 'pv')}`,
+];
+
 async function nodesReady(): Promise<boolean> {
   const out = JSON.parse(await kubectl(paths.kubeconfig, ['get', 'nodes', '-o', 'json'])) as {
     items: { status?: { conditions?: { type: string; status: string }[] } }[];
@@ -265,9 +274,13 @@ export async function up(): Promise<string> {
     await waitHealthy(kcm, `https://127.0.0.1:${ports.controllerManager}/healthz`, {}, 60_000);
     await waitHealthy(sched, `https://127.0.0.1:${ports.scheduler}/healthz`, {}, 60_000);
     const cm = start('cert-manager', c.certManager(ports));
-    const kubelet = start('kubelet', c.kubelet(ports));
+    // With the real nodes as the only nodes, no process kubelet runs; its storage provisioning
+    // is done by a provisioner of its own (node/storage-provisioner.ts).
+    const only = realNodesOnly();
+    const kubelet = only ? undefined : start('kubelet', c.kubelet(ports));
+    if (only) start('storage-provisioner', storageProvisionerCommand());
     await waitHealthy(cm, `http://127.0.0.1:${ports.certManagerHealth}/livez`, {}, 60_000);
-    await waitFor('three Ready nodes', nodesReady, 60_000, kubelet);
+    if (kubelet) await waitFor('three Ready nodes', nodesReady, 60_000, kubelet);
     // Pods are admitted only once their namespace's default service account exists.
     await waitFor(
       'service account default/default',
@@ -381,7 +394,7 @@ export async function down(): Promise<void> {
       removeRealNode(name);
       if (Date.now() - t > 3_000) say(`removing ${name} took ${Math.round((Date.now() - t) / 1000)} s`);
     }
-  for (const dir of ['kube-proxy', 'coredns'])
+  for (const dir of ['kube-proxy', 'coredns', 'pv'])
     rmSync(join(paths.root, dir), { recursive: true, force: true });
   for (const dir of [paths.etcdData, paths.kubelet, paths.state])
     rmSync(dir, { recursive: true, force: true });

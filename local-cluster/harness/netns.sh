@@ -19,8 +19,8 @@ if [ "${1:-}" = "--named" ]; then
     ip netns exec "$name" ip link set lo up
   fi
   # A real node's containerd needs the machine's cgroup mounts, which `ip netns exec` hides (it
-  # remounts /sys): with NATS_WARDEN_REAL_NODES=1, only the network namespace is entered.
-  if [ "${NATS_WARDEN_REAL_NODES:-}" = 1 ]; then
+  # remounts /sys): with NATS_WARDEN_REAL_NODES=1 or only, only the network namespace is entered.
+  if [ "${NATS_WARDEN_REAL_NODES:-}" = 1 ] || [ "${NATS_WARDEN_REAL_NODES:-}" = only ]; then
     NATS_WARDEN_NETNS=$name exec nsenter --net="/run/netns/$name" -- "$@"
   fi
   NATS_WARDEN_NETNS=$name exec ip netns exec "$name" "$@"

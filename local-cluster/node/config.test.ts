@@ -79,3 +79,13 @@ describe('real node configuration', () => {
     expect(readdirSync(node.devicePlugins)).toEqual([]);
   });
 });
+
+describe('a real node as one of the cluster’s only nodes (NATS_WARDEN_REAL_NODES=only)', () => {
+  test('registers without the taint, so every pod may land on it', () => {
+    const only = nodeLayout(root, 'warden-real-3', 3, 'abcd1234');
+    writeNodeConfig(only, 'p', { port: 41002, healthz: 41003 }, '/pki/ca.crt', false);
+    const config = JSON.parse(readFileSync(only.kubeletConfig, 'utf8'));
+    expect(config.registerWithTaints).toBeUndefined();
+    expect(JSON.parse(readFileSync(node.kubeletConfig, 'utf8')).registerWithTaints).toHaveLength(1);
+  });
+});

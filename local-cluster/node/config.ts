@@ -157,7 +157,7 @@ export interface KubeletPorts {
   healthz: number;
 }
 
-function writeKubeletConfig(node: NodeLayout, ports: KubeletPorts, caCert: string): void {
+function writeKubeletConfig(node: NodeLayout, ports: KubeletPorts, caCert: string, tainted: boolean): void {
   const config = {
     apiVersion: 'kubelet.config.k8s.io/v1beta1',
     kind: 'KubeletConfiguration',
@@ -191,7 +191,8 @@ function writeKubeletConfig(node: NodeLayout, ports: KubeletPorts, caCert: strin
     },
     imageGCHighThresholdPercent: 100,
     imageGCLowThresholdPercent: 99,
-    registerWithTaints: [{ key: realNodeTaint, value: 'true', effect: 'NoSchedule' }],
+    // Beside the process kubelet, only pods that tolerate the taint land here; as the only nodes, all do.
+    ...(tainted ? { registerWithTaints: [{ key: realNodeTaint, value: 'true', effect: 'NoSchedule' }] } : {}),
     // Pods (dnsPolicy ClusterFirst) get CoreDNS (node/cluster-dns.ts) and the cluster's search path;
     // nothing of the host's resolver.
     resolvConf: '',
@@ -208,6 +209,7 @@ export function writeNodeConfig(
   sandboxImage: string,
   ports: KubeletPorts,
   caCert: string,
+  tainted = true,
 ): void {
   for (const d of [
     node.dir,
@@ -221,5 +223,5 @@ export function writeNodeConfig(
   writeBaseSpec(node);
   writeContainerdConfig(node, sandboxImage);
   writeCniConfig(node);
-  writeKubeletConfig(node, ports, caCert);
+  writeKubeletConfig(node, ports, caCert, tainted);
 }

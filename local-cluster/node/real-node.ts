@@ -1,4 +1,5 @@
-// The real nodes of the local cluster (opt-in: NATS_WARDEN_REAL_NODES=1), each containerd + runc
+// The real nodes of the local cluster (opt-in: NATS_WARDEN_REAL_NODES=1 beside the process kubelet,
+// tainted; NATS_WARDEN_REAL_NODES=only as the cluster's only nodes, untainted), each containerd + runc
 // and a kubelet v1.37.2 registered to the local API server, pods on a CNI bridge of its own inside
 // the cluster's private network namespace, which routes between the bridges. The project's images
 // are imported into each node's containerd (no registry is reachable, so nothing can be pulled).
@@ -27,7 +28,11 @@ const execFileAsync = promisify(execFile);
 
 export const realNodeNames = ['warden-real-1', 'warden-real-2', 'warden-real-3'];
 
-export const realNodesEnabled = (): boolean => process.env.NATS_WARDEN_REAL_NODES === '1';
+export const realNodesEnabled = (): boolean =>
+  ['1', 'only'].includes(process.env.NATS_WARDEN_REAL_NODES ?? '');
+
+/** The real nodes are the cluster's only nodes: no process kubelet, no taint keeping pods away. */
+export const realNodesOnly = (): boolean => process.env.NATS_WARDEN_REAL_NODES === 'only';
 
 /** The pki identity of a real node's kubelet (pki.ts clientIdentities). */
 export const kubeletIdentity = (name: string) => `node-${name}`;
@@ -184,8 +189,31 @@ export async function importImages(node: NodeLayout): Promise<string[]> {
       ],
       { timeout: 300_000 },
     );
-  return images.map((i) => i.reference);
+  // The operator renders its reloader sidecar with the name a release publishes the image under
+  // (render/context.ts OPERATOR_IMAGE); the image built here from this checkout is that release.
+  const operator = imageArchive('nats-warden');
+  const published = publishedOperatorImage(operator.tag);
+  await execFileAsync(
+    'ctr',
+    [
+      '--address',
+      node.socket,
+      '--namespace',
+      'k8s.io',
+      'images',
+      'tag',
+      '--force',
+      operator.reference,
+      published,
+    ],
+    { timeout: 60_000 },
+  );
+  return [...images.map((i) => i.reference), published];
 }
+
+/** The name a release of this version publishes the operator image under (the Dockerfile's image.source). */
+export const publishedOperatorImage = (tag: string): string =>
+  `ghcr.io/nats-warden/nats-warden:${tag.slice(0, tag.indexOf('-'))}`;
 
 export interface NodeCommands {
   node: NodeLayout;
@@ -205,15 +233,15 @@ export function prepareRealNode(
         'its CNI bridge must never be created on the host network',
     );
   // `ip netns exec` remounts /sys without the cgroup mounts; netns.sh enters with nsenter instead
-  // when NATS_WARDEN_REAL_NODES=1.
+  // when NATS_WARDEN_REAL_NODES is set.
   if (!existsSync('/sys/fs/cgroup/memory/cgroup.procs'))
     throw new Error(
       'a real node needs the cgroup v1 mounts under /sys/fs/cgroup, which this mount namespace does not ' +
-        'show (entered with `ip netns exec`?): start with NATS_WARDEN_REAL_NODES=1 set for netns.sh',
+        'show (entered with `ip netns exec`?): start with NATS_WARDEN_REAL_NODES=1 (or only) set for netns.sh',
     );
   claimSlot(name);
   const node = layoutOf(name);
-  writeNodeConfig(node, pauseImage().reference, ports, caCert);
+  writeNodeConfig(node, pauseImage().reference, ports, caCert, !realNodesOnly());
   createCgroupRoot(node);
   addNodeAddress(node);
   return {
