@@ -4,13 +4,15 @@
 // CLI), a client without one is refused; every server routes to both peers over verified TLS;
 // deleting the NatsCluster removes what it owned.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { apply, getJson, k, waitUntil } from '@nats-warden/local-cluster';
+import { apply, getJson, imageArchive, k, realNodesOnly, waitUntil } from '@nats-warden/local-cluster';
 import { secretData, serviceAddresses, waitForCondition } from './operator/cluster-api.ts';
 import { exampleIn, testBed, type TestBed } from './operator/fixtures.ts';
 import { connectWith, roundTrip, type Credentials } from './operator/nats-client.ts';
 import { clusterPods, routez, varz } from './operator/servers.ts';
 
 jest.setTimeout(900_000);
+// On real nodes nothing can be pulled: the nats-box built here (a shell and the pinned nats CLI).
+const natsBox = () => (realNodesOnly() ? imageArchive('nats-box').reference : 'natsio/nats-box:0.18');
 const CLUSTER = 'secure';
 let bed: TestBed;
 
@@ -74,7 +76,7 @@ describe('a 3-replica NatsCluster with mTLS and route auth', () => {
           containers: [
             {
               name: 'cli',
-              image: 'natsio/nats-box:0.18',
+              image: natsBox(),
               command: ['sh', '-c', script],
               volumeMounts: [
                 { name: 'creds', mountPath: '/creds' },
