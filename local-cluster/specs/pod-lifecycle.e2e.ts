@@ -13,13 +13,18 @@ import {
   podGet,
   waitUntil,
 } from '../harness/k8s.ts';
+import { realNodesOnly } from '../node/real-node.ts';
 
 jest.setTimeout(300_000);
 
 let ns = '';
 const local = process.env.NATS_WARDEN_E2E_HARNESS === '1';
-// A real kubelet refreshes Secret volumes on its sync period (up to a minute or more).
-const propagationMs = Number(process.env.E2E_SECRET_PROPAGATION_MS ?? (local ? 10_000 : 150_000));
+// A real kubelet refreshes Secret volumes on its sync period (up to a minute or more); the local
+// real nodes sync every 10 s (node/config.ts syncFrequency), plus up to half of it as jitter
+// (pod_workers.go workerResyncIntervalJitterFactor = 0.5), and the Secret's watch cache: real-node.e2e saw 2-18 s.
+const propagationMs = Number(
+  process.env.E2E_SECRET_PROPAGATION_MS ?? (local ? (realNodesOnly() ? 30_000 : 10_000) : 150_000),
+);
 
 const secret = (value: string) => ({
   apiVersion: 'v1',
