@@ -102,9 +102,11 @@ describe('RollingRestart: a forced renewal of the server certificate', () => {
     })();
 
     await new Promise((r) => setTimeout(r, 2_000)); // some messages before the roll
+    const rollStarted = Date.now();
     const renewed = await renew(cluster);
     await waitUntil('every pod to be replaced', async () => replaced.length === 3, 900_000, 1_000);
     await waitForCondition(bed.api, bed.namespace, cluster, 'Ready', 'True', 300_000);
+    const rollSeconds = Math.round((Date.now() - rollStarted) / 1000);
     watching = false;
     await watcher;
     const result = await publisher.stop();
@@ -112,7 +114,7 @@ describe('RollingRestart: a forced renewal of the server certificate', () => {
     await nc.close();
 
     process.stderr.write(
-      `\nfigure: roll replaced ${replaced.join(' -> ')}, at most ${maxUnready} unready, ${result.acked.size} acknowledged messages, ${result.failures} publish retries\n`,
+      `\nfigure: roll replaced ${replaced.join(' -> ')} in ${rollSeconds} s (renewal to Ready), at most ${maxUnready} unready, ${result.acked.size} acknowledged messages, ${result.failures} publish retries\n`,
     );
     expect(replaced).toEqual([`${cluster}-2`, `${cluster}-1`, `${cluster}-0`]);
     expect(maxUnready).toBeLessThanOrEqual(1);
