@@ -5,7 +5,7 @@
 // serves the new certificate.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { apply, waitUntil } from '@nats-warden/local-cluster';
-import { secretData, serviceAddresses, waitForCondition } from './operator/cluster-api.ts';
+import { clientAddresses, secretData, waitForCondition } from './operator/cluster-api.ts';
 import { exampleIn, testBed, type TestBed } from './operator/fixtures.ts';
 import { connectAll, createStream, startPublisher, storedSequences } from './operator/publisher.ts';
 import { certificate, clusterPods, forceRenewal, varz, type PodInfo } from './operator/servers.ts';
@@ -77,8 +77,9 @@ describe('RollingRestart: a forced renewal of the server certificate', () => {
       ...(await secretData(bed.api, bed.namespace, 'app-nats-credentials')),
       ...(await secretData(bed.api, bed.namespace, 'app-nats-client-tls')),
     };
+    // Connected for the whole roll: through the Service, which outlives every pod it replaces.
     const nc = await connectAll(
-      await serviceAddresses(bed.api, bed.namespace, cluster),
+      await clientAddresses(bed.api, bed.namespace, cluster),
       creds,
       `${cluster}.${bed.namespace}.svc`,
     );
