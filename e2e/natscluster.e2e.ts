@@ -102,7 +102,10 @@ describe('a 3-replica NatsCluster with mTLS and route auth', () => {
       },
       120_000,
     );
-    expect(phase).toBe('Succeeded');
+    // The CLI's own words when it failed (`kubectl logs` needs a real kubelet: none on the process one).
+    const logs =
+      phase === 'Succeeded' ? '' : await k(['logs', 'nats-cli', '-n', bed.namespace]).catch(String);
+    expect({ phase, logs }).toMatchObject({ phase: 'Succeeded' });
   });
 
   test('a client without a certificate is refused', async () => {
