@@ -17,7 +17,12 @@ beforeAll(async () => {
   bed = await testBed('rot');
   await bed.startOperator();
 });
-afterAll(async () => bed?.teardown());
+// A connection left open by a failed test reconnects forever and keeps Jest from exiting.
+const open: { close(): Promise<void> }[] = [];
+afterAll(async () => {
+  await Promise.all(open.map((nc) => nc.close().catch(() => undefined)));
+  await bed?.teardown();
+});
 
 async function renew(cluster: string): Promise<{ revision: number; notAfter: string }> {
   const before = await certificate(bed.namespace, `${cluster}-server`);
@@ -83,6 +88,7 @@ describe('RollingRestart: a forced renewal of the server certificate', () => {
       creds,
       `${cluster}.${bed.namespace}.svc`,
     );
+    open.push(nc);
     await createStream(nc, 'ROLL', 'roll.>');
     const publisher = startPublisher(nc, 'roll.events');
 
