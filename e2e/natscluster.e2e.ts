@@ -108,6 +108,39 @@ describe('a 3-replica NatsCluster with mTLS and route auth', () => {
     expect({ phase, logs }).toMatchObject({ phase: 'Succeeded' });
   });
 
+  // Only a real kubelet enforces a securityContext (and serves `kubectl exec`). nats-server's image
+  // has no shell: the reloader, sharing the pod's process namespace, reads the server's process.
+  (realNodesOnly() ? test : test.skip)(
+    'on real nodes the servers run as uid 1000 on a read-only root filesystem',
+    async () => {
+      const script = [
+        'pid=$(cat /var/run/nats/nats.pid)',
+        'echo "reloader uid $(id -u)"',
+        'echo "server $(grep ^Uid: /proc/$pid/status | tr -s "\t " " ")"',
+        'echo "server root $(grep -c " / / ro," /proc/$pid/mountinfo)"',
+        'touch /written 2>/dev/null && echo "reloader root writable" || echo "reloader root read-only"',
+      ].join('; ');
+      const out = await k([
+        'exec',
+        `${CLUSTER}-0`,
+        '-n',
+        bed.namespace,
+        '-c',
+        'reloader',
+        '--',
+        'sh',
+        '-c',
+        script,
+      ]);
+      expect(out.trim().split('\n')).toEqual([
+        'reloader uid 1000',
+        'server Uid: 1000 1000 1000 1000',
+        'server root 1',
+        'reloader root read-only',
+      ]);
+    },
+  );
+
   test('a client without a certificate is refused', async () => {
     const credentials = (await secretData(
       bed.api,
