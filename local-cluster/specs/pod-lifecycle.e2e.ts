@@ -150,7 +150,14 @@ describe('pod lifecycle', () => {
         apiVersion: 'v1',
         kind: 'Service',
         metadata: { name: 'watched', namespace: ns },
-        spec: { selector: { role: 'watcher' }, ports: [{ port: 8080 }] },
+        // On real nodes a Service with a ClusterIP resolves to that address (kube-proxy's); the name
+        // of a headless one resolves to the ready pods behind it, what this test is about. The
+        // process kubelet resolves either kind to the pods.
+        spec: {
+          ...(realNodesOnly() ? { clusterIP: 'None' } : {}),
+          selector: { role: 'watcher' },
+          ports: [{ port: 8080 }],
+        },
       },
     ]);
     const resolve = async (name: string) =>
