@@ -1,6 +1,6 @@
 # The two quick-start commands. Both install what they need first (npm packages, Node 24 through
 # the `node` devDependency; the tools build themselves from the Go module proxy on first use).
-.PHONY: demo test test-real-nodes install
+.PHONY: demo test test-real-nodes test-real-only install
 
 install: node_modules/.installed
 
@@ -32,4 +32,13 @@ test-real-nodes: install
 	  echo "test-real-nodes: SKIPPED: real nodes need root and the cgroup v1 hierarchies (docs/testing.md)"; \
 	else \
 	  NATS_WARDEN_REAL_NODES=1 npm run -s test:e2e -- local-cluster/specs/real-node e2e/network-policy e2e/helm; \
+	fi
+
+# The whole e2e suite (e2e/ and local-cluster/specs) on a cluster whose only nodes are the three real
+# ones: no process kubelet, nothing emulated (docs/testing.md, "Real nodes only"). Same requirements.
+test-real-only: install
+	@if [ "$$(id -u)" != 0 ] || [ ! -d /sys/fs/cgroup/memory ]; then \
+	  echo "test-real-only: SKIPPED: real nodes need root and the cgroup v1 hierarchies (docs/testing.md)"; \
+	else \
+	  NATS_WARDEN_REAL_NODES=only npm run -s test:e2e; \
 	fi

@@ -5,7 +5,7 @@
 // serves the new certificate.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { apply, waitUntil } from '@nats-warden/local-cluster';
-import { secretData, serviceAddresses, waitForCondition } from './operator/cluster-api.ts';
+import { clientAddresses, secretData, waitForCondition } from './operator/cluster-api.ts';
 import { exampleIn, testBed, type TestBed } from './operator/fixtures.ts';
 import { connectAll, createStream, startPublisher, storedSequences } from './operator/publisher.ts';
 import { certificate, clusterPods, forceRenewal, varz, type PodInfo } from './operator/servers.ts';
@@ -17,7 +17,12 @@ beforeAll(async () => {
   bed = await testBed('rot');
   await bed.startOperator();
 });
-afterAll(async () => bed?.teardown());
+// A connection left open by a failed test reconnects forever and keeps Jest from exiting.
+const open: { close(): Promise<void> }[] = [];
+afterAll(async () => {
+  await Promise.all(open.map((nc) => nc.close().catch(() => undefined)));
+  await bed?.teardown();
+});
 
 async function renew(cluster: string): Promise<{ revision: number; notAfter: string }> {
   const before = await certificate(bed.namespace, `${cluster}-server`);
@@ -77,11 +82,13 @@ describe('RollingRestart: a forced renewal of the server certificate', () => {
       ...(await secretData(bed.api, bed.namespace, 'app-nats-credentials')),
       ...(await secretData(bed.api, bed.namespace, 'app-nats-client-tls')),
     };
+    // Connected for the whole roll: through the Service, which outlives every pod it replaces.
     const nc = await connectAll(
-      await serviceAddresses(bed.api, bed.namespace, cluster),
+      await clientAddresses(bed.api, bed.namespace, cluster),
       creds,
       `${cluster}.${bed.namespace}.svc`,
     );
+    open.push(nc);
     await createStream(nc, 'ROLL', 'roll.>');
     const publisher = startPublisher(nc, 'roll.events');
 
@@ -102,9 +109,11 @@ describe('RollingRestart: a forced renewal of the server certificate', () => {
     })();
 
     await new Promise((r) => setTimeout(r, 2_000)); // some messages before the roll
+    const rollStarted = Date.now();
     const renewed = await renew(cluster);
     await waitUntil('every pod to be replaced', async () => replaced.length === 3, 900_000, 1_000);
     await waitForCondition(bed.api, bed.namespace, cluster, 'Ready', 'True', 300_000);
+    const rollSeconds = Math.round((Date.now() - rollStarted) / 1000);
     watching = false;
     await watcher;
     const result = await publisher.stop();
@@ -112,7 +121,7 @@ describe('RollingRestart: a forced renewal of the server certificate', () => {
     await nc.close();
 
     process.stderr.write(
-      `\nfigure: roll replaced ${replaced.join(' -> ')}, at most ${maxUnready} unready, ${result.acked.size} acknowledged messages, ${result.failures} publish retries\n`,
+      `\nfigure: roll replaced ${replaced.join(' -> ')} in ${rollSeconds} s (renewal to Ready), at most ${maxUnready} unready, ${result.acked.size} acknowledged messages, ${result.failures} publish retries\n`,
     );
     expect(replaced).toEqual([`${cluster}-2`, `${cluster}-1`, `${cluster}-0`]);
     expect(maxUnready).toBeLessThanOrEqual(1);

@@ -40,7 +40,8 @@ export function startPublisher(
   const result: PublisherResult = { acked: new Set(), failures: 0 };
   let running = true;
   const loop = (async () => {
-    for (let seq = 1; running; seq++) {
+    // A closed connection (a failed test's cleanup) ends it too, or it would retry forever.
+    for (let seq = 1; running && !nc.isClosed(); seq++) {
       try {
         await js.publish(subject, String(seq), { msgID: `m-${seq}` });
         result.acked.add(seq);

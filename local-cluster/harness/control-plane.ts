@@ -40,6 +40,7 @@ import {
   kubeProxyCommand,
   removeKubeletChains,
   removeKubeProxyRules,
+  routeServicesFromNamespace,
   runningInThisNamespace,
 } from '../node/kube-proxy.ts';
 import { corednsCommand, corednsRbac, kubeDnsService } from '../node/cluster-dns.ts';
@@ -161,6 +162,7 @@ async function startRealNodes(caCert: string, start: (name: string, command: str
   const notReady = ready.find((o) => o.status === 'rejected');
   if (notReady) throw notReady.reason;
   await startKubeProxy(start);
+  routeServicesFromNamespace(c.serviceCidr, layoutOf(realNodeNames[0]!).bridge);
   await startClusterDns(start);
   await startNetworkPolicyEngine(start);
 }

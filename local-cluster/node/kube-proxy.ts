@@ -109,3 +109,17 @@ export function removeKubeletChains(): void {
     }
   }
 }
+
+/**
+ * Makes the Services' ClusterIPs reachable from the namespace itself, where the operator and the
+ * specs run as host processes (as a node's own processes do). A locally sent packet is routed before
+ * kube-proxy's OUTPUT DNAT rewrites its destination, and the namespace has no default route (a node
+ * has one), so without a route to the Service range a connect fails with ENETUNREACH. The range goes
+ * to the first node's bridge; after the DNAT the packet is routed again, to its endpoint's bridge.
+ * The route goes with the bridge when `down` deletes it.
+ */
+export function routeServicesFromNamespace(serviceCidr: string, bridge: string): void {
+  execFileSync('ip', ['route', 'replace', serviceCidr, 'dev', bridge], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+}

@@ -280,6 +280,29 @@ function mountsUnder(dir: string): string[] {
 }
 
 /**
+ * The running containers (through each node's containerd: the CRI plugin labels each with its pod's
+ * namespace, and a container that exited has no running task) of the pods in `namespace`.
+ */
+export function runningContainersOf(namespace: string): string[] {
+  const lines = (node: NodeLayout, args: string[]) =>
+    ctr(node, args, 20_000)
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
+  return realNodeNames.flatMap((name) => {
+    const node = layoutOf(name);
+    if (!existsSync(node.socket)) return [];
+    const ids = new Set(
+      lines(node, ['containers', 'list', '--quiet', `labels."io.kubernetes.pod.namespace"==${namespace}`]),
+    );
+    return lines(node, ['tasks', 'list'])
+      .map((l) => l.split(/\s+/))
+      .filter(([id, , status]) => id !== undefined && ids.has(id) && status === 'RUNNING')
+      .map(([id]) => `${name}/${id}`);
+  });
+}
+
+/**
  * Kills every container of the node (containerd must still run), removes the pod network namespaces
  * containerd bind-mounted under /var/run/netns, and deletes the tasks so their shims exit.
  */

@@ -1,15 +1,18 @@
 // Proof that deleting a namespace removes everything in it: the namespace controller deletes the
 // StatefulSet, pods, PVCs, Secrets and ConfigMaps, the kubelet stops the pods' processes, and the
-// namespace disappears. On the local control plane, no process of the namespace's pods is left.
+// namespace disappears. On the local control plane, no process of the namespace's pods is left
+// (on real nodes: no running container in any node's containerd).
 import { describe, expect, jest, test } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { natsStatefulSet } from './fixtures.ts';
 import { apply, createNamespace, isReady, k, pods, waitUntil } from '../harness/k8s.ts';
+import { realNodesOnly, runningContainersOf } from '../node/real-node.ts';
 
 jest.setTimeout(400_000);
 
 /** PIDs of processes the process kubelet started for pods in `ns` (it marks them NATS_WARDEN_POD). */
-function processesOf(ns: string): number[] {
+function processesOf(ns: string): (number | string)[] {
+  if (realNodesOnly()) return runningContainersOf(ns);
   const out: number[] = [];
   for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
     try {

@@ -13,13 +13,18 @@ import {
   podGet,
   waitUntil,
 } from '../harness/k8s.ts';
+import { realNodesOnly } from '../node/real-node.ts';
 
 jest.setTimeout(300_000);
 
 let ns = '';
 const local = process.env.NATS_WARDEN_E2E_HARNESS === '1';
-// A real kubelet refreshes Secret volumes on its sync period (up to a minute or more).
-const propagationMs = Number(process.env.E2E_SECRET_PROPAGATION_MS ?? (local ? 10_000 : 150_000));
+// A real kubelet refreshes Secret volumes on its sync period (up to a minute or more); the local
+// real nodes sync every 10 s (node/config.ts syncFrequency), plus up to half of it as jitter
+// (pod_workers.go workerResyncIntervalJitterFactor = 0.5), and the Secret's watch cache: real-node.e2e saw 2-18 s.
+const propagationMs = Number(
+  process.env.E2E_SECRET_PROPAGATION_MS ?? (local ? (realNodesOnly() ? 30_000 : 10_000) : 150_000),
+);
 
 const secret = (value: string) => ({
   apiVersion: 'v1',
@@ -145,7 +150,14 @@ describe('pod lifecycle', () => {
         apiVersion: 'v1',
         kind: 'Service',
         metadata: { name: 'watched', namespace: ns },
-        spec: { selector: { role: 'watcher' }, ports: [{ port: 8080 }] },
+        // On real nodes a Service with a ClusterIP resolves to that address (kube-proxy's); the name
+        // of a headless one resolves to the ready pods behind it, what this test is about. The
+        // process kubelet resolves either kind to the pods.
+        spec: {
+          ...(realNodesOnly() ? { clusterIP: 'None' } : {}),
+          selector: { role: 'watcher' },
+          ports: [{ port: 8080 }],
+        },
       },
     ]);
     const resolve = async (name: string) =>

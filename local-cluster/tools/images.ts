@@ -5,6 +5,8 @@
 //                (node-base.ts). Its npm packages come from this machine's npm cache (`npm ci
 //                --offline`, the cache mounted into the build), so the build needs no network.
 //   nats-server  images/nats-server/Dockerfile: FROM scratch plus the binary tools.ts builds.
+//   nats-box     images/nats-box/Dockerfile: the Node base's Debian plus the nats CLI tools.ts builds,
+//                for client pods on the real nodes (the official natsio/nats-box cannot be pulled).
 // Names are localhost/<image>:<version>-<content hash>; the archive's index names the image by that
 // tag (org.opencontainers.image.ref.name), so `ctr images import --base-name localhost/<image>` and
 // `umoci unpack --image DIR:<tag>` find it.
@@ -25,7 +27,7 @@ import { repoRoot } from '../paths.ts';
 import { buildah, type Buildah } from './buildah.ts';
 import { ensureNodeBase, nodeBaseFor } from './node-base.ts';
 
-export const IMAGE_NAMES = ['nats-warden', 'nats-server'] as const;
+export const IMAGE_NAMES = ['nats-warden', 'nats-server', 'nats-box'] as const;
 export type ImageName = (typeof IMAGE_NAMES)[number];
 
 export interface BuiltImage {
@@ -69,9 +71,18 @@ export interface Sources {
   /** The nats-server binary tools.ts builds (built on first use) and its pinned version. */
   natsServerBinary: () => string;
   natsServerVersion: string;
+  /** The nats CLI binary tools.ts builds and its pinned version. */
+  natsCliBinary: () => string;
+  natsCliVersion: string;
 }
 
-function recipes({ cacheRoot, natsServerBinary, natsServerVersion }: Sources): Record<ImageName, Recipe> {
+function recipes({
+  cacheRoot,
+  natsServerBinary,
+  natsServerVersion,
+  natsCliBinary,
+  natsCliVersion,
+}: Sources): Record<ImageName, Recipe> {
   const imagesRoot = imagesRootOf(cacheRoot);
   const dockerfile = join(repoRoot, 'Dockerfile');
   const base = nodeBaseFor(dockerfile);
@@ -129,6 +140,27 @@ function recipes({ cacheRoot, natsServerBinary, natsServerVersion }: Sources): R
             dockerfile: join(repoRoot, 'images', 'nats-server', 'Dockerfile'),
             context,
             args: ['--build-arg', `VERSION=${natsServerVersion}`],
+          });
+        } finally {
+          rmSync(context, { recursive: true, force: true });
+        }
+      },
+    },
+    'nats-box': {
+      version: natsCliVersion,
+      inputs: ['images/nats-box/Dockerfile'],
+      extra: () => [base.key, natsCliVersion, sha256(readFileSync(natsCliBinary()))],
+      build(reference, b) {
+        ensureNodeBase(base, b, imagesRoot);
+        mkdirSync(imagesRoot, { recursive: true });
+        const context = mkdtempSync(join(imagesRoot, 'tmp-nats-box-'));
+        try {
+          copyFileSync(natsCliBinary(), join(context, 'nats'));
+          b.bud({
+            name: reference,
+            dockerfile: join(repoRoot, 'images', 'nats-box', 'Dockerfile'),
+            context,
+            args: ['--build-arg', `BASE=${base.name}`, '--build-arg', `VERSION=${natsCliVersion}`],
           });
         } finally {
           rmSync(context, { recursive: true, force: true });

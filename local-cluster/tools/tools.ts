@@ -211,6 +211,8 @@ const imageSources = () => ({
   cacheRoot,
   natsServerBinary: () => toolPath('nats-server'),
   natsServerVersion: spec('nats-server').version,
+  natsCliBinary: () => toolPath('nats'),
+  natsCliVersion: spec('nats').version,
 });
 
 /** An image's OCI archive (and its name and tag), building it first when the cache has none for the current sources. */
@@ -287,9 +289,9 @@ function main(argv: string[]): void {
         `nats-py\t${NATS_PY_VERSION}\t${existsSync(venvPython(cacheRoot)) ? venvPython(cacheRoot) : '(not built)'}\t\n`,
       );
       for (const name of IMAGE_NAMES) {
-        // Listing builds nothing: without its nats-server binary, the nats-server image cannot be named yet.
-        const natsServer = builtPath('nats-server', spec('nats-server'));
-        if (name === 'nats-server' && !existsSync(natsServer) && !providedPath(spec('nats-server'))) {
+        // Listing builds nothing: without its binary, the nats-server (nats-box) image cannot be named yet.
+        const binary = name === 'nats-server' ? 'nats-server' : name === 'nats-box' ? 'nats' : undefined;
+        if (binary && !existsSync(builtPath(binary, spec(binary))) && !providedPath(spec(binary))) {
           process.stdout.write(`image:${name}\t\t(not built)\t\n`);
           continue;
         }
