@@ -21,17 +21,19 @@ test: install
 	npm test
 	$(MAKE) test-real-nodes
 
-# Three real nodes (kubelet, containerd and runc, kube-proxy, CoreDNS, kube-router's NetworkPolicy
-# firewall) on a control plane of their own: the node spec, the proof that the operator's
-# NetworkPolicy is enforced, and the install proofs with the operator as pods (helm, manifests).
-# The rest of the suite still runs on the process kubelet.
+# A cluster whose only nodes are three real ones (kubelet, containerd and runc, kube-proxy, CoreDNS,
+# kube-router's NetworkPolicy firewall), on a control plane of its own: the node spec, the pod
+# lifecycle, the proof that the operator's NetworkPolicy is enforced, the install proofs with the
+# operator as pods (helm, manifests), and the tenants spec (a Config-mode revocation within seconds
+# on kubelets that sync every minute). `make test-real-only` runs the whole e2e suite there; CI still
+# runs the rest on the process kubelet (docs/testing.md).
 # They need root and the cgroup v1 hierarchies (kubelet 1.37 on cgroup v1, as on these machines);
 # elsewhere they are skipped, saying so.
 test-real-nodes: install
 	@if [ "$$(id -u)" != 0 ] || [ ! -d /sys/fs/cgroup/memory ]; then \
 	  echo "test-real-nodes: SKIPPED: real nodes need root and the cgroup v1 hierarchies (docs/testing.md)"; \
 	else \
-	  NATS_WARDEN_REAL_NODES=1 npm run -s test:e2e -- local-cluster/specs/real-node e2e/network-policy e2e/helm; \
+	  NATS_WARDEN_REAL_NODES=only npm run -s test:e2e -- local-cluster/specs/real-node local-cluster/specs/pod-lifecycle e2e/network-policy e2e/helm e2e/tenants; \
 	fi
 
 # The whole e2e suite (e2e/ and local-cluster/specs) on a cluster whose only nodes are the three real

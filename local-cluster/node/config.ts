@@ -178,8 +178,10 @@ function writeKubeletConfig(node: NodeLayout, ports: KubeletPorts, caCert: strin
     },
     authorization: { mode: 'Webhook' },
     podLogsDir: node.podLogs,
-    // Secret and ConfigMap volumes are refreshed on every pod sync: 10 s instead of a minute.
-    syncFrequency: '10s',
+    // The kubelet's default, as in production: a pod's Secret and ConfigMap volumes are refreshed on
+    // its periodic sync (this often) or when the pod changes, which the operator uses to bring a
+    // changed config to its servers at once (src/controllers/natscluster/volume-refresh.ts).
+    syncFrequency: '1m',
     failSwapOn: false,
     // The machine's disk and memory are shared; evict only when nearly nothing is left, and never
     // garbage-collect the imported images (they cannot be pulled back).

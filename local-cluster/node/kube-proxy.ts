@@ -15,9 +15,6 @@ import { paths } from '../paths.ts';
 /** The pods' range: every real node's 10.245.<slot>.0/24 (node/config.ts). */
 export const podRange = '10.245.0.0/16';
 
-/** The Services' range, the API server's --service-cluster-ip-range (harness/components.ts serviceCidr). */
-export const serviceRange = '10.96.0.0/16';
-
 const dir = () => join(paths.root, 'kube-proxy');
 
 /** The pid of a process named `comm` in this network namespace (a second cluster sharing it), if any. */

@@ -23,7 +23,6 @@ import { IMAGE_NAMES } from '../tools/images.ts';
 import { paths } from '../paths.ts';
 import { nodeLayout, writeNodeConfig, type NodeLayout } from './config.ts';
 import { pauseImage } from './pause-image.ts';
-import { serviceRange } from './kube-proxy.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -118,12 +117,6 @@ function addNodeAddress(node: NodeLayout): void {
   // Pods of one node reach pods of another through the namespace, which routes between the bridges
   // (each bridge's /24 is a connected route here): forwarding is off in a new network namespace.
   writeFileSync('/proc/sys/net/ipv4/ip_forward', '1\n');
-  // A process in the namespace itself (the demo, `npm run nats`) reaches a ClusterIP as a node's
-  // host does: the namespace has no default route, so without one for the Services' range the
-  // connect fails (ENETUNREACH) before kube-proxy's OUTPUT rules can translate it. Through the first
-  // bridge made; it goes with that bridge.
-  if (!execFileSync('ip', ['route', 'show', serviceRange], { encoding: 'utf8' }).trim())
-    ip(['route', 'add', serviceRange, 'dev', node.bridge, 'src', node.nodeIp]);
 }
 
 /** kubelet's device-plugin directory, fixed in kubelet (k8s.io/kubelet pkg/apis/deviceplugin/v1beta1 DevicePluginPath). */

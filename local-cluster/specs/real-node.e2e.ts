@@ -226,13 +226,17 @@ describeReal('a real node', () => {
     expect(before.data).toMatch(/^\.\.\d{4}_/); // the writer's timestamped directory
     const changed = Date.now();
     await apply([secret('two')]);
+    // The kubelet syncs a pod, and so refreshes its Secret volumes, every minute (node/config.ts
+    // syncFrequency, the default) or at once when the pod changes: this annotation, as the operator
+    // annotates its servers (src/controllers/natscluster/volume-refresh.ts).
+    await k(['annotate', 'pod', 'reader', '-n', ns, '--overwrite', `natswarden.io/touched=${changed}`]);
     const after = await waitUntil(
       'the new Secret value in the pod',
       async () => {
         const now = await look();
         return now.value === 'two' && now;
       },
-      90_000,
+      30_000,
       1_000,
     );
     process.stderr.write(`real-node.e2e: Secret update seen after ${Date.now() - changed} ms\n`);
