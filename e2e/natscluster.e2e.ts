@@ -181,7 +181,10 @@ describe('a 3-replica NatsCluster with mTLS and route auth', () => {
           '-l',
           `app.kubernetes.io/instance=${CLUSTER}`,
         ]);
-        return (list.items ?? []).length === 0 ? list.items : undefined;
+        if ((list.items ?? []).length === 0) return list.items;
+        throw new Error(
+          `left: ${list.items.map((o: any) => `${o.kind}/${o.metadata.name}${o.metadata.deletionTimestamp ? ' (deleting)' : ''}`).join(', ')}`,
+        );
       },
       180_000,
     );
