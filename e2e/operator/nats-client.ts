@@ -37,7 +37,7 @@ export async function connectWith(
       : credentials.username
         ? usernamePasswordAuthenticator(credentials.username, credentials.password)
         : undefined;
-  return connect({
+  const options = {
     servers: [`tls://${address}:4222`],
     tls: {
       ca: credentials['ca.crt'],
@@ -47,8 +47,31 @@ export async function connectWith(
     ...(authenticator ? { authenticator } : {}),
     timeout: 5_000,
     reconnect: false,
-  });
+  };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await connect(options);
+    } catch (error) {
+      if (!droppedMidHandshake(error) || attempt === CONNECT_ATTEMPTS) throw error;
+      process.stderr.write(
+        `connectWith ${address}: attempt ${attempt} ${String(error)}: the server dropped the connection mid-handshake; retrying\n`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  }
 }
+
+// A server closes a client whose TLS handshake outlasts its tls.timeout (2 s), logging that only at
+// debug level; on a loaded machine the client then writes into the closed socket (`write EPIPE`,
+// seen in fresh-clone CI with no error in either server's log). An application's client would
+// reconnect; so does this one, a few times. A refusal (no certificate, bad credentials) still
+// fails: it fails the same way on every attempt.
+// nats.js passes the socket's error on as it is, or wrapped as a ConnectionError with it as the cause.
+const droppedMidHandshake = (error: unknown): boolean => {
+  const { code, cause } = (error ?? {}) as { code?: string; cause?: unknown };
+  return code === 'EPIPE' || code === 'ECONNRESET' || (cause !== undefined && droppedMidHandshake(cause));
+};
+const CONNECT_ATTEMPTS = 3;
 
 /** Publishes one message to a fresh subject and receives it: proof of a working round trip. */
 export async function roundTrip(nc: NatsConnection, subject = `warden.demo.${Date.now()}`): Promise<string> {
