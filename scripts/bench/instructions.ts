@@ -29,7 +29,9 @@ export function instructions(args: string[], env: NodeJS.ProcessEnv): [number, n
     );
     if (run.status !== 0)
       throw new Error(`valgrind node ${args.join(' ')} exited ${run.status}: ${run.stderr}`);
-    const files = readdirSync(dir).sort();
+    const files = readdirSync(dir)
+      .filter((f) => /-\d+$/.test(f))
+      .sort();
     const summary = (file: string) =>
       Number(/^summary: (\d+)/m.exec(readFileSync(join(dir, file), 'utf8'))?.[1]);
     const main = files.find((f) => f.endsWith('-01'));
