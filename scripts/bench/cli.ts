@@ -4,8 +4,9 @@
 // `node -e 0` so load from other work on the machine hits all alike; prints medians and the ratios.
 // The compile and code caches start empty: the first run of each fills them and is reported on its
 // own as "cold". With --cpu, as many runs again report CPU time (cpu-at-exit.cjs), which load from
-// other work distorts far less than wall time.
-//   npm run bench -- cli [--runs N] [--file FILE] [--cpu]
+// other work distorts far less than wall time. With --instructions (needs valgrind), three more runs
+// of each under callgrind report user-space instructions (instructions.ts), which load does not move.
+//   npm run bench -- cli [--runs N] [--file FILE] [--cpu] [--instructions]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '@nats-warden/local-cluster';
 import { checkoutLayout, packageLayout } from '../../test/fixtures/cli-layouts.ts';
+import { callgrindAvailable, instructions } from './instructions.ts';
 import { loadAverage, percentile } from './measure.ts';
 
 const { values } = parseArgs({
@@ -20,6 +22,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '7' },
     file: { type: 'string', default: join(repoRoot, 'examples', 'secure-cluster.yaml') },
     cpu: { type: 'boolean', default: false },
+    instructions: { type: 'boolean', default: false },
   },
 });
 const runs = Number(values.runs);
@@ -89,6 +92,33 @@ try {
       process.stdout.write(
         `${name.padEnd(26)} ${main.toFixed(0).padStart(5)} ms  ${(main / medianOf('node -e 0', 0)).toFixed(2)}x` +
           `  | ${all.toFixed(0).padStart(5)} ms  ${(all / medianOf('node -e 0', 1)).toFixed(2)}x\n`,
+      );
+    }
+  }
+  if (values.instructions) {
+    if (!callgrindAvailable()) throw new Error('--instructions needs valgrind on the PATH');
+    // Medians of three: what is left to chance (keys, when V8's helper threads run) moves a run by ~2%.
+    const INSTRUCTION_RUNS = 3;
+    const counts = Object.fromEntries(
+      Object.entries(commands).map(([name, args]) => [
+        name,
+        Array.from({ length: INSTRUCTION_RUNS }, () => instructions(args, env)),
+      ]),
+    );
+    const medianOf = (name: string, which: 0 | 1) =>
+      percentile(
+        counts[name]!.map((c) => c[which]),
+        50,
+      );
+    process.stdout.write(
+      `user-space instructions (callgrind), median of ${INSTRUCTION_RUNS}, without V8's hash-seed search: ` +
+        `main thread | whole process\n`,
+    );
+    for (const name of Object.keys(commands)) {
+      const [main, all] = [medianOf(name, 0), medianOf(name, 1)];
+      process.stdout.write(
+        `${name.padEnd(26)} ${main.toFixed(0).padStart(5)} M  ${(main / medianOf('node -e 0', 0)).toFixed(2)}x` +
+          `  | ${all.toFixed(0).padStart(5)} M  ${(all / medianOf('node -e 0', 1)).toFixed(2)}x\n`,
       );
     }
   }

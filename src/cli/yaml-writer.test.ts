@@ -35,6 +35,8 @@ const TRICKY_STRINGS = [
   ...['a\nb', 'a\nb\n', 'a\n\n', 'a\n\n\n', '\n', '\n\n', '\na', '\n\na', '  a\nb', ' a\nb\n', '\n a'],
   ...['a\n ', 'a \nb', 'a\n b', 'a\r\nb', 'a\rb', 'a\tb', '\t', 'a\n\tb', 'a\u2028b', '\u0085', '\u00a0x'],
   ...['\ufeff', '\ufeffa', '\x00', '\x07', '\x1b', '\x7f', '\ud800', 'a\ud83d\ude00b', '\uffff'],
+  // Printable ASCII that is not surely plain, which takes the plain style's ASCII-only expressions.
+  ...['a:-', 'a :b', 'a# b', 'k=v,w', 'a - b', '[x', 'x]:', 'a::b', 'a: ', '::', '-:', '?-', 'a?', 'a b:c'],
   '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
   'listen: 0.0.0.0:4222\ninclude "../auth.conf"\n',
 ];

@@ -10,17 +10,15 @@ import {
   type NatsUser,
 } from '../api/index.ts';
 import type { ClusterIdentities, JwtIdentities, UserCredentials } from '../render/context.ts';
-import {
-  accountJwt,
-  newAccountKey,
-  newOperatorKey,
-  newUserKey,
-  operatorJwt,
-  systemAccountJwt,
-  userCreds,
-  type KeyIdentity,
-} from './jwt.ts';
+import type { KeyIdentity } from './jwt.ts';
+import { createNativeKey, NKEY_PREFIX } from './native-signer.ts';
 import { generateJetStreamKey, generatePassword, hashPassword } from './secrets.ts';
+
+// JWTs need @nats-io/jwt, @nats-io/nkeys and tweetnacl: loaded only for a JWT-mode cluster or a Creds
+// user, so that `nats-warden render` of a Config-mode cluster starts without them (docs/cli.md).
+const jwtLibrary = () => import('./jwt.ts');
+/** A user's key: signs nothing here, so no KeyPair (jwt.ts's newUserKey, without loading jwt.ts). */
+const newUserKey = (): KeyIdentity => createNativeKey(NKEY_PREFIX.User);
 
 export interface GeneratedJwtKeys {
   operator: KeyIdentity;
@@ -41,6 +39,8 @@ async function jwtIdentities(
   cluster: NatsCluster,
   accounts: NatsAccount[],
 ): Promise<{ jwt: JwtIdentities; keys: GeneratedJwtKeys }> {
+  const { accountJwt, newAccountKey, newOperatorKey, operatorJwt, systemAccountJwt, userCreds } =
+    await jwtLibrary();
   const operator = newOperatorKey();
   const operatorSigning = newOperatorKey();
   const systemAccount = newAccountKey();
@@ -105,7 +105,7 @@ async function credentialsOf(
       const key = newUserKey();
       return {
         creds: {
-          content: userCreds(account, key, usernameOf(user), user.spec),
+          content: (await jwtLibrary()).userCreds(account, key, usernameOf(user), user.spec),
           publicKey: key.publicKey,
         },
       };

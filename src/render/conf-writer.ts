@@ -46,8 +46,11 @@ const BARE_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const KEYWORD = /^include$/i;
 /** What an environment variable name may be; anything else would end the bare `$NAME` early. */
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** UTF-16 code units without a partner: not text, no UTF-8 form. */
-const LONE_SURROGATE = /\p{Surrogate}/u;
+/**
+ * UTF-16 code units without a partner (not text, no UTF-8 form) are what isWellFormed() finds: the
+ * same as testing /\p{Surrogate}/u, without compiling that Unicode class on every start of the CLI.
+ */
+const hasLoneSurrogate = (text: string) => !text.isWellFormed();
 /**
  * What ends a bare key, or starts something else where a key is expected: whitespace (Go's
  * unicode.IsSpace), `:` and `=`, NUL (the lexer's end of input); a leading quote, bracket, `#` or
@@ -73,7 +76,7 @@ function refuse(path: Path, what: string, value: string, why: string): never {
 
 /** A double-quoted value: every string except one with a lone surrogate. */
 function quoteValue(text: string, path: Path): string {
-  if (LONE_SURROGATE.test(text))
+  if (hasLoneSurrogate(text))
     refuse(path, 'string', text, 'it holds a lone UTF-16 surrogate, which is not Unicode text');
   const escaped = text
     .replace(/[\\"]/g, (c) => '\\' + c)
@@ -83,7 +86,7 @@ function quoteValue(text: string, path: Path): string {
 
 /** A key or include path: quoted verbatim (nats-server reads no escapes there), or bare. */
 function quoteVerbatim(text: string, what: 'key' | 'include path', path: Path): string {
-  if (LONE_SURROGATE.test(text))
+  if (hasLoneSurrogate(text))
     refuse(path, what, text, 'it holds a lone UTF-16 surrogate, which is not Unicode text');
   if (text.includes('\0'))
     refuse(path, what, text, "a NUL character ends nats-server's input and cannot be escaped here");

@@ -1,0 +1,61 @@
+// applyDefaults must fill in exactly what TypeBox's Value.Default fills in: compared on every example,
+// every good case and every bad-input document (whose values are often of the wrong type), and on
+// variants of each with one field at a time removed, so that every default is taken at every depth.
+import { describe, expect, test } from '@jest/globals';
+import type { TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { load } from 'js-yaml';
+import { BAD_CASES, GOOD_CASES } from '../../test/api/bad-input-cases.ts';
+import { EXAMPLES_DIR, exampleNames } from '../../test/fixtures/examples.ts';
+import { applyDefaults } from './defaults.ts';
+import { NatsAccount, NatsCluster, NatsUser } from './index.ts';
+
+const SCHEMAS: Record<string, TSchema> = { NatsCluster, NatsAccount, NatsUser };
+
+const documents = [
+  ...BAD_CASES.map((c) => c.doc),
+  ...GOOD_CASES,
+  ...exampleNames().flatMap((name) =>
+    readFileSync(join(EXAMPLES_DIR, `${name}.yaml`), 'utf8')
+      .split(/^---$/m)
+      .map((text) => load(text) as unknown)
+      .filter(Boolean),
+  ),
+] as { kind: string }[];
+
+/** The document, then a copy without each field in turn (objects at any depth). */
+function withoutEachField(doc: unknown): unknown[] {
+  const variants: unknown[] = [doc];
+  const visit = (node: unknown, path: string[]) => {
+    if (node === null || typeof node !== 'object') return;
+    for (const [key, child] of Object.entries(node)) {
+      const copy = structuredClone(doc) as Record<string, unknown>;
+      const parent = path.reduce<Record<string, unknown>>((at, k) => at[k] as Record<string, unknown>, copy);
+      if (Array.isArray(parent)) parent.splice(Number(key), 1);
+      else delete parent[key];
+      variants.push(copy);
+      visit(child, [...path, key]);
+    }
+  };
+  visit(doc, []);
+  return variants;
+}
+
+describe('schema defaults', () => {
+  test('the documents compared cover every kind', () => {
+    expect(new Set(documents.map((d) => d.kind))).toEqual(new Set(Object.keys(SCHEMAS)));
+  });
+
+  test.each(documents.map((doc, i) => [`${i} ${doc.kind}`, doc] as const))(
+    'document %s: what Value.Default gives, with every field left out in turn',
+    (_name, doc) => {
+      const schema = SCHEMAS[doc.kind]!;
+      for (const variant of withoutEachField(doc)) {
+        const expected = Value.Default(schema, structuredClone(variant));
+        expect(applyDefaults(schema, structuredClone(variant))).toEqual(expected);
+      }
+    },
+  );
+});
