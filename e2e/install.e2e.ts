@@ -1,10 +1,12 @@
 // The Helm chart's RBAC proven by the operator itself: the chart (namespaced mode) is rendered for a
 // test namespace and its ServiceAccount, Roles and bindings are applied; the operator runs as a host
 // process with that ServiceAccount's token (not the harness's admin) and must take
-// examples/secure-cluster.yaml to Ready, Events included. The API server also refuses it what the
-// chart does not grant (other namespaces' Secrets, deletes). The chart's other objects pass a
-// server-side dry run (the operator's pods are not started here), and the documented CRD upgrade
-// command (server-side apply of the chart's crds/) succeeds on a cluster that has them.
+// examples/secure-cluster.yaml to Ready, Events included, with the OwnerReferencesPermissionEnforcement
+// admission plugin on (local-cluster/harness/components.ts). The API server also refuses it what the
+// chart does not grant (other namespaces' Secrets; deletes, but of its namespace's Secrets). The
+// chart's other objects pass a server-side dry run (the operator's pods are not started here), and
+// the documented CRD upgrade command (server-side apply of the chart's crds/) succeeds on a cluster
+// that has them.
 // NATS_WARDEN_DROP_RULE=N drops one rule (e2e/operator/chart-rbac.ts): scripts/rbac-minimality.ts
 // runs the Ready test once per rule to show that none is unused.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
@@ -86,10 +88,13 @@ describe('the chart in namespaced mode', () => {
   test.each([
     ['get', 'secrets', '', 'default', undefined, false],
     ['list', 'secrets', '', undefined, undefined, false],
-    ['delete', 'secrets', '', 'NS', undefined, false],
+    ['delete', 'secrets', '', 'default', undefined, false],
+    ['delete', 'configmaps', '', 'NS', undefined, false],
     ['delete', 'statefulsets', 'apps', 'NS', undefined, false],
     ['update', 'leases', 'coordination.k8s.io', 'NS', 'someone-elses-lease', false],
     ['list', 'secrets', '', 'NS', undefined, true],
+    // Adopting cert-manager's Secrets under OwnerReferencesPermissionEnforcement (the chart says why).
+    ['delete', 'secrets', '', 'NS', undefined, true],
     ['patch', 'statefulsets', 'apps', 'NS', undefined, true],
     ['list', 'clusterissuers', 'cert-manager.io', undefined, undefined, true],
   ] as const)(
