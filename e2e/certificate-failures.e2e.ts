@@ -14,7 +14,7 @@
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { apply, getJson, k, readState, waitUntil } from '@nats-warden/local-cluster';
 import { conditionOf, natsCluster, waitForCondition, waitForDegraded } from './operator/cluster-api.ts';
-import { installChartRbac, refusals, type ChartInstall } from './operator/chart-rbac.ts';
+import { firstRefusal, installChartRbac, refusals, type ChartInstall } from './operator/chart-rbac.ts';
 import { minimalCluster, testBed, type TestBed } from './operator/fixtures.ts';
 
 jest.setTimeout(600_000);
@@ -42,7 +42,17 @@ const oneReplica = (name: string, edit?: (cluster: any) => void) =>
 /** Watches a NatsCluster's conditions until `done`, keeping every distinct line seen. */
 async function conditionsUntilReady(name: string, timeoutMs: number): Promise<string[]> {
   const seen: string[] = [];
-  await waitForCondition(bed.api, bed.namespace, name, 'Ready', 'True', timeoutMs, (line) => seen.push(line));
+  // A refused request fails the last test anyway: stop waiting at the first.
+  await waitForCondition(
+    bed.api,
+    bed.namespace,
+    name,
+    'Ready',
+    'True',
+    timeoutMs,
+    (line) => seen.push(line),
+    (conditions) => firstRefusal(bed.operators[0]!, conditions),
+  );
   return seen;
 }
 

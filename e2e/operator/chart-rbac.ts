@@ -97,6 +97,13 @@ export async function installChartRbac(bed: TestBed): Promise<ChartInstall> {
   };
 }
 
+/**
+ * The first request the API server refused the operator, from its log or, for one it reports in
+ * status rather than logs (an admission plugin's refusal of an apply), the NatsCluster's conditions.
+ */
+export const firstRefusal = (instance: OperatorInstance, conditions: string): string | undefined =>
+  refusals(instance)[0] ?? /[^;(]*is forbidden: [^;]*/.exec(conditions)?.[0];
+
 /** The lines of an operator's log where the API server refused it a request. */
 export const refusals = (instance: OperatorInstance): string[] =>
   readFileSync(instance.log, 'utf8')
