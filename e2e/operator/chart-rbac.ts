@@ -2,8 +2,9 @@
 // mode, the namespace as release name) is rendered, its ServiceAccount, Roles and bindings applied,
 // and the operator started with that ServiceAccount's token instead of the harness's admin. Specs
 // that do so prove the chart grants what the code does. NATS_WARDEN_DROP_RULE=N drops the Nth rule
-// (counting every Role's and ClusterRole's rules in the rendered order) before applying:
-// scripts/rbac-minimality.ts runs such specs once per rule to show that none is unused.
+// (counting every Role's and ClusterRole's rules in the rendered order), N:RESOURCE:VERB one grant of
+// it, before applying: scripts/rbac-minimality.ts runs such specs once per rule (or grant) to show
+// that none is unused.
 import { dump, load, loadAll } from 'js-yaml';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,16 +23,41 @@ export const RBAC_KINDS = new Set([
 ]);
 export const DROPPED_RULE = process.env.NATS_WARDEN_DROP_RULE;
 
-/** Removes the Nth rule of all the Roles' and ClusterRoles' rules, in order; prints which. */
-function dropRule(rendered: Obj[], n: number): void {
+interface Rule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+  resourceNames?: string[];
+}
+
+/**
+ * The rule without one of its grants: the verb on the resource (the rule split in two when it
+ * names other resources), or the whole rule when neither is given.
+ */
+export function withoutGrant(rule: Rule, resource?: string, verb?: string): Rule[] {
+  if (resource === undefined || verb === undefined) return [];
+  if (!rule.resources.includes(resource) || !rule.verbs.includes(verb))
+    throw new Error(`the rule ${JSON.stringify(rule)} grants no ${verb} on ${resource}`);
+  const others = { ...rule, resources: rule.resources.filter((r) => r !== resource) };
+  const rest = { ...rule, resources: [resource], verbs: rule.verbs.filter((v) => v !== verb) };
+  return [others, rest].filter((r) => r.resources.length > 0 && r.verbs.length > 0);
+}
+
+/**
+ * NATS_WARDEN_DROP_RULE=N removes the Nth rule of all the Roles' and ClusterRoles' rules, in order;
+ * N:RESOURCE:VERB removes only that verb on that resource from it. Prints what was dropped.
+ */
+function dropRule(rendered: Obj[], spec: string): void {
+  const [n, resource, verb] = spec.split(':');
   let i = 0;
   for (const o of rendered.filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole'))
-    for (const [j, rule] of (o.rules as object[]).entries())
-      if (i++ === n) {
+    for (const [j, rule] of (o.rules as Rule[]).entries())
+      if (i++ === Number(n)) {
+        const what = resource ? `${verb} on ${resource} from rule ${n}` : `rule ${n}`;
         process.stderr.write(
-          `\nrbac: dropped rule ${n} of ${o.kind} ${o.metadata.name}: ${JSON.stringify(rule)}\n`,
+          `\nrbac: dropped ${what} of ${o.kind} ${o.metadata.name}: ${JSON.stringify(rule)}\n`,
         );
-        o.rules.splice(j, 1);
+        o.rules.splice(j, 1, ...withoutGrant(rule, resource, verb));
         return;
       }
   throw new Error(`no rule ${n}: the chart renders ${i}`);
@@ -58,7 +84,7 @@ export async function installChartRbac(bed: TestBed): Promise<ChartInstall> {
     ) as Obj[]
   ).filter(Boolean);
   const serviceAccount = objects.find((o) => o.kind === 'ServiceAccount')!.metadata.name as string;
-  if (DROPPED_RULE !== undefined) dropRule(objects, Number(DROPPED_RULE));
+  if (DROPPED_RULE !== undefined) dropRule(objects, DROPPED_RULE);
   await apply(objects.filter((o) => RBAC_KINDS.has(o.kind)));
   const scratch = mkdtempSync(join(tmpdir(), 'nats-warden-chart-rbac-'));
 
