@@ -1,17 +1,18 @@
 // The Helm chart's RBAC proven by the operator itself: the chart (namespaced mode) is rendered for a
 // test namespace and its ServiceAccount, Roles and bindings are applied; the operator runs as a host
 // process with that ServiceAccount's token (not the harness's admin) and must take
-// examples/secure-cluster.yaml to Ready, Events included, with the OwnerReferencesPermissionEnforcement
+// examples/secure-cluster.yaml to Ready, Events included, then examples/jwt-operator.yaml (JWT mode:
+// the revocation finalizers on accounts and users), with the OwnerReferencesPermissionEnforcement
 // admission plugin on (local-cluster/harness/components.ts). The API server also refuses it what the
 // chart does not grant (other namespaces' Secrets; deletes, but of its namespace's Secrets). The
 // chart's other objects pass a server-side dry run (the operator's pods are not started here), and
 // the documented CRD upgrade command (server-side apply of the chart's crds/) succeeds on a cluster
 // that has them.
 // NATS_WARDEN_DROP_RULE=N drops one rule (e2e/operator/chart-rbac.ts): scripts/rbac-minimality.ts
-// runs the Ready test once per rule to show that none is unused.
+// runs the Ready tests once per rule to show that none is unused.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { join } from 'node:path';
-import { apply, k } from '@nats-warden/local-cluster';
+import { apply, k, waitUntil } from '@nats-warden/local-cluster';
 import { CHART_DIR } from '../scripts/gen-manifests.ts';
 import {
   DROPPED_RULE,
@@ -95,6 +96,41 @@ describe('the chart in namespaced mode', () => {
       await k(['get', 'lease', 'nats-warden-leader', '-n', bed.namespace, '-o', 'json']),
     ) as { spec: { holderIdentity: string } };
     expect(lease.spec.holderIdentity).toBe(`operator-${bed.namespace}`);
+  });
+
+  test('the same operator takes jwt-operator to Ready: JWT mode, a revocation finalizer on every account and user', async () => {
+    const operator = bed.operators[0]!;
+    await apply(exampleIn('jwt-operator.yaml', bed.namespace));
+    await waitForCondition(
+      bed.api,
+      bed.namespace,
+      'jwt',
+      'Ready',
+      'True',
+      READY_TIMEOUT_MS,
+      undefined,
+      (conditions) => firstRefusal(operator, conditions),
+    );
+    // The finalizer (a merge patch of the account or user) is what `patch` on them is granted for.
+    const withoutFinalizer = async () => {
+      const names: string[] = [];
+      for (const kind of ['natsaccount', 'natsuser']) {
+        const list = JSON.parse(await k(['get', kind, '-n', bed.namespace, '-o', 'json'])) as {
+          items: { metadata: { name: string; finalizers?: string[] } }[];
+        };
+        for (const item of list.items)
+          if (!item.metadata.finalizers?.includes('natswarden.io/revoke'))
+            names.push(`${kind}/${item.metadata.name}`);
+      }
+      return names;
+    };
+    await waitUntil(
+      'a revocation finalizer on every NatsAccount and NatsUser, or a refused request',
+      async () => refusals(operator).length > 0 || (await withoutFinalizer()).length === 0,
+      READY_TIMEOUT_MS,
+    );
+    expect(refusals(operator)).toEqual([]);
+    expect(await withoutFinalizer()).toEqual([]);
   });
 
   test.each([

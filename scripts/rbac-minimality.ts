@@ -16,7 +16,8 @@ import { helmTemplate } from './gen-manifests.ts';
 
 /** The tests that run the operator under the chart's RBAC, cheapest and broadest first. */
 const TESTS = [
-  { spec: 'e2e/install.e2e.ts', name: 'takes secure-cluster to Ready' },
+  // secure-cluster, then jwt-operator (JWT mode: the revocation finalizers on accounts and users).
+  { spec: 'e2e/install.e2e.ts', name: 'takes (secure-cluster|jwt-operator) to Ready' },
   // The renewal request after a failed issuance (certificates/status): only this path uses it.
   { spec: 'e2e/certificate-failures.e2e.ts', name: 'a bootstrap CA whose issuance failed' },
 ];
