@@ -7,19 +7,29 @@
 // (failIssueCertificate: lastFailureTime, failedIssuanceAttempts, Issuing=False with the request's
 // reason), with cert-manager paused for that moment so the write cannot race it. From then on
 // cert-manager itself decides: its trigger controller backs off for an hour.
+//
+// The operator runs under the Helm chart's ServiceAccount and RBAC (e2e/operator/chart-rbac.ts), not
+// the harness's admin: the renewal request (a patch of certificates/status) is a rule of the chart
+// that only this path uses, so scripts/rbac-minimality.ts runs the first test to show it is needed.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { apply, getJson, k, readState, waitUntil } from '@nats-warden/local-cluster';
 import { conditionOf, natsCluster, waitForCondition, waitForDegraded } from './operator/cluster-api.ts';
+import { firstRefusal, installChartRbac, refusals, type ChartInstall } from './operator/chart-rbac.ts';
 import { minimalCluster, testBed, type TestBed } from './operator/fixtures.ts';
 
 jest.setTimeout(600_000);
 let bed: TestBed;
+let chart: ChartInstall;
 
 beforeAll(async () => {
   bed = await testBed('certfail');
-  await bed.startOperator();
+  chart = await installChartRbac(bed);
+  await chart.startOperator();
 });
-afterAll(async () => bed?.teardown());
+afterAll(async () => {
+  await chart?.remove();
+  await bed?.teardown();
+});
 
 /** The local control plane's cert-manager (absent on a cluster given by KUBECONFIG). */
 const certManagerPid = () => readState()?.processes.find((p) => p.name === 'cert-manager')?.pid;
@@ -32,7 +42,17 @@ const oneReplica = (name: string, edit?: (cluster: any) => void) =>
 /** Watches a NatsCluster's conditions until `done`, keeping every distinct line seen. */
 async function conditionsUntilReady(name: string, timeoutMs: number): Promise<string[]> {
   const seen: string[] = [];
-  await waitForCondition(bed.api, bed.namespace, name, 'Ready', 'True', timeoutMs, (line) => seen.push(line));
+  // A refused request fails the last test anyway: stop waiting at the first.
+  await waitForCondition(
+    bed.api,
+    bed.namespace,
+    name,
+    'Ready',
+    'True',
+    timeoutMs,
+    (line) => seen.push(line),
+    (conditions) => firstRefusal(bed.operators[0]!, conditions),
+  );
   return seen;
 }
 
@@ -165,5 +185,9 @@ describe('certificate issuance failures', () => {
     ]);
     await waitForCondition(bed.api, bed.namespace, name, 'Ready', 'True', 180_000);
     expect(conditionOf(await natsCluster(bed.api, bed.namespace, name), 'Degraded')?.status).toBe('False');
+  });
+
+  test("no request of the operator was refused: the chart's RBAC grants what these paths do", () => {
+    expect(refusals(bed.operators[0]!)).toEqual([]);
   });
 });

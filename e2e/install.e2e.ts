@@ -1,62 +1,36 @@
 // The Helm chart's RBAC proven by the operator itself: the chart (namespaced mode) is rendered for a
 // test namespace and its ServiceAccount, Roles and bindings are applied; the operator runs as a host
 // process with that ServiceAccount's token (not the harness's admin) and must take
-// examples/secure-cluster.yaml to Ready, Events included. The API server also refuses it what the
-// chart does not grant (other namespaces' Secrets, deletes). The chart's other objects pass a
-// server-side dry run (the operator's pods are not started here), and the documented CRD upgrade
-// command (server-side apply of the chart's crds/) succeeds on a cluster that has them.
-// NATS_WARDEN_DROP_RULE=N drops the Nth rule (counting every Role's and ClusterRole's rules in the
-// rendered order) before applying: scripts/rbac-minimality.ts runs the Ready test once per rule to
-// show that none is unused.
+// examples/secure-cluster.yaml to Ready, Events included, then examples/jwt-operator.yaml (JWT mode:
+// the revocation finalizers on accounts and users), with the OwnerReferencesPermissionEnforcement
+// admission plugin on (local-cluster/harness/components.ts). The API server also refuses it what the
+// chart does not grant (other namespaces' Secrets; deletes, but of its namespace's Secrets). The
+// chart's other objects pass a server-side dry run (the operator's pods are not started here), and
+// the documented CRD upgrade command (server-side apply of the chart's crds/) succeeds on a cluster
+// that has them.
+// NATS_WARDEN_DROP_RULE=N drops one rule (e2e/operator/chart-rbac.ts): scripts/rbac-minimality.ts
+// runs the Ready tests once per rule to show that none is unused.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { dump, load, loadAll } from 'js-yaml';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { apply, k, type Obj } from '@nats-warden/local-cluster';
-import { CHART_DIR, helmTemplate } from '../scripts/gen-manifests.ts';
+import { apply, k, waitUntil } from '@nats-warden/local-cluster';
+import { CHART_DIR } from '../scripts/gen-manifests.ts';
+import {
+  DROPPED_RULE,
+  installChartRbac,
+  RBAC_KINDS,
+  firstRefusal,
+  refusals,
+  type ChartInstall,
+} from './operator/chart-rbac.ts';
 import { conditionOf, natsCluster, waitForCondition } from './operator/cluster-api.ts';
 import { exampleIn, testBed, type TestBed } from './operator/fixtures.ts';
-import { startOperator } from './operator/operator-process.ts';
 
 jest.setTimeout(600_000);
 let bed: TestBed;
-let objects: Obj[] = [];
-let serviceAccount = '';
-let scratch = '';
-const RBAC_KINDS = new Set(['ServiceAccount', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding']);
-const DROP = process.env.NATS_WARDEN_DROP_RULE;
-// Without a rule the operator should fail, not be slow: Ready takes ~30 s with every rule.
-const READY_TIMEOUT_MS = DROP === undefined ? 480_000 : 120_000;
-
-/** Removes the Nth rule of all the Roles' and ClusterRoles' rules, in order; prints which. */
-function dropRule(rendered: Obj[], n: number): void {
-  let i = 0;
-  for (const o of rendered.filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole'))
-    for (const [j, rule] of (o.rules as object[]).entries())
-      if (i++ === n) {
-        process.stderr.write(
-          `\nrbac: dropped rule ${n} of ${o.kind} ${o.metadata.name}: ${JSON.stringify(rule)}\n`,
-        );
-        o.rules.splice(j, 1);
-        return;
-      }
-  throw new Error(`no rule ${n}: the chart renders ${i}`);
-}
-
-/** A kubeconfig for the same API server that authenticates with the ServiceAccount's token. */
-async function serviceAccountKubeconfig(): Promise<string> {
-  const token = (await k(['create', 'token', serviceAccount, '-n', bed.namespace, '--duration=1h'])).trim();
-  const admin = load(readFileSync(bed.kubeconfig, 'utf8')) as {
-    users: { name: string; user: object }[];
-    contexts: { context: { user: string } }[];
-  };
-  const user = admin.contexts[0]!.context.user;
-  admin.users = [{ name: user, user: { token } }];
-  const path = join(scratch, 'operator.kubeconfig');
-  writeFileSync(path, dump(admin), { mode: 0o600 });
-  return path;
-}
+let chart: ChartInstall;
+// Without a rule the operator should fail (a refused request ends the wait at once), not be slow:
+// Ready takes ~20 s with every rule.
+const READY_TIMEOUT_MS = DROPPED_RULE === undefined ? 480_000 : 120_000;
 
 /** The API server's own answer (a SubjectAccessReview) to: may the chart's ServiceAccount do this? */
 async function allowed(verb: string, resource: string, group = '', namespace?: string, name?: string) {
@@ -64,7 +38,7 @@ async function allowed(verb: string, resource: string, group = '', namespace?: s
     apiVersion: 'authorization.k8s.io/v1',
     kind: 'SubjectAccessReview',
     spec: {
-      user: `system:serviceaccount:${bed.namespace}:${serviceAccount}`,
+      user: `system:serviceaccount:${bed.namespace}:${chart.serviceAccount}`,
       groups: ['system:serviceaccounts', `system:serviceaccounts:${bed.namespace}`, 'system:authenticated'],
       resourceAttributes: { verb, resource, group, namespace, name },
     },
@@ -77,42 +51,31 @@ async function allowed(verb: string, resource: string, group = '', namespace?: s
 
 beforeAll(async () => {
   bed = await testBed('install');
-  scratch = mkdtempSync(join(tmpdir(), 'nats-warden-install-'));
-  const release = bed.namespace;
-  objects = (
-    loadAll(
-      helmTemplate(
-        ['--namespace', bed.namespace, '--skip-tests', '--set', `watchNamespaces={${bed.namespace}}`],
-        release,
-      ),
-    ) as Obj[]
-  ).filter(Boolean);
-  serviceAccount = objects.find((o) => o.kind === 'ServiceAccount')!.metadata.name;
-  if (DROP !== undefined) dropRule(objects, Number(DROP));
-  await apply(objects.filter((o) => RBAC_KINDS.has(o.kind)));
+  chart = await installChartRbac(bed);
 });
 
 afterAll(async () => {
-  for (const o of objects.filter((o) => o.kind.startsWith('Cluster')))
-    await k(['delete', o.kind, o.metadata.name, '--ignore-not-found']).catch(() => undefined);
+  await chart?.remove();
   await bed?.teardown();
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
 describe('the chart in namespaced mode', () => {
   test("the operator, under the chart's ServiceAccount and RBAC alone, takes secure-cluster to Ready", async () => {
-    bed.operators.push(
-      await startOperator(await serviceAccountKubeconfig(), `operator-${bed.namespace}`, [
-        '--namespace',
-        bed.namespace,
-        '--leader-election-namespace',
-        bed.namespace,
-      ]),
-    );
+    const operator = await chart.startOperator();
     const docs = exampleIn('secure-cluster.yaml', bed.namespace);
     await apply(docs);
     const cluster = docs.find((d) => d.kind === 'NatsCluster')!.metadata.name;
-    await waitForCondition(bed.api, bed.namespace, cluster, 'Ready', 'True', READY_TIMEOUT_MS);
+    // A refused request fails the test below anyway: stop waiting at the first.
+    await waitForCondition(
+      bed.api,
+      bed.namespace,
+      cluster,
+      'Ready',
+      'True',
+      READY_TIMEOUT_MS,
+      undefined,
+      (conditions) => firstRefusal(operator, conditions),
+    );
     expect(conditionOf(await natsCluster(bed.api, bed.namespace, cluster), 'Degraded')?.status).toBe('False');
 
     // Status on every kind it reconciles, and Events (best effort in the code, so checked here).
@@ -128,21 +91,58 @@ describe('the chart in namespaced mode', () => {
     };
     expect(events.items.some((e) => e.source?.component === 'nats-warden')).toBe(true);
     // No request refused anywhere, best-effort paths (Events, informers of optional kinds) included.
-    const log = readFileSync(bed.operators[0]!.log, 'utf8');
-    expect(log.split('\n').filter((line) => /forbidden|HTTP-Code: 403/i.test(line))).toEqual([]);
+    expect(refusals(operator)).toEqual([]);
     const lease = JSON.parse(
       await k(['get', 'lease', 'nats-warden-leader', '-n', bed.namespace, '-o', 'json']),
     ) as { spec: { holderIdentity: string } };
     expect(lease.spec.holderIdentity).toBe(`operator-${bed.namespace}`);
   });
 
+  test('the same operator takes jwt-operator to Ready: JWT mode, a revocation finalizer on every account and user', async () => {
+    const operator = bed.operators[0]!;
+    await apply(exampleIn('jwt-operator.yaml', bed.namespace));
+    await waitForCondition(
+      bed.api,
+      bed.namespace,
+      'jwt',
+      'Ready',
+      'True',
+      READY_TIMEOUT_MS,
+      undefined,
+      (conditions) => firstRefusal(operator, conditions),
+    );
+    // The finalizer (a merge patch of the account or user) is what `patch` on them is granted for.
+    const withoutFinalizer = async () => {
+      const names: string[] = [];
+      for (const kind of ['natsaccount', 'natsuser']) {
+        const list = JSON.parse(await k(['get', kind, '-n', bed.namespace, '-o', 'json'])) as {
+          items: { metadata: { name: string; finalizers?: string[] } }[];
+        };
+        for (const item of list.items)
+          if (!item.metadata.finalizers?.includes('natswarden.io/revoke'))
+            names.push(`${kind}/${item.metadata.name}`);
+      }
+      return names;
+    };
+    await waitUntil(
+      'a revocation finalizer on every NatsAccount and NatsUser, or a refused request',
+      async () => refusals(operator).length > 0 || (await withoutFinalizer()).length === 0,
+      READY_TIMEOUT_MS,
+    );
+    expect(refusals(operator)).toEqual([]);
+    expect(await withoutFinalizer()).toEqual([]);
+  });
+
   test.each([
     ['get', 'secrets', '', 'default', undefined, false],
     ['list', 'secrets', '', undefined, undefined, false],
-    ['delete', 'secrets', '', 'NS', undefined, false],
+    ['delete', 'secrets', '', 'default', undefined, false],
+    ['delete', 'configmaps', '', 'NS', undefined, false],
     ['delete', 'statefulsets', 'apps', 'NS', undefined, false],
     ['update', 'leases', 'coordination.k8s.io', 'NS', 'someone-elses-lease', false],
     ['list', 'secrets', '', 'NS', undefined, true],
+    // Adopting cert-manager's Secrets under OwnerReferencesPermissionEnforcement (the chart says why).
+    ['delete', 'secrets', '', 'NS', undefined, true],
     ['patch', 'statefulsets', 'apps', 'NS', undefined, true],
     ['list', 'clusterissuers', 'cert-manager.io', undefined, undefined, true],
   ] as const)(
@@ -154,7 +154,7 @@ describe('the chart in namespaced mode', () => {
   );
 
   test("the chart's other objects pass the API server's validation (server-side dry run)", async () => {
-    const rest = objects.filter((o) => !RBAC_KINDS.has(o.kind));
+    const rest = chart.objects.filter((o) => !RBAC_KINDS.has(o.kind));
     expect(rest.map((o) => o.kind).sort()).toEqual(['Deployment', 'PodDisruptionBudget', 'Service']);
     const out = await k(
       ['apply', '--server-side', '--dry-run=server', '--field-manager=helm-e2e', '-f', '-'],

@@ -59,8 +59,11 @@ export async function waitForCondition(
   status: string,
   timeoutMs: number,
   onProgress?: (line: string) => void,
+  /** Ends the wait at once, failed, when it returns a reason (a request the API server refused). */
+  giveUp?: (conditions: string) => string | undefined,
 ): Promise<void> {
   let last = '';
+  let gaveUp: string | undefined;
   try {
     await waitUntil(
       `NatsCluster ${namespace}/${name} ${type}=${status}`,
@@ -71,11 +74,15 @@ export async function waitForCondition(
           .join('; ');
         if (onProgress && line !== last) onProgress(line);
         last = line;
+        gaveUp = giveUp?.(line);
+        if (gaveUp) return true;
         return conditionOf(cluster, type)?.status === status;
       },
       timeoutMs,
       1_000,
     );
+    if (gaveUp)
+      throw new Error(`gave up waiting for NatsCluster ${namespace}/${name} ${type}=${status}: ${gaveUp}`);
   } catch (error) {
     const report = await diagnose(api.custom, namespace);
     throw new Error(`${(error as Error).message}; last conditions: ${last}\n${report}`, { cause: error });

@@ -70,6 +70,10 @@ export function apiserver(ports: Ports, pki: Pki, realNodes = false): string[] {
     `--tls-private-key-file=${pki.serverKey}`,
     `--client-ca-file=${pki.caCert}`,
     '--authorization-mode=RBAC',
+    // On top of the defaults, as production distributions (OpenShift among them) run it: setting
+    // blockOwnerDeletion on a child's owner reference needs update on the owner's finalizers, so a
+    // chart that lacks that rule fails here as it would there (e2e/install.e2e.ts).
+    '--enable-admission-plugins=OwnerReferencesPermissionEnforcement',
     '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
     `--service-account-key-file=${pki.saPub}`,
     `--service-account-signing-key-file=${pki.saKey}`,

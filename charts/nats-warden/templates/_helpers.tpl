@@ -82,6 +82,12 @@ by server-side apply, which needs patch, and create when the object is new; noth
 - apiGroups: [""]
   resources: [secrets]
   verbs: [get, list, watch, create, patch]
+# Delete, never used as such: adopting the Secrets cert-manager writes (an owner reference added to an
+# existing object, natscluster/adopt.ts) is allowed by the OwnerReferencesPermissionEnforcement
+# admission plugin (OpenShift, among others) only to who may delete the object.
+- apiGroups: [""]
+  resources: [secrets]
+  verbs: [delete]
 # The server configuration and the accounts' revocation lists.
 - apiGroups: [""]
   resources: [configmaps]
