@@ -4,26 +4,16 @@
 import { describe, expect, test } from '@jest/globals';
 import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { load } from 'js-yaml';
 import { BAD_CASES, GOOD_CASES } from '../../test/api/bad-input-cases.ts';
-import { EXAMPLES_DIR, exampleNames } from '../../test/fixtures/examples.ts';
+import { exampleDocuments } from '../../test/fixtures/examples.ts';
 import { applyDefaults } from './defaults.ts';
 import { NatsAccount, NatsCluster, NatsUser } from './index.ts';
 
 const SCHEMAS: Record<string, TSchema> = { NatsCluster, NatsAccount, NatsUser };
 
-const documents = [
-  ...BAD_CASES.map((c) => c.doc),
-  ...GOOD_CASES,
-  ...exampleNames().flatMap((name) =>
-    readFileSync(join(EXAMPLES_DIR, `${name}.yaml`), 'utf8')
-      .split(/^---$/m)
-      .map((text) => load(text) as unknown)
-      .filter(Boolean),
-  ),
-] as { kind: string }[];
+const documents = [...BAD_CASES.map((c) => c.doc), ...GOOD_CASES, ...exampleDocuments()] as {
+  kind: string;
+}[];
 
 /** The document, then a copy without each field in turn (objects at any depth). */
 function withoutEachField(doc: unknown): unknown[] {

@@ -6,8 +6,6 @@ import { describe, expect, test } from '@jest/globals';
 import { Environment } from '@marcbachmann/cel-js';
 import { Value } from '@sinclair/typebox/value';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { load } from 'js-yaml';
 import { NatsAccount, NatsCluster, NatsUser } from '../../src/api/index.ts';
 import { celErrors } from '../../src/api/cel.ts';
 import { COMPILED_CEL_RULES } from '../../src/api/cel-rules.generated.ts';
@@ -19,7 +17,7 @@ import {
   GENERATED_FILE,
   offlineRules,
 } from '../../scripts/gen-cel-rules.ts';
-import { EXAMPLES_DIR, exampleNames } from '../fixtures/examples.ts';
+import { exampleDocuments } from '../fixtures/examples.ts';
 import { BAD_CASES, GOOD_CASES } from './bad-input-cases.ts';
 
 /** cel-js set up as src/api/cel.ts evaluated the rules before they were compiled. */
@@ -95,12 +93,7 @@ const documents = [
     ['30m', '1h', '87600h', '87601h'].map((expiry) => userWithExpiry(type, expiry)),
   ),
   ...GOOD_CASES,
-  ...exampleNames().flatMap((name) =>
-    readFileSync(join(EXAMPLES_DIR, `${name}.yaml`), 'utf8')
-      .split(/^---$/m)
-      .map((text) => load(text) as unknown)
-      .filter(Boolean),
-  ),
+  ...exampleDocuments(),
 ] as { kind: string }[];
 
 const inputs = documents.flatMap((doc) => {
