@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals
 import { apply, getJson, imageArchive, k, realNodesOnly, waitUntil } from '@nats-warden/local-cluster';
 import { secretData, serviceAddresses, waitForCondition } from './operator/cluster-api.ts';
 import { exampleIn, testBed, type TestBed } from './operator/fixtures.ts';
+import { subscribeThenPublish } from './operator/nats-cli-script.ts';
 import { connectWith, roundTrip, type Credentials } from './operator/nats-client.ts';
 import { clusterPods, routez, varz } from './operator/servers.ts';
 
@@ -65,7 +66,7 @@ describe('a 3-replica NatsCluster with mTLS and route auth', () => {
   test('the nats CLI in a pod pub/subs by the Service DNS name with the mounted credentials Secret', async () => {
     const server = `tls://${CLUSTER}.${bed.namespace}.svc.cluster.local:4222`;
     const nats = `nats --server ${server} --tlsca /creds/ca.crt --tlscert /tls/tls.crt --tlskey /tls/tls.key --nkey /creds/nkey.seed`;
-    const script = `${nats} sub cli.proof --count 1 > /scratch/out 2>&1 & sleep 2; ${nats} pub cli.proof hello-from-cli; wait $!; grep -q hello-from-cli /scratch/out`;
+    const script = subscribeThenPublish(nats, 'cli.proof', 'hello-from-cli', '/scratch/out');
     await apply([
       {
         apiVersion: 'v1',
@@ -94,14 +95,20 @@ describe('a 3-replica NatsCluster with mTLS and route auth', () => {
         },
       },
     ]);
+    let seen = '';
     const phase = await waitUntil(
       'the nats CLI pod to finish',
       async () => {
         const pod = await getJson(['get', 'pod', 'nats-cli', '-n', bed.namespace]);
+        seen = JSON.stringify({ phase: pod.status?.phase, containers: pod.status?.containerStatuses });
         return ['Succeeded', 'Failed'].includes(pod.status?.phase) && pod.status.phase;
       },
       120_000,
-    );
+    ).catch(async (error: Error) => {
+      // Say where it stood: the pod's last status and what the CLI printed so far.
+      const logs = await k(['logs', 'nats-cli', '-n', bed.namespace]).catch(String);
+      throw new Error(`${error.message}\nlast status: ${seen}\nlogs: ${logs}`);
+    });
     // The CLI's own words when it failed (`kubectl logs` needs a real kubelet: none on the process one).
     const logs =
       phase === 'Succeeded' ? '' : await k(['logs', 'nats-cli', '-n', bed.namespace]).catch(String);
@@ -149,7 +156,7 @@ describe('a 3-replica NatsCluster with mTLS and route auth', () => {
     )) as unknown as Credentials;
     const [address] = await serviceAddresses(bed.api, bed.namespace, CLUSTER);
     await expect(
-      connectWith(address ?? '', credentials, undefined, `${CLUSTER}.${bed.namespace}.svc`),
+      connectWith(address ?? '', credentials, undefined, `${CLUSTER}.${bed.namespace}.svc`, { attempts: 1 }),
     ).rejects.toThrow(/certificate required|handshake|closed|ECONNRESET/i);
   });
 

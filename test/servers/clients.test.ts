@@ -15,6 +15,7 @@ import {
 } from './support/clients.ts';
 import { LocalCluster, renderLocally } from './support/local-cluster.ts';
 import { issue } from './support/pki.ts';
+import { subscribeThenPublish } from '../../e2e/operator/nats-cli-script.ts';
 import type { Documents } from '../../src/cli/documents.ts';
 import { newAccountKey, newUserKey, userCreds } from '../../src/identity/jwt.ts';
 
@@ -120,11 +121,8 @@ describe('mutual TLS (examples/secure-cluster.yaml)', () => {
   });
 
   test('the nats CLI pub/subs over mutual TLS by the pod DNS name', async () => {
-    const { code, output } = await natsCli(
-      local,
-      local.servers[2]!,
-      'app',
-      (nats) => `${nats} sub cli.proof --count 1 & sleep 1; ${nats} pub cli.proof hello-from-cli; wait $!`,
+    const { code, output } = await natsCli(local, local.servers[2]!, 'app', (nats) =>
+      subscribeThenPublish(nats, 'cli.proof', 'hello-from-cli', 'received'),
     );
     expect(output).toContain('hello-from-cli');
     expect(code).toBe(0);
