@@ -197,14 +197,14 @@ export default tseslint.config(
                 `The local cluster never imports ${from.slice(2)}/ (it hosts the operator, it does not know it).`,
               ),
             ),
-            // Inside it, one way too: the harness starts the kubelet, both run the tools.
+            // Inside it, one way too: the harness starts the nodes, both run the tools.
             zone(
-              './local-cluster/kubelet',
+              './local-cluster/node',
               './local-cluster/harness',
-              'The kubelet never imports the harness (which starts it).',
+              'A node never imports the harness (which starts it).',
             ),
             zone('./local-cluster/tools', './local-cluster/harness', 'The tool build stands alone.'),
-            zone('./local-cluster/tools', './local-cluster/kubelet', 'The tool build stands alone.'),
+            zone('./local-cluster/tools', './local-cluster/node', 'The tool build stands alone.'),
           ],
         },
       ],

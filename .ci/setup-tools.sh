@@ -12,8 +12,8 @@ echo "setup-tools: $(go version)"
 # namespace; for the container images (local-cluster/tools/images.ts): buildah builds them,
 # debootstrap assembles the Node base image (no registry is reachable), skopeo, umoci and runc let
 # the images spec look inside and run them; containerd (with ctr), the CNI plugins (bridge,
-# host-local, loopback in /usr/lib/cni) and nsenter run the opt-in real node
-# (NATS_WARDEN_REAL_NODES=1, local-cluster/node), and ipset for its NetworkPolicy engine (kube-router,
+# host-local, loopback in /usr/lib/cni) and nsenter run the local cluster's real nodes
+# (local-cluster/node), and ipset for their NetworkPolicy engine (kube-router,
 # local-cluster/node/network-policy.ts). Install only what is missing.
 missing=()
 for pair in unshare:util-linux mount:mount openssl:openssl ip:iproute2 buildah:buildah \

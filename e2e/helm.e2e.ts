@@ -1,5 +1,5 @@
 // Issue 13's install proofs with the operator as users run it: pods of the built image on the real
-// nodes (NATS_WARDEN_REAL_NODES=1), under the chart's ServiceAccount, reaching the API server through
+// nodes, under the chart's ServiceAccount, reaching the API server through
 // the `kubernetes` Service. In order, sharing two NatsClusters:
 //   1. `helm install --wait` (the real helm, watchNamespaces=[watched]): two pods, one Lease holder,
 //      `helm test` passes; no cluster-wide Secret access; examples/secure-cluster.yaml in `watched`
@@ -13,11 +13,11 @@
 //   3. `helm uninstall` removes the operator and its RBAC; the CRDs, the NatsClusters and their
 //      Secrets and servers stay.
 //   4. `kubectl apply --server-side -f manifests/install.yaml` (the default, ClusterRole mode; the
-//      test's copy adds the real nodes' toleration and names the imported image) runs the same
+//      test's copy names the imported image) runs the same
 //      operator, which now does read Secrets everywhere and takes the unwatched cluster to Ready.
 // Beyond those two settings and the NetworkPolicy, the values differ from the chart's defaults only
-// in placement (the real nodes' taint) and the image (the one the harness imported, `pullPolicy:
-// Never`). Skipped without real nodes.
+// in the image (the one the harness imported, `pullPolicy: Never`) and, for the NetworkPolicy, the
+// operator's pods pinned to warden-real-1.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +30,6 @@ import {
   getJson,
   k,
   realNodeNames,
-  realNodesEnabled,
   waitUntil,
   type Obj,
 } from '@nats-warden/local-cluster';
@@ -47,7 +46,6 @@ import {
   onRealNodes,
   operatorPods,
   readyOperatorPods,
-  realNodePlacement,
   realNodeValues,
   sample,
 } from './operator/operator-pods.ts';
@@ -56,10 +54,6 @@ import { clusterPods, type PodInfo } from './operator/servers.ts';
 import { roundTripAs } from './operator/user-round-trip.ts';
 
 jest.setTimeout(300_000);
-
-const enabled = realNodesEnabled();
-if (!enabled) process.stderr.write('helm.e2e: skipped (set NATS_WARDEN_REAL_NODES=1)\n');
-const describeReal = enabled ? describe : describe.skip;
 
 const RELEASE = 'nats-warden';
 const ns = { release: '', watched: '', unwatched: '' };
@@ -70,13 +64,12 @@ let serviceAccount = '';
 const figure = (line: string) => process.stderr.write(`\nfigure: ${line}\n`);
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
 
-/** An example re-homed into `namespace`, its servers on the real nodes and from the imported image. */
-function exampleOnRealNodes(file: string, namespace: string): Obj[] {
+/** An example re-homed into `namespace`, its servers from the imported image. */
+function exampleWithImportedImage(file: string, namespace: string): Obj[] {
   const image = importedImage('nats-server');
   return exampleIn(file, namespace, (doc) => {
     if (doc.kind !== 'NatsCluster') return;
     doc.spec.image = `${image.repository}:${image.tag}`;
-    doc.spec.podTemplate = { ...(doc.spec.podTemplate ?? {}), ...realNodePlacement() };
   });
 }
 
@@ -96,14 +89,13 @@ async function installValues(): Promise<Obj> {
       apiServer: { cidrs: [`${subset.addresses[0].ip}/32`], ports: [subset.ports[0].port] },
     },
   });
-  values.nodeSelector = { ...values.nodeSelector, 'kubernetes.io/hostname': realNodeNames[0]! };
+  values.nodeSelector = { 'kubernetes.io/hostname': realNodeNames[0]! };
   return values;
 }
 
 const snapshot = (pods: PodInfo[]) => pods.map((p) => ({ name: p.name, uid: p.uid, restarts: p.restarts }));
 
 beforeAll(async () => {
-  if (!enabled) return;
   api = apiFor(process.env.KUBECONFIG!);
   ns.release = await createNamespace('helm-op');
   ns.watched = await createNamespace('helm-watched');
@@ -115,7 +107,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (!enabled) return;
   await helm(['uninstall', RELEASE, '-n', ns.release, '--wait']).catch(() => undefined);
   // The manifest's objects but its CRDs (other specs of the run use them) and its Namespace (below).
   await k(['delete', 'clusterrole,clusterrolebinding', '-l', 'app.kubernetes.io/instance=nats-warden']).catch(
@@ -125,7 +116,7 @@ afterAll(async () => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
-describeReal('the chart, installed with helm, as pods on the real nodes', () => {
+describe('the chart, installed with helm, as pods on the real nodes', () => {
   let nats: PodInfo[] = [];
   let generation = 0;
 
@@ -175,8 +166,8 @@ describeReal('the chart, installed with helm, as pods on the real nodes', () => 
   test('secure-cluster in the watched namespace becomes Ready and a TLS round trip works', async () => {
     const started = Date.now();
     await apply([
-      ...exampleOnRealNodes('secure-cluster.yaml', ns.watched),
-      ...exampleOnRealNodes('minimal-tls.yaml', ns.unwatched),
+      ...exampleWithImportedImage('secure-cluster.yaml', ns.watched),
+      ...exampleWithImportedImage('minimal-tls.yaml', ns.unwatched),
     ]);
     await waitForCondition(api, ns.watched, 'secure', 'Ready', 'True', 240_000);
     figure(
@@ -333,15 +324,14 @@ describeReal('the chart, installed with helm, as pods on the real nodes', () => 
   });
 });
 
-describeReal('manifests/install.yaml, applied server-side', () => {
+describe('manifests/install.yaml, applied server-side', () => {
   test('runs the same operator, cluster-wide: Available, one leader, the formerly unwatched cluster Ready', async () => {
     const image = importedImage('nats-warden');
     const reference = `${image.repository}:${image.tag}`;
     const docs = (loadAll(readFileSync(INSTALL_YAML, 'utf8')) as Obj[]).filter(Boolean);
     const deployment = docs.find((d) => d.kind === 'Deployment')!;
-    // The test's copy only: the real nodes' placement and the imported image for the operator and
-    // its reloader sidecar (the manifest names the published ghcr.io image, which no node has).
-    Object.assign(deployment.spec.template.spec, realNodePlacement());
+    // The test's copy only: the imported image for the operator and its reloader sidecar (the
+    // manifest names the published ghcr.io image, which no node has).
     const container = deployment.spec.template.spec.containers[0];
     const published = container.image as string;
     container.image = reference;

@@ -4,7 +4,7 @@
 // CLI), a client without one is refused; every server routes to both peers over verified TLS;
 // deleting the NatsCluster removes what it owned.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { apply, getJson, imageArchive, k, realNodesOnly, waitUntil } from '@nats-warden/local-cluster';
+import { apply, getJson, imageArchive, k, waitUntil } from '@nats-warden/local-cluster';
 import { secretData, serviceAddresses, waitForCondition } from './operator/cluster-api.ts';
 import { exampleIn, testBed, type TestBed } from './operator/fixtures.ts';
 import { subscribeThenPublish } from './operator/nats-cli-script.ts';
@@ -12,8 +12,8 @@ import { connectWith, roundTrip, type Credentials } from './operator/nats-client
 import { clusterPods, routez, varz } from './operator/servers.ts';
 
 jest.setTimeout(900_000);
-// On real nodes nothing can be pulled: the nats-box built here (a shell and the pinned nats CLI).
-const natsBox = () => (realNodesOnly() ? imageArchive('nats-box').reference : 'natsio/nats-box:0.18');
+// Nothing can be pulled: the nats-box built here (a shell and the pinned nats CLI).
+const natsBox = () => imageArchive('nats-box').reference;
 const CLUSTER = 'secure';
 let bed: TestBed;
 
@@ -109,44 +109,41 @@ describe('a 3-replica NatsCluster with mTLS and route auth', () => {
       const logs = await k(['logs', 'nats-cli', '-n', bed.namespace]).catch(String);
       throw new Error(`${error.message}\nlast status: ${seen}\nlogs: ${logs}`);
     });
-    // The CLI's own words when it failed (`kubectl logs` needs a real kubelet: none on the process one).
+    // The CLI's own words when it failed.
     const logs =
       phase === 'Succeeded' ? '' : await k(['logs', 'nats-cli', '-n', bed.namespace]).catch(String);
     expect({ phase, logs }).toMatchObject({ phase: 'Succeeded' });
   });
 
-  // Only a real kubelet enforces a securityContext (and serves `kubectl exec`). nats-server's image
-  // has no shell: the reloader, sharing the pod's process namespace, reads the server's process.
-  (realNodesOnly() ? test : test.skip)(
-    'on real nodes the servers run as uid 1000 on a read-only root filesystem',
-    async () => {
-      const script = [
-        'pid=$(cat /var/run/nats/nats.pid)',
-        'echo "reloader uid $(id -u)"',
-        'echo "server $(grep ^Uid: /proc/$pid/status | tr -s "\t " " ")"',
-        'echo "server root $(grep -c " / / ro," /proc/$pid/mountinfo)"',
-        'touch /written 2>/dev/null && echo "reloader root writable" || echo "reloader root read-only"',
-      ].join('; ');
-      const out = await k([
-        'exec',
-        `${CLUSTER}-0`,
-        '-n',
-        bed.namespace,
-        '-c',
-        'reloader',
-        '--',
-        'sh',
-        '-c',
-        script,
-      ]);
-      expect(out.trim().split('\n')).toEqual([
-        'reloader uid 1000',
-        'server Uid: 1000 1000 1000 1000',
-        'server root 1',
-        'reloader root read-only',
-      ]);
-    },
-  );
+  // nats-server's image has no shell: the reloader, sharing the pod's process namespace, reads the
+  // server's process.
+  test('the servers run as uid 1000 on a read-only root filesystem', async () => {
+    const script = [
+      'pid=$(cat /var/run/nats/nats.pid)',
+      'echo "reloader uid $(id -u)"',
+      'echo "server $(grep ^Uid: /proc/$pid/status | tr -s "\t " " ")"',
+      'echo "server root $(grep -c " / / ro," /proc/$pid/mountinfo)"',
+      'touch /written 2>/dev/null && echo "reloader root writable" || echo "reloader root read-only"',
+    ].join('; ');
+    const out = await k([
+      'exec',
+      `${CLUSTER}-0`,
+      '-n',
+      bed.namespace,
+      '-c',
+      'reloader',
+      '--',
+      'sh',
+      '-c',
+      script,
+    ]);
+    expect(out.trim().split('\n')).toEqual([
+      'reloader uid 1000',
+      'server Uid: 1000 1000 1000 1000',
+      'server root 1',
+      'reloader root read-only',
+    ]);
+  });
 
   test('a client without a certificate is refused', async () => {
     const credentials = (await secretData(

@@ -1,12 +1,11 @@
 // Proof that the NetworkPolicy the operator renders is enforced by a real policy engine: kube-router's
-// firewall on the real node (NATS_WARDEN_REAL_NODES=1, local-cluster/node/network-policy.ts). The
+// firewall on the first real node (local-cluster/node/network-policy.ts). The
 // policy and the server pod's labels come from the project's renderer for an example NatsCluster
 // (the one the operator applies, never hand-written); the server is nats-server from the project's
 // image with client, route and monitoring ports; clients are pods of the operator image dialling
 // with `node -e`. Without the policy every client reaches every port (so a refusal is the policy's
 // doing); with it, monitoring answers only the operator's pods and the namespaces the spec names,
 // client connections stay open to all and routes only to the servers; deleted, it admits all again.
-// Skipped (and says so) on a cluster without real nodes.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,8 +21,6 @@ import {
   isReady,
   k,
   realNodeNames,
-  realNodesEnabled,
-  realNodeTaint,
   repoRoot,
   waitUntil,
   type Obj,
@@ -40,10 +37,6 @@ import {
 } from '../src/render/index.ts';
 
 jest.setTimeout(300_000);
-
-const enabled = realNodesEnabled();
-if (!enabled) process.stderr.write('network-policy.e2e: skipped (set NATS_WARDEN_REAL_NODES=1)\n');
-const describeReal = enabled ? describe : describe.skip;
 
 const ns = { servers: '', elsewhere: '', monitoring: '', operator: '' };
 let policy: Obj = {};
@@ -94,7 +87,7 @@ function operatorPodLabels(): Record<string, string> {
   return deployment!.spec.template.metadata.labels;
 }
 
-/** A pod pinned to the real node (its taint keeps every other pod away), where the engine runs. */
+/** A pod pinned to the first real node, where the engine runs. */
 const pod = (
   name: string,
   namespace: string,
@@ -106,7 +99,6 @@ const pod = (
   metadata: { name, namespace, labels },
   spec: {
     nodeSelector: { 'kubernetes.io/hostname': realNodeNames[0] },
-    tolerations: [{ key: realNodeTaint, operator: 'Exists', effect: 'NoSchedule' }],
     restartPolicy: 'Never',
     terminationGracePeriodSeconds: 1,
     containers: [{ name: 'main', imagePullPolicy: 'Never', ...container }],
@@ -165,7 +157,6 @@ const reach = async (pairs: [ClientName, number][]) =>
   Object.fromEntries(await Promise.all(pairs.map(async ([c, p]) => [`${c}:${p}`, await dial(c, p)])));
 
 beforeAll(async () => {
-  if (!enabled) return;
   ns.servers = await createNamespace('np-servers');
   ns.elsewhere = await createNamespace('np-elsewhere');
   ns.monitoring = await createNamespace('np-monitoring');
@@ -202,7 +193,7 @@ afterAll(async () => {
   for (const name of Object.values(ns)) if (name) await deleteNamespace(name);
 });
 
-describeReal('the rendered NetworkPolicy on the real node (kube-router)', () => {
+describe('the rendered NetworkPolicy on the real node (kube-router)', () => {
   test('is the renderer’s: monitoring from the operator’s pods and the named namespace only', () => {
     expect(policy.metadata.namespace).toBe(ns.servers);
     expect(policy.spec.podSelector.matchLabels).toEqual({

@@ -2,12 +2,12 @@
 // (demo, nats) and the server tests import. Everything else in local-cluster/ is internal.
 //   - the pinned tools built from the Go module proxy (toolPath, binDir, cacheRoot), nats-py in
 //     a cached venv (natsPyPython), and the project's images as OCI archives (imageArchive)
-//   - the control plane and its process kubelet: up, down, status, isUp
+//   - the cluster (control plane and three real nodes): up, down, status, isUp
 //   - kubectl and the small client the specs use (k, getJson, apply, waitUntil, namespaces, pods)
 //   - host processes that live and die with the cluster (the operator): startWithCluster; the
 //     recorded state of the running cluster (its processes): readState
-//   - the pod sandbox the process kubelet runs containers in (sandboxSpawn), for the server tests
-//   - the opt-in real node (realNodesEnabled, realNodeNames, realNodeTaint), for specs that need one
+//   - a sandbox for host processes (sandboxSpawn): the server tests' nats-servers and clients
+//   - the nodes' names (realNodeNames), for specs that place pods
 //   - the Jest global setup and teardown that start and stop the cluster for a spec run
 export {
   binDir,
@@ -42,9 +42,8 @@ export {
   type ClusterState,
   type Started,
 } from './harness/processes.ts';
-export { sandboxSpawn, type Mount, type SandboxSpec } from './kubelet/sandbox.ts';
-export { realNodeNames, realNodesEnabled, realNodesOnly } from './node/real-node.ts';
-export { realNodeTaint } from './node/config.ts';
-export type { Obj } from './kubelet/types.ts';
+export { sandboxSpawn, type Mount, type SandboxSpec } from './harness/sandbox.ts';
+export { realNodeNames } from './node/real-node.ts';
+export type { Obj } from './types.ts';
 export { default as globalSetup } from './harness/global-setup.ts';
 export { default as globalTeardown } from './harness/global-teardown.ts';

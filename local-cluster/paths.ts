@@ -1,7 +1,7 @@
 // Where things are: the repository, this package (local-cluster/), and the local control plane's
 // state: `.cluster/` at the repository root (git-ignored), or NATS_WARDEN_CLUSTER_DIR (read on
 // every use, so a test can run a second cluster elsewhere).
-// Every file the harness and the process kubelet write lives under it, so `cluster down` can
+// Every file the harness and the nodes write lives under it, so `cluster down` can
 // remove it and nothing leaks into the checkout or the home directory.
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,9 +29,6 @@ export const paths = {
   },
   get etcdData() {
     return join(root(), 'etcd');
-  },
-  get kubelet() {
-    return join(root(), 'kubelet');
   },
   kubeconfigFor: (component: string) => join(root(), 'pki', `${component}.kubeconfig`),
   log: (component: string) => join(root(), 'logs', `${component}.log`),

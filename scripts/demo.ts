@@ -1,8 +1,7 @@
 // `npm run demo`: the main job on the embedded default. Brings up the local cluster (real
-// kube-apiserver, controllers, scheduler and cert-manager; the pods on three real nodes when the
-// machine can run them, local-cluster/harness/named-cluster.sh, else on the process kubelet),
-// installs the operator (on real nodes as pods from manifests/install.yaml, else as a host
-// process), applies examples/secure-cluster.yaml (3 replicas, mTLS, route auth, JetStream), waits
+// kube-apiserver, controllers, scheduler and cert-manager; three real nodes: kubelet, containerd,
+// runc; local-cluster/harness/named-cluster.sh), installs the operator as pods from
+// manifests/install.yaml under its own ServiceAccount, applies examples/secure-cluster.yaml (3 replicas, mTLS, route auth, JetStream), waits
 // for Ready, proves a TLS client round trip through the client Service, prints the figures and
 // says how to connect and how to stop. On failure (or once the NatsCluster has been Stalled for two
 // minutes) it shows the operator's log tail and the NatsCluster's conditions, and leaves
@@ -10,26 +9,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
-import {
-  imageArchive,
-  kubectl,
-  paths,
-  realNodeTaint,
-  realNodesEnabled,
-  repoRoot,
-  toolPath,
-  up,
-} from '@nats-warden/local-cluster';
+import { imageArchive, kubectl, paths, repoRoot, toolPath, up } from '@nats-warden/local-cluster';
 import { apiFor, natsCluster, secretData, waitForCondition } from '../e2e/operator/cluster-api.ts';
 import { connectWith, roundTrip, type Credentials } from '../e2e/operator/nats-client.ts';
-import { startOperator } from '../e2e/operator/operator-process.ts';
 import {
   installOperator,
   operatorManifests,
   operatorPodsReport,
   OPERATOR_NAMESPACE,
 } from './demo/operator-pods.ts';
-import { placementFor, withPlacement, type NodeLike, type Placement } from './demo/placement.ts';
 import { clientServiceAddress } from './demo/service-address.ts';
 import { watchStalled } from './demo/stalled.ts';
 
@@ -42,33 +30,16 @@ const since = (t: number) => Math.round((Date.now() - t) / 1000);
 /** What a failure shows besides its message: where the operator's log is, or its tail. */
 let operatorReport: () => Promise<string> = async () => '';
 
-async function realNodePlacement(kubeconfig: string): Promise<Placement | undefined> {
-  const nodes = JSON.parse(await kubectl(kubeconfig, ['get', 'nodes', '-o', 'json'])) as {
-    items: NodeLike[];
-  };
-  return placementFor(nodes.items, realNodeTaint);
+/** The operator as pods from manifests/install.yaml; resolves once it is Ready. */
+async function startTheOperator(kubeconfig: string): Promise<string> {
+  operatorReport = () => operatorPodsReport(kubeconfig);
+  await installOperator(kubeconfig, operatorManifests(imageArchive('nats-server').reference));
+  return `operator pods Ready (manifests/install.yaml, ServiceAccount ${OPERATOR_NAMESPACE}/nats-warden)`;
 }
 
-/** The operator as pods (real nodes) or as a host process (process kubelet); resolves once it is Ready. */
-async function startTheOperator(kubeconfig: string, placement: Placement | undefined): Promise<string> {
-  if (realNodesEnabled()) {
-    operatorReport = () => operatorPodsReport(kubeconfig);
-    const manifests = operatorManifests(imageArchive('nats-server').reference);
-    await installOperator(kubeconfig, withPlacement(manifests, placement));
-    return `operator pods Ready (manifests/install.yaml, ServiceAccount ${OPERATOR_NAMESPACE}/nats-warden)`;
-  }
-  const operator = await startOperator(kubeconfig);
-  operatorReport = async () => {
-    const tail = readFileSync(operator.log, 'utf8').trimEnd().split('\n').slice(-30).join('\n');
-    return `operator log tail (${operator.log}):\n${tail}\n`;
-  };
-  return `operator running as a host process (pid ${operator.pid}, log ${operator.log})`;
-}
-
-async function applyExample(kubeconfig: string, placement: Placement | undefined): Promise<void> {
+async function applyExample(kubeconfig: string): Promise<void> {
   await kubectl(kubeconfig, ['create', 'namespace', NAMESPACE]).catch(() => undefined);
-  const docs = loadAll(readFileSync(join(repoRoot, EXAMPLE), 'utf8')) as { kind?: string }[];
-  const items = withPlacement(docs, placement);
+  const items = loadAll(readFileSync(join(repoRoot, EXAMPLE), 'utf8'));
   await kubectl(kubeconfig, ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
 }
 
@@ -89,24 +60,15 @@ async function natsClusterConditions(): Promise<string> {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const realNodes = realNodesEnabled();
-  if (!realNodes)
-    say(
-      'no real nodes (they need root and the cgroup v1 hierarchies, or NATS_WARDEN_REAL_NODES was set empty): the pods run on the process kubelet and the operator as a host process',
-    );
   const kubeconfig = await up();
   const upSeconds = since(started);
-  say(
-    `cluster up in ${upSeconds} s (${realNodes ? 'three real nodes: kubelet, containerd, runc' : 'process kubelet'})`,
-  );
-  const placement = realNodes ? await realNodePlacement(kubeconfig) : undefined;
-  if (placement) say(`the real nodes are tainted ${realNodeTaint}: the demo's pods tolerate and select them`);
+  say(`cluster up in ${upSeconds} s (three real nodes: kubelet, containerd, runc)`);
 
   const operatorStarted = Date.now();
-  say(`${await startTheOperator(kubeconfig, placement)} in ${since(operatorStarted)} s`);
+  say(`${await startTheOperator(kubeconfig)} in ${since(operatorStarted)} s`);
   const operatorSeconds = since(operatorStarted);
 
-  await applyExample(kubeconfig, placement);
+  await applyExample(kubeconfig);
   say(`applied ${EXAMPLE}; waiting for NatsCluster ${NAMESPACE}/${CLUSTER} to be Ready`);
   const api = apiFor(kubeconfig);
   const applied = Date.now();
@@ -141,9 +103,8 @@ async function main(): Promise<void> {
 
   Connect:   ${env}npm run -s nats -- pub demo.hello world        (the nats CLI as user app, through the Service)
              ${env}npm run -s nats -- sub 'demo.>'
-  Inspect:   ${kubectlIn} -n ${NAMESPACE} get natsclusters,pods,certificates -o wide${
-    realNodes ? `\n             ${kubectlIn} -n ${OPERATOR_NAMESPACE} logs deployment/nats-warden` : ''
-  }
+  Inspect:   ${kubectlIn} -n ${NAMESPACE} get natsclusters,pods,certificates -o wide
+             ${kubectlIn} -n ${OPERATOR_NAMESPACE} logs deployment/nats-warden
              (the control plane and its pods live in the network namespace ${netns})
   Stop all:  ${env}npm run cluster -- down`);
 }

@@ -1,8 +1,7 @@
 // `npm run nats -- ARGS`: the nats CLI against the demo cluster, as an application in the cluster
 // would use it: the app user's credentials Secret (nkey, client certificate, ca.crt) and the client
 // Service's DNS name, which resolves here through a private /etc/hosts (the CLI has no option to
-// verify a name other than the one it dials) to the Service's ClusterIP on real nodes (kube-proxy),
-// to a ready server's address on the process kubelet (demo/service-address.ts).
+// verify a name other than the one it dials) to the Service's ClusterIP (demo/service-address.ts).
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,6 +1,6 @@
 // Small reads and waits on the cluster for e2e specs and the demo, through client-node.
 import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api, KubeConfig } from '@kubernetes/client-node';
-import { getJson, realNodesOnly, waitUntil } from '@nats-warden/local-cluster';
+import { getJson, waitUntil } from '@nats-warden/local-cluster';
 import { diagnose } from './diagnostics.ts';
 
 export interface Api {
@@ -138,14 +138,11 @@ export async function serviceAddresses(api: Api, namespace: string, service: str
 }
 
 /**
- * Where a client that must outlive every server pod connects. A replaced pod gets a new address on
- * real nodes, so there it is the client Service's ClusterIP (kube-proxy, in the cluster's network
- * namespace where the specs run, sends each connection to a ready server, as for any client in a
- * cluster). The process kubelet has no kube-proxy but gives a replaced pod its old address back, so
- * there it is the servers' own addresses.
+ * Where a client that must outlive every server pod connects. A replaced pod gets a new address, so
+ * it is the client Service's ClusterIP (kube-proxy, in the cluster's network namespace where the
+ * specs run, sends each connection to a ready server, as for any client in a cluster).
  */
 export async function clientAddresses(api: Api, namespace: string, service: string): Promise<string[]> {
-  if (!realNodesOnly()) return serviceAddresses(api, namespace, service);
   const svc = await api.core.readNamespacedService({ name: service, namespace });
   const ip = svc.spec?.clusterIP;
   if (!ip || ip === 'None') throw new Error(`Service ${namespace}/${service} has no ClusterIP`);

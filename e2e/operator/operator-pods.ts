@@ -1,6 +1,5 @@
 // The operator as users run it, as pods on the local cluster's real nodes: the real helm binary
-// against the harness's kubeconfig, the values that place pods on the (tainted) real nodes and name
-// the image the harness imported into them, and what a spec asks of the running operator: its pods,
+// against the harness's kubeconfig, the values that name the image the harness imported into them, and what a spec asks of the running operator: its pods,
 // the holder of its leader Lease, its /metrics, and the API server's answer to `kubectl auth can-i`.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -11,7 +10,6 @@ import {
   k,
   kubeconfig,
   realNodeNames,
-  realNodeTaint,
   toolPath,
   waitUntil,
   type Obj,
@@ -35,12 +33,6 @@ export async function helm(args: string[], timeoutMs = 300_000): Promise<string>
   }
 }
 
-/** Tolerates the real nodes' taint and selects them: what a pod needs to run on a real node. */
-export const realNodePlacement = () => ({
-  nodeSelector: { [realNodeTaint]: 'true' } as Record<string, string>,
-  tolerations: [{ key: realNodeTaint, operator: 'Exists', effect: 'NoSchedule' }],
-});
-
 /** The image the harness imported into every real node, as `repository` and `tag`. */
 export function importedImage(name: 'nats-warden' | 'nats-server'): { repository: string; tag: string } {
   const reference = imageArchive(name).reference;
@@ -48,10 +40,9 @@ export function importedImage(name: 'nats-warden' | 'nats-server'): { repository
   return { repository: reference.slice(0, colon), tag: reference.slice(colon + 1) };
 }
 
-/** Chart values for the real nodes: placement and the imported image; nothing else differs. */
-export const realNodeValues = (extra: Record<string, unknown> = {}) => ({
+/** Chart values for the local cluster: the imported image (nothing can be pulled); nothing else differs. */
+export const realNodeValues = (extra: Record<string, unknown> = {}): Record<string, any> => ({
   image: { ...importedImage('nats-warden'), pullPolicy: 'Never' },
-  ...realNodePlacement(),
   ...extra,
 });
 

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import {
   freePort,
   imageArchive,
-  realNodesOnly,
   repoRoot,
   startWithCluster,
   stopWithCluster,
@@ -42,9 +41,9 @@ export async function startOperator(
       name,
       '--leader-election-namespace',
       'default',
-      // On real nodes the servers run the nats-server image built here (no registry to pull the
-      // default from); the process kubelet maps any `nats` image to the same binary.
-      ...(realNodesOnly() ? ['--nats-image', imageArchive('nats-server').reference] : []),
+      // The servers run the nats-server image built here (no registry to pull the default from).
+      '--nats-image',
+      imageArchive('nats-server').reference,
       ...extraArgs,
     ],
     // The real nats-server validates every rendered configuration before it is applied.

@@ -3,7 +3,7 @@
 // what runs is the real Kubernetes code in its ordinary configuration.
 import { join } from 'node:path';
 import { toolPath } from '../tools/tools.ts';
-import { packageRoot, paths } from '../paths.ts';
+import { paths } from '../paths.ts';
 import type { Pki } from './pki.ts';
 
 export interface Ports {
@@ -16,7 +16,6 @@ export interface Ports {
   certManagerHealth: number;
 }
 
-export const nodeNames = ['warden-node-1', 'warden-node-2', 'warden-node-3'];
 export const serviceCidr = '10.96.0.0/16';
 
 export function etcd(ports: Ports): string[] {
@@ -36,7 +35,6 @@ export function etcd(ports: Ports): string[] {
   ];
 }
 
-/** With real nodes, the API server also authorizes kubelets as nodes and reaches their API (logs, exec). */
 /**
  * The API server's address for pods on real nodes: on the loopback of the cluster's network namespace
  * (10.245.0.0/24 is no node's slot), reached from a pod through its bridge gateway. The apiserver
@@ -45,31 +43,21 @@ export function etcd(ports: Ports): string[] {
  */
 export const apiserverPodAddress = '10.245.0.1';
 
-function realNodeFlags(pki: Pki): string[] {
+export function apiserver(ports: Ports, pki: Pki): string[] {
   const admin = pki.client('admin');
   return [
-    // Every address of the cluster's private network namespace (never the machine's own).
-    '--bind-address=0.0.0.0',
-    `--advertise-address=${apiserverPodAddress}`,
-    '--endpoint-reconciler-type=lease',
-    '--authorization-mode=Node,RBAC',
-    `--kubelet-client-certificate=${admin.cert}`,
-    `--kubelet-client-key=${admin.key}`,
-    '--kubelet-preferred-address-types=InternalIP',
-  ];
-}
-
-export function apiserver(ports: Ports, pki: Pki, realNodes = false): string[] {
-  const flags = [
     toolPath('kube-apiserver'),
     `--etcd-servers=http://127.0.0.1:${ports.etcdClient}`,
-    '--bind-address=127.0.0.1',
+    // Every address of the cluster's private network namespace (never the machine's own).
+    '--bind-address=0.0.0.0',
     `--secure-port=${ports.apiserver}`,
-    '--advertise-address=127.0.0.1',
+    `--advertise-address=${apiserverPodAddress}`,
+    '--endpoint-reconciler-type=lease',
     `--tls-cert-file=${pki.serverCert}`,
     `--tls-private-key-file=${pki.serverKey}`,
     `--client-ca-file=${pki.caCert}`,
-    '--authorization-mode=RBAC',
+    // The Node authorizer for the kubelets, RBAC for everyone else.
+    '--authorization-mode=Node,RBAC',
     // On top of the defaults, as production distributions (OpenShift among them) run it: setting
     // blockOwnerDeletion on a child's owner reference needs update on the owner's finalizers, so a
     // chart that lacks that rule fails here as it would there (e2e/install.e2e.ts).
@@ -78,20 +66,15 @@ export function apiserver(ports: Ports, pki: Pki, realNodes = false): string[] {
     `--service-account-key-file=${pki.saPub}`,
     `--service-account-signing-key-file=${pki.saKey}`,
     `--service-cluster-ip-range=${serviceCidr}`,
-    '--endpoint-reconciler-type=none',
     '--allow-privileged=true',
+    // The kubelets' API (logs, exec, port-forward), reached at each node's address.
+    `--kubelet-client-certificate=${admin.cert}`,
+    `--kubelet-client-key=${admin.key}`,
+    '--kubelet-preferred-address-types=InternalIP',
     `--cert-dir=${join(paths.pki, 'apiserver-generated')}`,
     '--profiling=false',
     '--v=1',
   ];
-  if (!realNodes) return flags;
-  const replaced = [
-    '--authorization-mode=',
-    '--bind-address=',
-    '--advertise-address=',
-    '--endpoint-reconciler-type=',
-  ];
-  return [...flags.filter((f) => !replaced.some((r) => f.startsWith(r))), ...realNodeFlags(pki)];
 }
 
 function clientFlags(component: string): string[] {
@@ -140,16 +123,5 @@ export function certManager(ports: Ports): string[] {
     `--metrics-listen-address=127.0.0.1:${ports.certManagerMetrics}`,
     `--healthz-listen-address=127.0.0.1:${ports.certManagerHealth}`,
     '--v=2',
-  ];
-}
-
-export function kubelet(ports: Ports): string[] {
-  return [
-    process.execPath,
-    join(packageRoot, 'kubelet', 'main.ts'),
-    `--kubeconfig=${paths.kubeconfigFor('kubelet')}`,
-    `--dir=${paths.kubelet}`,
-    `--nodes=${nodeNames.join(',')}`,
-    `--apiserver-port=${ports.apiserver}`,
   ];
 }

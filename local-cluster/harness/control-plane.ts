@@ -1,13 +1,11 @@
-// Starts and stops the local control plane: etcd, kube-apiserver, kube-controller-manager,
-// kube-scheduler, the cert-manager controller and the process kubelet, in that order, each waited
-// for before the next; then the real nodes when asked for (NATS_WARDEN_REAL_NODES=1 beside the
-// process kubelet, =only instead of it). The CRDs (cert-manager's and ours from crds/) are installed once the API
-// server is ready. State goes to .cluster/state.json after every start so `down` can always clean up.
+// Starts and stops the local cluster: etcd, kube-apiserver, kube-controller-manager, kube-scheduler,
+// the cert-manager controller and the storage provisioner, in that order, each waited for before the
+// next; then the three real nodes (node/real-node.ts), kube-proxy, CoreDNS and the NetworkPolicy
+// engine. The CRDs (cert-manager's and ours from crds/) are installed once the API server is ready. State goes to .cluster/state.json after every start so `down` can always clean up.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toolPath } from '../tools/tools.ts';
-import { releasePodAddresses } from '../kubelet/ipam.ts';
 import * as c from './components.ts';
 import { get, waitFor, waitHealthy } from './health.ts';
 import { kubectl } from './kubectl.ts';
@@ -32,8 +30,6 @@ import {
   layoutOf,
   prepareRealNode,
   realNodeNames,
-  realNodesEnabled,
-  realNodesOnly,
   removeRealNode,
 } from '../node/real-node.ts';
 import {
@@ -70,8 +66,15 @@ async function pickPorts(): Promise<c.Ports> {
 }
 
 function writeKubeconfigs(pki: Pki, server: string): void {
-  const users = ['admin', 'kube-controller-manager', 'kube-scheduler', 'cert-manager', 'kubelet'];
-  if (realNodesEnabled()) users.push('kube-proxy', 'coredns');
+  const users = [
+    'admin',
+    'kube-controller-manager',
+    'kube-scheduler',
+    'cert-manager',
+    'storage-provisioner',
+    'kube-proxy',
+    'coredns',
+  ];
   for (const user of [...users, ...realNodeNames.map(kubeletIdentity)]) {
     writeFileSync(paths.kubeconfigFor(user), kubeconfigYaml(pki, server, user), { mode: 0o600 });
   }
@@ -225,19 +228,9 @@ async function startKubeProxy(start: (name: string, command: string[]) => Starte
 const storageProvisionerCommand = () => [
   process.execPath,
   join(packageRoot, 'node', 'storage-provisioner.ts'),
-  `--kubeconfig=${paths.kubeconfigFor('kubelet')}`,
+  `--kubeconfig=${paths.kubeconfigFor('storage-provisioner')}`,
   `--dir=${join(paths.root, 'pv')}`,
 ];
-
-async function nodesReady(): Promise<boolean> {
-  const out = JSON.parse(await kubectl(paths.kubeconfig, ['get', 'nodes', '-o', 'json'])) as {
-    items: { status?: { conditions?: { type: string; status: string }[] } }[];
-  };
-  const ready = out.items.filter((n) =>
-    n.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True'),
-  );
-  return ready.length >= c.nodeNames.length;
-}
 
 /** An address on the network namespace's loopback (kept when another cluster here added it first). */
 function addLoopbackAddress(address: string): void {
@@ -277,8 +270,8 @@ export async function up(): Promise<string> {
     writeKubeconfigs(pki, server);
     const etcd = start('etcd', c.etcd(ports));
     await waitHealthy(etcd, `http://127.0.0.1:${ports.etcdClient}/health`, {}, 30_000);
-    if (realNodesEnabled()) addLoopbackAddress(c.apiserverPodAddress);
-    const api = start('kube-apiserver', c.apiserver(ports, pki, realNodesEnabled()));
+    addLoopbackAddress(c.apiserverPodAddress);
+    const api = start('kube-apiserver', c.apiserver(ports, pki));
     const admin = { ca: pki.caCert, ...pki.client('admin') };
     await waitHealthy(api, `${server}/readyz`, admin, 90_000);
     say(`apiserver ready at ${server} (${Math.round((Date.now() - started) / 1000)} s)`);
@@ -288,13 +281,8 @@ export async function up(): Promise<string> {
     await waitHealthy(kcm, `https://127.0.0.1:${ports.controllerManager}/healthz`, {}, 60_000);
     await waitHealthy(sched, `https://127.0.0.1:${ports.scheduler}/healthz`, {}, 60_000);
     const cm = start('cert-manager', c.certManager(ports));
-    // With the real nodes as the only nodes, no process kubelet runs; its storage provisioning
-    // is done by a provisioner of its own (node/storage-provisioner.ts).
-    const only = realNodesOnly();
-    const kubelet = only ? undefined : start('kubelet', c.kubelet(ports));
-    if (only) start('storage-provisioner', storageProvisionerCommand());
+    start('storage-provisioner', storageProvisionerCommand());
     await waitHealthy(cm, `http://127.0.0.1:${ports.certManagerHealth}/livez`, {}, 60_000);
-    if (kubelet) await waitFor('three Ready nodes', nodesReady, 60_000, kubelet);
     // Pods are admitted only once their namespace's default service account exists.
     await waitFor(
       'service account default/default',
@@ -309,7 +297,7 @@ export async function up(): Promise<string> {
         ])) !== '',
       60_000,
     );
-    if (realNodesEnabled()) await startRealNodes(pki.caCert, start);
+    await startRealNodes(pki.caCert, start);
     say(`up in ${Math.round((Date.now() - started) / 1000)} s; KUBECONFIG=${paths.kubeconfig}`);
     return paths.kubeconfig;
   } catch (error) {
@@ -370,38 +358,29 @@ async function stopRealNodes(state: ClusterState): Promise<void> {
   state.processes = state.processes.filter((p) => !nodeProcess(p));
 }
 
-/** Stops every recorded process (the kubelet first, so pods end before the API goes) and wipes state. */
+/** Stops every recorded process (the nodes first, so pods end before the API goes) and wipes state. */
 export async function down(): Promise<void> {
   const state = readState();
   if (state) await stopRealNodes(state);
   if (state) {
-    // The kubelet first (pods end while the API is there), then the clients of the API together,
-    // then the API server, then etcd.
+    // After the nodes: the other clients of the API together, then the API server, then etcd.
     const stop = async (names: string[]) =>
       Promise.all(
         state.processes
           .filter((p) => names.includes(p.name))
           .map(async (p) => {
             const t = Date.now();
-            await stopProcess(p, p.name === 'kubelet' ? 20_000 : 10_000);
+            await stopProcess(p, 10_000);
             if (Date.now() - t > 3_000)
               say(`${p.name} took ${Math.round((Date.now() - t) / 1000)} s to stop`);
           }),
       );
-    const known = [
-      'kubelet',
-      'cert-manager',
-      'kube-scheduler',
-      'kube-controller-manager',
-      'kube-apiserver',
-      'etcd',
-    ];
-    await stop(['kubelet', ...state.processes.map((p) => p.name).filter((n) => !known.includes(n))]);
+    const known = ['cert-manager', 'kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'etcd'];
+    await stop(state.processes.map((p) => p.name).filter((n) => !known.includes(n)));
     await stop(['cert-manager', 'kube-scheduler', 'kube-controller-manager']);
     await stop(['kube-apiserver']);
     await stop(['etcd']);
   }
-  if (state) releasePodAddresses();
   for (const name of realNodeNames)
     if (existsSync(layoutOf(name).dir)) {
       const t = Date.now();
@@ -410,8 +389,7 @@ export async function down(): Promise<void> {
     }
   for (const dir of ['kube-proxy', 'coredns', 'pv'])
     rmSync(join(paths.root, dir), { recursive: true, force: true });
-  for (const dir of [paths.etcdData, paths.kubelet, paths.state])
-    rmSync(dir, { recursive: true, force: true });
+  for (const dir of [paths.etcdData, paths.state]) rmSync(dir, { recursive: true, force: true });
 }
 
 export async function status(): Promise<{ up: boolean; lines: string[] }> {

@@ -3,7 +3,7 @@
 // on the local harness (pod addresses are local), through the API server's pod proxy elsewhere.
 import { kubectl } from './kubectl.ts';
 import { get } from './health.ts';
-import type { Obj } from '../kubelet/types.ts';
+import type { Obj } from '../types.ts';
 
 export function kubeconfig(): string {
   const path = process.env.KUBECONFIG;

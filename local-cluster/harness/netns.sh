@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs a command inside a network namespace of the project's own, so the pod addresses the
-# process kubelet routes (10.244.0.0/16 on the namespace's loopback) exist only there and no test
-# traffic ever targets a real private range.
+# Runs a command inside a network namespace of the project's own, so the nodes' bridges and pod
+# addresses (10.245.0.0/16), kube-proxy's and the NetworkPolicy engine's rules exist only there and no
+# test traffic ever targets a real private range.
 #   netns.sh COMMAND...            a fresh namespace for this command alone (the test suite)
 #   netns.sh --named NAME COMMAND  a named one that outlives the command (the demo cluster), shared
 #                                  by `npm run cluster` and `npm run nats`
@@ -18,11 +18,8 @@ if [ "${1:-}" = "--named" ]; then
     ip netns add "$name"
     ip netns exec "$name" ip link set lo up
   fi
-  # A real node's containerd needs the machine's cgroup mounts, which `ip netns exec` hides (it
-  # remounts /sys): with NATS_WARDEN_REAL_NODES=1 or only, only the network namespace is entered.
-  if [ "${NATS_WARDEN_REAL_NODES:-}" = 1 ] || [ "${NATS_WARDEN_REAL_NODES:-}" = only ]; then
-    NATS_WARDEN_NETNS=$name exec nsenter --net="/run/netns/$name" -- "$@"
-  fi
-  NATS_WARDEN_NETNS=$name exec ip netns exec "$name" "$@"
+  # A node's containerd needs the machine's cgroup mounts, which `ip netns exec` hides (it remounts
+  # /sys): only the network namespace is entered.
+  NATS_WARDEN_NETNS=$name exec nsenter --net="/run/netns/$name" -- "$@"
 fi
 NATS_WARDEN_NETNS=anonymous exec unshare --net -- bash -c 'ip link set lo up && exec "$@"' netns "$@"

@@ -70,7 +70,8 @@ export const clientIdentities: Record<string, string> = {
   'kube-controller-manager': '/CN=system:kube-controller-manager',
   'kube-scheduler': '/CN=system:kube-scheduler',
   'cert-manager': '/O=system:masters/CN=cert-manager',
-  kubelet: '/O=system:masters/CN=process-kubelet',
+  // The storage provisioner (node/storage-provisioner.ts): creates and deletes PersistentVolumes.
+  'storage-provisioner': '/O=system:masters/CN=storage-provisioner',
   // The real nodes' kubelets (node/real-node.ts), under the Node authorizer's naming.
   'node-warden-real-1': '/O=system:nodes/CN=system:node:warden-real-1',
   'node-warden-real-2': '/O=system:nodes/CN=system:node:warden-real-2',

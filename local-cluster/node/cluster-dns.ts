@@ -1,4 +1,4 @@
-// Cluster DNS for the real nodes (NATS_WARDEN_REAL_NODES=1): CoreDNS (built from the module proxy,
+// Cluster DNS for the local cluster: CoreDNS (built from the module proxy,
 // versions.json) with its `kubernetes` plugin, run as a process on warden-real-1's address (like a
 // host-network pod there), behind the `kube-dns` Service in kube-system at the address every real
 // kubelet's clusterDNS names (node/config.ts). The Service has no selector: its one EndpointSlice,

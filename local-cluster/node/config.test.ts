@@ -6,7 +6,7 @@ import { afterAll, describe, expect, test } from '@jest/globals';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nodeLayout, realNodeTaint, writeNodeConfig } from './config.ts';
+import { nodeLayout, writeNodeConfig } from './config.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'real-node-config-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -55,7 +55,7 @@ describe('real node configuration', () => {
     ]);
   });
 
-  test('the kubelet runs on cgroup v1 with cgroupfs, authenticated, tainted, on the node address', () => {
+  test('the kubelet runs on cgroup v1 with cgroupfs, authenticated, untainted, on the node address', () => {
     const config = JSON.parse(readFileSync(node.kubeletConfig, 'utf8'));
     expect(config).toMatchObject({
       failCgroupV1: false,
@@ -67,25 +67,16 @@ describe('real node configuration', () => {
       containerRuntimeEndpoint: `unix://${node.socket}`,
       authentication: { anonymous: { enabled: false }, x509: { clientCAFile: '/pki/ca.crt' } },
       authorization: { mode: 'Webhook' },
-      registerWithTaints: [{ key: realNodeTaint, effect: 'NoSchedule' }],
       // Pods resolve through CoreDNS behind the kube-dns ClusterIP, never the host's resolver.
       clusterDNS: ['10.96.0.10'],
       clusterDomain: 'cluster.local',
       resolvConf: '',
     });
+    // Every pod may land on any node: the nodes are the cluster's only ones.
+    expect(config.registerWithTaints).toBeUndefined();
     expect(config.podLogsDir.startsWith(node.dir)).toBe(true);
     // The directory bind-mounted over kubelet's fixed device-plugin directory is the node's own.
     expect(node.devicePlugins).toBe(join(root, 'nodes', 'warden-real-2', 'device-plugins'));
     expect(readdirSync(node.devicePlugins)).toEqual([]);
-  });
-});
-
-describe('a real node as one of the cluster’s only nodes (NATS_WARDEN_REAL_NODES=only)', () => {
-  test('registers without the taint, so every pod may land on it', () => {
-    const only = nodeLayout(root, 'warden-real-3', 3, 'abcd1234');
-    writeNodeConfig(only, 'p', { port: 41002, healthz: 41003 }, '/pki/ca.crt', false);
-    const config = JSON.parse(readFileSync(only.kubeletConfig, 'utf8'));
-    expect(config.registerWithTaints).toBeUndefined();
-    expect(JSON.parse(readFileSync(node.kubeletConfig, 'utf8')).registerWithTaints).toHaveLength(1);
   });
 });

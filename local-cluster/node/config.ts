@@ -32,8 +32,6 @@ export interface NodeLayout {
   bridge: string;
 }
 
-export const realNodeTaint = 'nats-warden.io/real-node';
-
 /** The kube-dns Service's ClusterIP (in the API server's 10.96.0.0/16), which every real kubelet gives its pods as nameserver. */
 export const clusterDnsIp = '10.96.0.10';
 export const clusterDomain = 'cluster.local';
@@ -157,7 +155,7 @@ export interface KubeletPorts {
   healthz: number;
 }
 
-function writeKubeletConfig(node: NodeLayout, ports: KubeletPorts, caCert: string, tainted: boolean): void {
+function writeKubeletConfig(node: NodeLayout, ports: KubeletPorts, caCert: string): void {
   const config = {
     apiVersion: 'kubelet.config.k8s.io/v1beta1',
     kind: 'KubeletConfiguration',
@@ -193,8 +191,6 @@ function writeKubeletConfig(node: NodeLayout, ports: KubeletPorts, caCert: strin
     },
     imageGCHighThresholdPercent: 100,
     imageGCLowThresholdPercent: 99,
-    // Beside the process kubelet, only pods that tolerate the taint land here; as the only nodes, all do.
-    ...(tainted ? { registerWithTaints: [{ key: realNodeTaint, value: 'true', effect: 'NoSchedule' }] } : {}),
     // Pods (dnsPolicy ClusterFirst) get CoreDNS (node/cluster-dns.ts) and the cluster's search path;
     // nothing of the host's resolver.
     resolvConf: '',
@@ -211,7 +207,6 @@ export function writeNodeConfig(
   sandboxImage: string,
   ports: KubeletPorts,
   caCert: string,
-  tainted = true,
 ): void {
   for (const d of [
     node.dir,
@@ -225,5 +220,5 @@ export function writeNodeConfig(
   writeBaseSpec(node);
   writeContainerdConfig(node, sandboxImage);
   writeCniConfig(node);
-  writeKubeletConfig(node, ports, caCert, tainted);
+  writeKubeletConfig(node, ports, caCert);
 }

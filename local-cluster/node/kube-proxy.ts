@@ -1,4 +1,4 @@
-// kube-proxy v1.37.2 for the real nodes (NATS_WARDEN_REAL_NODES=1), in iptables mode: this machine
+// kube-proxy v1.37.2 for the local cluster, in iptables mode: this machine
 // has no `nft` binary, which the nftables mode drives (sigs.k8s.io/knftables execs it). One process
 // serves all three nodes, because they share the cluster's network namespace and so one set of
 // netfilter tables: three kube-proxies there would rewrite each other's KUBE-SERVICES chain on every

@@ -1,6 +1,4 @@
-// The real nodes of the local cluster (opt-in: NATS_WARDEN_REAL_NODES=1 beside the process kubelet,
-// tainted; NATS_WARDEN_REAL_NODES=only as the cluster's only nodes, untainted), each containerd + runc
-// and a kubelet v1.37.2 registered to the local API server, pods on a CNI bridge of its own inside
+// The three nodes of the local cluster, each containerd + runc and a kubelet v1.37.2 registered to the local API server, pods on a CNI bridge of its own inside
 // the cluster's private network namespace, which routes between the bridges. The project's images
 // are imported into each node's containerd (no registry is reachable, so nothing can be pulled).
 // Everything lives under .cluster/nodes/<name>; `down` kills the node's containers, unmounts what
@@ -27,12 +25,6 @@ import { pauseImage } from './pause-image.ts';
 const execFileAsync = promisify(execFile);
 
 export const realNodeNames = ['warden-real-1', 'warden-real-2', 'warden-real-3'];
-
-export const realNodesEnabled = (): boolean =>
-  ['1', 'only'].includes(process.env.NATS_WARDEN_REAL_NODES ?? '');
-
-/** The real nodes are the cluster's only nodes: no process kubelet, no taint keeping pods away. */
-export const realNodesOnly = (): boolean => process.env.NATS_WARDEN_REAL_NODES === 'only';
 
 /** The pki identity of a real node's kubelet (pki.ts clientIdentities). */
 export const kubeletIdentity = (name: string) => `node-${name}`;
@@ -232,16 +224,15 @@ export function prepareRealNode(
       'a real node runs only inside the cluster network namespace (local-cluster/harness/netns.sh): ' +
         'its CNI bridge must never be created on the host network',
     );
-  // `ip netns exec` remounts /sys without the cgroup mounts; netns.sh enters with nsenter instead
-  // when NATS_WARDEN_REAL_NODES is set.
+  // `ip netns exec` remounts /sys without the cgroup mounts; netns.sh enters with nsenter instead.
   if (!existsSync('/sys/fs/cgroup/memory/cgroup.procs'))
     throw new Error(
       'a real node needs the cgroup v1 mounts under /sys/fs/cgroup, which this mount namespace does not ' +
-        'show (entered with `ip netns exec`?): start with NATS_WARDEN_REAL_NODES=1 (or only) set for netns.sh',
+        'show (entered with `ip netns exec`?): start it through local-cluster/harness/netns.sh',
     );
   claimSlot(name);
   const node = layoutOf(name);
-  writeNodeConfig(node, pauseImage().reference, ports, caCert, !realNodesOnly());
+  writeNodeConfig(node, pauseImage().reference, ports, caCert);
   createCgroupRoot(node);
   addNodeAddress(node);
   return {
@@ -256,7 +247,6 @@ export function prepareRealNode(
       `--cert-dir=${join(node.kubeletRoot, 'pki')}`,
       `--hostname-override=${name}`,
       `--node-ip=${node.nodeIp}`,
-      `--node-labels=${'nats-warden.io/real-node'}=true`,
       '--v=1',
     ]),
   };

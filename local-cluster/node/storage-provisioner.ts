@@ -1,5 +1,4 @@
-// The storage provisioner of a cluster whose only nodes are the real ones (NATS_WARDEN_REAL_NODES=only),
-// where no process kubelet provisions claims. It does what kind's local-path-provisioner does: every
+// The local cluster's storage provisioner. It does what kind's local-path-provisioner does: every
 // pending PVC without a volume gets a hostPath PV pre-bound to it (claimRef), backed by a directory
 // under <cluster>/pv/<pv-name> made world-writable (mode 0777, as local-path-provisioner makes its
 // directories), because the kubelet applies no fsGroup to hostPath volumes and the pods run as
@@ -8,9 +7,9 @@
 //   node local-cluster/node/storage-provisioner.ts --kubeconfig=F --dir=D
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect, type Api } from '../kubelet/api.ts';
-import { provisionClaims } from '../kubelet/provisioner.ts';
-import type { Obj } from '../kubelet/types.ts';
+import type { Obj } from '../types.ts';
+import { connect, type Api } from './api-client.ts';
+import { provisionClaims } from './provision-claims.ts';
 
 async function provisionOnce(api: Api, dir: string): Promise<void> {
   const [pvcs, pvs] = await Promise.all([

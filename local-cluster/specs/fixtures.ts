@@ -1,20 +1,19 @@
-// Workloads the e2e specs deploy. They use public images (nats, busybox, node) so the same specs run
-// on kind; the process kubelet maps those images to local binaries. The "probe" container is a
-// few lines of Node serving files from its mounts and resolving names, so a spec can look inside a pod without exec.
-// On a cluster of real nodes only (NATS_WARDEN_REAL_NODES=only) nothing can be pulled: the images
-// built here stand in (nats-server for nats, nats-box's Debian shell for busybox, the operator
-// image's Node for node).
-import type { Obj } from '../kubelet/types.ts';
-import { realNodesOnly } from '../node/real-node.ts';
+// Workloads the e2e specs deploy. The "probe" container is a few lines of Node serving files from
+// its mounts and resolving names, so a spec can look inside a pod without exec. On the local cluster
+// nothing can be pulled: the images built here stand in (nats-server for nats, nats-box's Debian
+// shell for busybox, the operator image's Node for node); on another cluster (KUBECONFIG, such as
+// kind) the public images are pulled.
+import type { Obj } from '../types.ts';
 import { imageArchive } from '../tools/tools.ts';
 
-export const images = realNodesOnly()
-  ? {
-      nats: imageArchive('nats-server').reference,
-      busybox: imageArchive('nats-box').reference,
-      node: imageArchive('nats-warden').reference,
-    }
-  : { nats: 'nats:2.15.2-alpine', busybox: 'busybox:1.37', node: 'node:24-alpine' };
+export const images =
+  process.env.NATS_WARDEN_E2E_HARNESS === '1'
+    ? {
+        nats: imageArchive('nats-server').reference,
+        busybox: imageArchive('nats-box').reference,
+        node: imageArchive('nats-warden').reference,
+      }
+    : { nats: 'nats:2.15.2-alpine', busybox: 'busybox:1.37', node: 'node:24-alpine' };
 
 const probeServer = `
 import http from 'node:http';

@@ -13,7 +13,6 @@ import {
   podGet,
   waitUntil,
 } from '../harness/k8s.ts';
-import { realNodesOnly } from '../node/real-node.ts';
 
 jest.setTimeout(300_000);
 
@@ -21,12 +20,9 @@ let ns = '';
 const local = process.env.NATS_WARDEN_E2E_HARNESS === '1';
 // A real kubelet refreshes Secret volumes when it syncs the pod: on its periodic sync (a minute, as
 // the local real nodes keep it: node/config.ts syncFrequency, plus up to half of it as jitter) or at
-// once when the pod changes. On real nodes the spec annotates the pod after the update, as the
-// operator does for its servers (src/controllers/natscluster/volume-refresh.ts), so the bound is the
+// once when the pod changes. The spec annotates the pod after the update, as the operator does for its servers (src/controllers/natscluster/volume-refresh.ts), so the bound is the
 // kubelet's reaction, not its period.
-const propagationMs = Number(
-  process.env.E2E_SECRET_PROPAGATION_MS ?? (local ? (realNodesOnly() ? 30_000 : 10_000) : 150_000),
-);
+const propagationMs = Number(process.env.E2E_SECRET_PROPAGATION_MS ?? (local ? 30_000 : 150_000));
 
 const secret = (value: string) => ({
   apiVersion: 'v1',
@@ -78,8 +74,7 @@ describe('pod lifecycle', () => {
     expect(first.visible).toEqual({ a: '..data/a', b: '..data/b' });
     const updatedAt = Date.now();
     await apply([secret('two')]);
-    if (realNodesOnly())
-      await k(['annotate', 'pod', 'watcher', '-n', ns, '--overwrite', `natswarden.io/touched=${updatedAt}`]);
+    await k(['annotate', 'pod', 'watcher', '-n', ns, '--overwrite', `natswarden.io/touched=${updatedAt}`]);
     const observations: any[] = [];
     const after = await waitUntil(
       'the new value in the mounted files',
@@ -154,11 +149,10 @@ describe('pod lifecycle', () => {
         apiVersion: 'v1',
         kind: 'Service',
         metadata: { name: 'watched', namespace: ns },
-        // On real nodes a Service with a ClusterIP resolves to that address (kube-proxy's); the name
-        // of a headless one resolves to the ready pods behind it, what this test is about. The
-        // process kubelet resolves either kind to the pods.
+        // A Service with a ClusterIP resolves to that address (kube-proxy's); the name of a headless
+        // one resolves to the ready pods behind it, what this test is about.
         spec: {
-          ...(realNodesOnly() ? { clusterIP: 'None' } : {}),
+          clusterIP: 'None',
           selector: { role: 'watcher' },
           ports: [{ port: 8080 }],
         },

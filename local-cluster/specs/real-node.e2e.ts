@@ -1,4 +1,4 @@
-// Proof that the real node (NATS_WARDEN_REAL_NODES=1: kubelet v1.37.2, containerd, runc) is real,
+// Proof that a node of the local cluster (kubelet v1.37.2, containerd, runc) is real,
 // on pods of the operator image the project builds (it has node, so each check is a `node -e`
 // script): the container runs as its securityContext's UID and GID, cannot write its read-only
 // root, is OOMKilled at its memory limit, sees a Secret update through the kubelet's atomic writer,
@@ -9,15 +9,14 @@
 // bridges, a ClusterIP Service answered through kube-proxy's rules, and cluster DNS (CoreDNS) for a
 // Service name and a StatefulSet pod's name under its headless Service; a pod's in-cluster client
 // reaches the API server through the `kubernetes` Service as its ServiceAccount.
-// Skipped (and says so) on a cluster without real nodes.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { imageArchive, toolPath } from '../tools/tools.ts';
 import { get } from '../harness/health.ts';
 import { freePort } from '../harness/ports.ts';
-import { clusterDnsIp, clusterDomain, realNodeTaint } from '../node/config.ts';
-import { realNodeNames, realNodesEnabled } from '../node/real-node.ts';
+import { clusterDnsIp, clusterDomain } from '../node/config.ts';
+import { realNodeNames } from '../node/real-node.ts';
 import {
   apply,
   createNamespace,
@@ -31,22 +30,17 @@ import {
 
 jest.setTimeout(300_000);
 
-const enabled = realNodesEnabled();
-if (!enabled) process.stderr.write('real-node.e2e: skipped (set NATS_WARDEN_REAL_NODES=1)\n');
-const describeReal = enabled ? describe : describe.skip;
-
 let ns = '';
 let image = '';
 const node = realNodeNames[0] ?? '';
 
-/** A pod pinned to the real node (its taint keeps every other pod away). */
+/** A pod pinned to the first node. */
 const pod = (name: string, container: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name, namespace: ns },
   spec: {
     nodeSelector: { 'kubernetes.io/hostname': node },
-    tolerations: [{ key: realNodeTaint, operator: 'Exists', effect: 'NoSchedule' }],
     restartPolicy: 'Never',
     terminationGracePeriodSeconds: 1,
     containers: [{ name: 'main', image, imagePullPolicy: 'Never', ...container }],
@@ -87,7 +81,6 @@ const hostNofileHard = () =>
 const exec = (name: string, script: string) => k(['exec', name, '-n', ns, '--', 'node', '-e', script]);
 
 beforeAll(async () => {
-  if (!enabled) return;
   image = imageArchive('nats-warden').reference;
   ns = await createNamespace('real-node');
 });
@@ -96,7 +89,7 @@ afterAll(async () => {
   if (ns) await deleteNamespace(ns);
 });
 
-describeReal('a real node', () => {
+describe('a real node', () => {
   test('is a kubelet v1.37.2 on containerd', async () => {
     const info = (await getJson(['get', 'node', node])).status.nodeInfo;
     expect(info.kubeletVersion).toBe('v1.37.2');
@@ -314,12 +307,11 @@ const getFrom = (name: string, url: string, times = 1) =>
 
 const subnet24 = (ip: string) => ip.split('.').slice(0, 3).join('.');
 
-describeReal('three real nodes', () => {
+describe('three real nodes', () => {
   const labels = { app: 'spread' };
   let pods: { name: string; node: string; ip: string }[] = [];
 
   beforeAll(async () => {
-    if (!enabled) return;
     const port = { name: 'http', port: 8080, targetPort: 8080 };
     await apply([
       // Headless: DNS names each pod (spread-0.spread.<ns>.svc.cluster.local).
@@ -348,8 +340,6 @@ describeReal('three real nodes', () => {
           template: {
             metadata: { labels },
             spec: {
-              nodeSelector: { [realNodeTaint]: 'true' },
-              tolerations: [{ key: realNodeTaint, operator: 'Exists', effect: 'NoSchedule' }],
               // One per node, so every pair of pods is a pair of nodes.
               affinity: {
                 podAntiAffinity: {

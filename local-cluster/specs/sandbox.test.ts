@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { sandboxSpawn } from '../kubelet/sandbox.ts';
+import { sandboxSpawn } from '../harness/sandbox.ts';
 
 async function run(script: string, mounts: Parameters<typeof sandboxSpawn>[0]['mounts'], cwd = '/') {
   const child = sandboxSpawn(

@@ -1,7 +1,6 @@
 // Proofs that a plain StatefulSet of clustered nats-servers behaves on this cluster as on a real
 // one: Ready across three nodes with full routes, a deleted pod coming back with the same name
-// and PVC data (and, on the process kubelet, address; a real node's IPAM gives a new one, which the
-// pod's stable DNS name then resolves to), and a template change rolling one pod at a time, highest
+// and PVC data (its address is new, and the pod's stable DNS name resolves to it), and a template change rolling one pod at a time, highest
 // ordinal first.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { natsStatefulSet } from './fixtures.ts';
@@ -16,7 +15,6 @@ import {
   pods,
   waitUntil,
 } from '../harness/k8s.ts';
-import { realNodesOnly } from '../node/real-node.ts';
 
 jest.setTimeout(600_000);
 
@@ -85,19 +83,17 @@ describe('a plain StatefulSet of clustered nats-servers', () => {
       },
       180_000,
     );
-    if (realNodesOnly()) {
-      // What a StatefulSet keeps is the name: the headless Service's record moves to the new address.
-      const fqdn = `${after.metadata.name}.${name}.${ns}.svc.cluster.local`;
-      const resolved = await waitUntil(
-        `${fqdn} -> the new address`,
-        async () => {
-          const found = JSON.parse(await podGet(ns, after.metadata.name, 8080, `/resolve?name=${fqdn}`));
-          return found[0] === after.status.podIP && found;
-        },
-        30_000,
-      );
-      expect(resolved).toEqual([after.status.podIP]);
-    } else expect(after.status.podIP).toBe(before.status.podIP);
+    // What a StatefulSet keeps is the name: the headless Service's record moves to the new address.
+    const fqdn = `${after.metadata.name}.${name}.${ns}.svc.cluster.local`;
+    const resolved = await waitUntil(
+      `${fqdn} -> the new address`,
+      async () => {
+        const found = JSON.parse(await podGet(ns, after.metadata.name, 8080, `/resolve?name=${fqdn}`));
+        return found[0] === after.status.podIP && found;
+      },
+      30_000,
+    );
+    expect(resolved).toEqual([after.status.podIP]);
     expect(await podGet(ns, after.metadata.name, 8080, '/file?path=/data/marker')).toBe(marker);
     await fullMesh(await allReady(3));
   });

@@ -264,9 +264,6 @@ function main(argv: string[]): void {
       for (const name of rest.length ? rest : Object.keys(toolSpecs))
         if (name !== 'nats-py' && !asImage(name)) toolPath(name);
       if (!rest.length || rest.includes('nats-py')) natsPyPython();
-      // NATS_WARDEN_SKIP_IMAGES=1: a developer's loop on specs that run no image skips the rebuild
-      // a source change causes (30-50 s); CI and the quick start never set it.
-      if (!rest.length && process.env.NATS_WARDEN_SKIP_IMAGES === '1') return;
       for (const name of rest.length ? rest.map(asImage) : IMAGE_NAMES) if (name) imageArchive(name);
       return;
     case 'bin-dir':

@@ -1,8 +1,6 @@
-// The address the demo and `npm run nats` dial to reach the cluster's client Service. On real nodes
-// kube-proxy translates the Service's ClusterIP (also for connections from the network namespace
-// itself), so the ClusterIP is dialed, as an application would; the process kubelet has no
-// kube-proxy, so there a ready endpoint's address stands in for it.
-import { realNodesEnabled } from '@nats-warden/local-cluster';
+// The address the demo and `npm run nats` dial to reach the cluster's client Service: its ClusterIP,
+// as an application would. kube-proxy translates it, also for connections from the cluster's network
+// namespace itself. It waits for no endpoint, but says plainly when none is ready.
 import { serviceAddresses, type Api } from '../../e2e/operator/cluster-api.ts';
 
 export async function clientServiceAddress(api: Api, namespace: string, service: string): Promise<string> {
@@ -11,7 +9,6 @@ export async function clientServiceAddress(api: Api, namespace: string, service:
     throw new Error(
       `Service ${namespace}/${service} has no ready address; is the demo running (npm run demo)?`,
     );
-  if (!realNodesEnabled()) return ready;
   const svc = await api.core.readNamespacedService({ namespace, name: service });
   const clusterIp = svc.spec?.clusterIP;
   if (!clusterIp || clusterIp === 'None') throw new Error(`Service ${namespace}/${service} has no ClusterIP`);

@@ -133,9 +133,9 @@ describe('layering lint rules', () => {
     }
   });
 
-  it('5. inside the local cluster, the kubelet never imports the harness', async () => {
+  it('5. inside the local cluster, a node never imports the harness', async () => {
     const code = "import { kubectl } from '../harness/kubectl.ts';\nexport const x = kubectl;\n";
-    expect(await rulesHit('local-cluster/kubelet/probe.ts', code)).toContain('import-x/no-restricted-paths');
+    expect(await rulesHit('local-cluster/node/probe.ts', code)).toContain('import-x/no-restricted-paths');
   });
 
   describe('6. e2e/, scripts/ and test/ use the local cluster only through its entry point', () => {

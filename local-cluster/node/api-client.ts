@@ -1,11 +1,10 @@
-// A minimal Kubernetes REST client for the process kubelet: JSON over HTTPS with the client
-// certificate from a kubeconfig. The kubelet needs little (list, get, create, merge-patch, delete)
-// and wants exact control over what it sends (status patches, MicroTime strings), so it talks to the
-// API directly rather than through a generated client.
+// A minimal Kubernetes REST client for the storage provisioner: JSON over HTTPS with the client
+// certificate from a kubeconfig. The provisioner needs only list, create and delete, and the local
+// cluster's package depends on nothing but js-yaml, so it talks to the API directly.
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { load } from 'js-yaml';
-import type { Obj } from './types.ts';
+import type { Obj } from '../types.ts';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -24,8 +23,6 @@ export interface Api {
   server: string;
   call<T = Obj>(method: string, path: string, body?: unknown, contentType?: string): Promise<T>;
   list<T = Obj>(path: string): Promise<T[]>;
-  get<T = Obj>(path: string): Promise<T | undefined>;
-  mergePatch<T = Obj>(path: string, body: unknown): Promise<T>;
 }
 
 export function connect(kubeconfigPath: string): Api {
@@ -84,25 +81,5 @@ export function connect(kubeconfigPath: string): Api {
     server,
     call,
     list: async <T>(path: string) => (await call<{ items: T[] }>('GET', path)).items ?? [],
-    get: async <T>(path: string) => {
-      try {
-        return await call<T>('GET', path);
-      } catch (error) {
-        if (error instanceof ApiError && error.status === 404) return undefined;
-        throw error;
-      }
-    },
-    mergePatch: <T>(path: string, body: unknown) =>
-      call<T>('PATCH', path, body, 'application/merge-patch+json'),
   };
-}
-
-/** Kubernetes MicroTime (RFC 3339 with exactly six fractional digits). */
-export function microTime(date = new Date()): string {
-  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-}
-
-/** Kubernetes Time (RFC 3339, whole seconds). */
-export function time(date = new Date()): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

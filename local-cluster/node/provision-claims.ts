@@ -4,13 +4,10 @@
 // PVs released by a deleted PVC are deleted with their directory. The directory is made here, mode
 // 0777 as rancher's local-path-provisioner makes its own: a real node's kubelet ignores fsGroup for
 // hostPath volumes and would create it root-owned 0755, unwritable by a non-root pod (nats-server runs
-// as uid 1000 and keeps JetStream there). The process kubelet runs it from its cache (provision);
-// node/storage-provisioner.ts, for a cluster of real nodes only, from lists (provisionClaims).
+// as uid 1000 and keeps JetStream there). node/storage-provisioner.ts runs it on a 1 s loop.
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { ApiError, type Api } from './api.ts';
-import type { Cache } from './cache.ts';
-import type { Obj } from './types.ts';
+import type { Obj } from '../types.ts';
+import { ApiError, type Api } from './api-client.ts';
 
 export interface ProvisionerOptions {
   /** The label that marks the PVs this provisioner made (and may delete once released). */
@@ -61,12 +58,4 @@ export async function provisionClaims(api: Api, pvcs: Obj[], pvs: Obj[], options
     await api.call('DELETE', `/api/v1/persistentvolumes/${pv.metadata.name}`).catch(() => undefined);
     rmSync(pv.spec.hostPath.path, { recursive: true, force: true });
   }
-}
-
-/** The process kubelet's pass, from its cache: directories under <dir>/pv. */
-export async function provision(api: Api, cache: Cache, dir: string): Promise<void> {
-  await provisionClaims(api, cache.all('pvcs') as Obj[], cache.all('pvs') as Obj[], {
-    label: 'nats-warden.io/process-kubelet',
-    directoryOf: (name) => join(dir, 'pv', name),
-  });
 }

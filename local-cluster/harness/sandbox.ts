@@ -1,4 +1,4 @@
-// The container runtime's sandbox: the process runs chrooted into a private root in a private mount
+// A sandbox for host processes: the process runs chrooted into a private root in a private mount
 // namespace, with each volume bind-mounted at its mountPath. Nothing is written to the host's file
 // system: the root is a tmpfs holding a bind of every top-level host entry, a missing top-level mount
 // point (/data) is made in that tmpfs, and a missing nested one (/etc/nats) is made in an overlay of

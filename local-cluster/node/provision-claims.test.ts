@@ -5,11 +5,10 @@ import { describe, expect, test } from '@jest/globals';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Api } from './api.ts';
-import type { Cache } from './cache.ts';
-import { provision } from './provisioner.ts';
+import type { Api } from './api-client.ts';
+import { provisionClaims } from './provision-claims.ts';
 
-describe('provision', () => {
+describe('provisionClaims', () => {
   test('makes the PV directory mode 0777 before creating the PV that names it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'provisioner-'));
     const pvc = {
@@ -24,10 +23,9 @@ describe('provision', () => {
         created.push({ path, mode: statSync(path).mode & 0o777 });
       },
     } as unknown as Api;
-    const cache = { all: (r: string) => (r === 'pvcs' ? [pvc] : []) } as unknown as Cache;
     const umask = process.umask(0o022);
     try {
-      await provision(api, cache, dir);
+      await provisionClaims(api, [pvc], [], { label: 'test', directoryOf: (name) => join(dir, 'pv', name) });
     } finally {
       process.umask(umask);
     }
