@@ -533,11 +533,12 @@ describe('monitoring: fortress', () => {
       expect(routes?.from).toHaveLength(1);
     },
   );
-  // Closed by the rendered NetworkPolicy where a policy engine runs: e2e/network-policy.e2e.ts proves
-  // on the real nodes (kube-router, `make test-real-nodes`) that a namespace the spec does not name
-  // is refused on 8222. This suite runs on the process kubelet's network (veth pairs on a bridge, no
-  // policy engine), where the anonymous read below still succeeds; it stays failing here until the
-  // suite moves onto the real nodes.
+  // Closed for pods by the rendered NetworkPolicy: e2e/network-policy.e2e.ts proves on the real nodes
+  // (kube-router) that a pod in a namespace the spec does not name is refused on 8222. This suite's
+  // attacker is a process of the cluster's network namespace, which is the nodes' host: a policy
+  // engine lets a node's own traffic through to its pods (kube-router's "from local node" rule,
+  // pkg/controllers/netpol/pod.go), as in any cluster, so the anonymous read below still succeeds
+  // from there and the test stays failing: the monitoring port asks for no client certificate.
   test.failing(
     "an anonymous HTTPS client (no certificate) cannot read another tenant's connections from /connz",
     async () => {

@@ -1,4 +1,4 @@
-// The pod sandbox that the process kubelet and these server tests run every process in: volumes at
+// The sandbox the server tests, `npm run nats` and the Go CLI client run host processes in: volumes at
 // their mount paths, read-only where asked, and no mount point ever made on the host.
 import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
