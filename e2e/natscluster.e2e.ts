@@ -4,7 +4,7 @@
 // CLI), a client without one is refused; every server routes to both peers over verified TLS;
 // deleting the NatsCluster removes what it owned.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { apply, getJson, imageArchive, k, waitUntil } from '@nats-warden/local-cluster';
+import { apply, getJson, imageArchive, k, onLocalCluster, waitUntil } from '@nats-warden/local-cluster';
 import { secretData, serviceAddresses, waitForCondition } from './operator/cluster-api.ts';
 import { exampleIn, testBed, type TestBed } from './operator/fixtures.ts';
 import { subscribeThenPublish } from './operator/nats-cli-script.ts';
@@ -12,8 +12,8 @@ import { connectWith, roundTrip, type Credentials } from './operator/nats-client
 import { clusterPods, routez, varz } from './operator/servers.ts';
 
 jest.setTimeout(900_000);
-// Nothing can be pulled: the nats-box built here (a shell and the pinned nats CLI).
-const natsBox = () => imageArchive('nats-box').reference;
+// On the local cluster nothing can be pulled: the nats-box built here (a shell and the pinned nats CLI).
+const natsBox = () => (onLocalCluster() ? imageArchive('nats-box').reference : 'natsio/nats-box:0.18');
 const CLUSTER = 'secure';
 let bed: TestBed;
 

@@ -30,6 +30,7 @@ export {
   isReady,
   k,
   kubeconfig,
+  onLocalCluster,
   podGet,
   pods,
   waitUntil,

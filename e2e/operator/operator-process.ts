@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import {
   freePort,
   imageArchive,
+  onLocalCluster,
   repoRoot,
   startWithCluster,
   stopWithCluster,
@@ -41,9 +42,9 @@ export async function startOperator(
       name,
       '--leader-election-namespace',
       'default',
-      // The servers run the nats-server image built here (no registry to pull the default from).
-      '--nats-image',
-      imageArchive('nats-server').reference,
+      // On the local cluster the servers run the nats-server image built here (no registry to pull
+      // the default from); another cluster (kind) pulls the default.
+      ...(onLocalCluster() ? ['--nats-image', imageArchive('nats-server').reference] : []),
       ...extraArgs,
     ],
     // The real nats-server validates every rendered configuration before it is applied.

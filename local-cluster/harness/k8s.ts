@@ -65,12 +65,19 @@ export async function pods(namespace: string, selector: string): Promise<Obj[]> 
   return (await getJson(['get', 'pods', '-n', namespace, '-l', selector])).items;
 }
 
+/**
+ * True when the specs run on the local cluster the global setup started or reused, false against
+ * another cluster (KUBECONFIG, such as kind): only the local one has the images built here and
+ * reaches pod addresses from the test process.
+ */
+export const onLocalCluster = (): boolean => process.env.NATS_WARDEN_E2E_HARNESS === '1';
+
 /** GET http://<pod>:<port><path>, returning the body; throws on a non-2xx answer. */
 export async function podGet(namespace: string, pod: string, port: number, path: string): Promise<string> {
   const obj = await getJson(['get', 'pod', pod, '-n', namespace]);
   const ip: string | undefined = obj.status?.podIP;
   if (!ip) throw new Error(`pod ${namespace}/${pod} has no IP yet`);
-  if (process.env.NATS_WARDEN_E2E_HARNESS === '1') {
+  if (onLocalCluster()) {
     const r = await get(`http://${ip}:${port}${path}`);
     if (r.status < 200 || r.status >= 300) throw new Error(`GET ${path}: ${r.status}`);
     return r.body;

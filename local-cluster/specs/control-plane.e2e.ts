@@ -16,12 +16,13 @@ import {
   k,
   pods,
   waitUntil,
+  onLocalCluster,
 } from '../harness/k8s.ts';
 import { kubectl } from '../harness/kubectl.ts';
 import { packageRoot } from '../paths.ts';
 
 jest.setTimeout(400_000);
-const local = process.env.NATS_WARDEN_E2E_HARNESS === '1';
+const local = onLocalCluster();
 
 function processesMentioning(text: string): string[] {
   const out: string[] = [];

@@ -4,16 +4,16 @@
 // shell for busybox, the operator image's Node for node); on another cluster (KUBECONFIG, such as
 // kind) the public images are pulled.
 import type { Obj } from '../types.ts';
+import { onLocalCluster } from '../harness/k8s.ts';
 import { imageArchive } from '../tools/tools.ts';
 
-export const images =
-  process.env.NATS_WARDEN_E2E_HARNESS === '1'
-    ? {
-        nats: imageArchive('nats-server').reference,
-        busybox: imageArchive('nats-box').reference,
-        node: imageArchive('nats-warden').reference,
-      }
-    : { nats: 'nats:2.15.2-alpine', busybox: 'busybox:1.37', node: 'node:24-alpine' };
+export const images = onLocalCluster()
+  ? {
+      nats: imageArchive('nats-server').reference,
+      busybox: imageArchive('nats-box').reference,
+      node: imageArchive('nats-warden').reference,
+    }
+  : { nats: 'nats:2.15.2-alpine', busybox: 'busybox:1.37', node: 'node:24-alpine' };
 
 const probeServer = `
 import http from 'node:http';

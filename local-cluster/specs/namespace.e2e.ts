@@ -4,7 +4,7 @@
 // any node's containerd.
 import { describe, expect, jest, test } from '@jest/globals';
 import { natsStatefulSet } from './fixtures.ts';
-import { apply, createNamespace, isReady, k, pods, waitUntil } from '../harness/k8s.ts';
+import { apply, createNamespace, isReady, k, onLocalCluster, pods, waitUntil } from '../harness/k8s.ts';
 import { runningContainersOf } from '../node/real-node.ts';
 
 jest.setTimeout(400_000);
@@ -21,7 +21,7 @@ describe('namespace deletion', () => {
       },
       240_000,
     );
-    const local = process.env.NATS_WARDEN_E2E_HARNESS === '1';
+    const local = onLocalCluster();
     if (local) expect(runningContainersOf(ns).length).toBeGreaterThan(0);
     await k(['delete', 'namespace', ns, '--wait=true', '--timeout=240s'], undefined, 250_000);
     expect(await k(['get', 'namespace', ns, '--ignore-not-found'])).toBe('');

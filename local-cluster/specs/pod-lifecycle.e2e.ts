@@ -12,12 +12,13 @@ import {
   k,
   podGet,
   waitUntil,
+  onLocalCluster,
 } from '../harness/k8s.ts';
 
 jest.setTimeout(300_000);
 
 let ns = '';
-const local = process.env.NATS_WARDEN_E2E_HARNESS === '1';
+const local = onLocalCluster();
 // A real kubelet refreshes Secret volumes when it syncs the pod: on its periodic sync (a minute, as
 // the local real nodes keep it: node/config.ts syncFrequency, plus up to half of it as jitter) or at
 // once when the pod changes. The spec annotates the pod after the update, as the operator does for its servers (src/controllers/natscluster/volume-refresh.ts), so the bound is the
