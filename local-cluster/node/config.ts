@@ -27,6 +27,14 @@ export interface NodeLayout {
   podLogs: string;
   /** The cgroup (under every v1 hierarchy) the node's pods live in. */
   cgroupRoot: string;
+  /** The node's bridge address: its pods' gateway (10.245.<slot>.1). */
+  gateway: string;
+  /**
+   * The address the kubelet serves on and reports as the Node's InternalIP, so its pods' hostIP:
+   * the first node's gateway, shared by all three. NetworkPolicy engines guard the pods whose
+   * hostIP is their node's address, and only one can run in the network namespace the nodes share
+   * (node/network-policy.ts), so with one address for all three it guards every pod.
+   */
   nodeIp: string;
   podSubnet: string;
   bridge: string;
@@ -36,7 +44,13 @@ export interface NodeLayout {
 export const clusterDnsIp = '10.96.0.10';
 export const clusterDomain = 'cluster.local';
 
-export function nodeLayout(root: string, name: string, slot: number, clusterKey: string): NodeLayout {
+export function nodeLayout(
+  root: string,
+  name: string,
+  slot: number,
+  clusterKey: string,
+  firstSlot = slot,
+): NodeLayout {
   const dir = join(root, 'nodes', name);
   return {
     name,
@@ -55,7 +69,8 @@ export function nodeLayout(root: string, name: string, slot: number, clusterKey:
     kubeletConfig: join(dir, 'kubelet.yaml'),
     podLogs: join(dir, 'pod-logs'),
     cgroupRoot: `/nats-warden-${clusterKey}-${name}`,
-    nodeIp: `10.245.${slot}.1`,
+    gateway: `10.245.${slot}.1`,
+    nodeIp: `10.245.${firstSlot}.1`,
     podSubnet: `10.245.${slot}.0/24`,
     bridge: `nwr${slot}`,
   };
@@ -140,7 +155,7 @@ function writeCniConfig(node: NodeLayout): void {
         hairpinMode: true,
         ipam: {
           type: 'host-local',
-          ranges: [[{ subnet: node.podSubnet, gateway: node.nodeIp }]],
+          ranges: [[{ subnet: node.podSubnet, gateway: node.gateway }]],
           routes: [{ dst: '0.0.0.0/0' }],
           dataDir: node.cniIpamDir,
         },
