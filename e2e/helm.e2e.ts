@@ -5,7 +5,8 @@
 //      `helm test` passes; no cluster-wide Secret access; examples/secure-cluster.yaml in `watched`
 //      becomes Ready and a TLS round trip works with its user's credentials, while examples/
 //      minimal-tls.yaml in `unwatched` is left alone (no status, no child). The chart's NetworkPolicy
-//      for the operator is on and enforced (kube-router). Deleting the leading pod hands the Lease to the other, which reconciles a new NatsUser.
+//      for the operator is on and enforced (kube-router, warden-real-1, where the operator's pods are
+//      pinned). Deleting the leading pod hands the Lease to the other, which reconciles a new NatsUser.
 //   2. `helm upgrade` of the same chart with logLevel changed (there is no earlier chart version to
 //      upgrade from: the change is the value) rolls the operator into a new ReplicaSet; the NATS pods
 //      keep their uids and restart counts and the StatefulSet its generation.
@@ -15,7 +16,8 @@
 //      test's copy names the imported image) runs the same
 //      operator, which now does read Secrets everywhere and takes the unwatched cluster to Ready.
 // Beyond those two settings and the NetworkPolicy, the values differ from the chart's defaults only
-// in the image (the one the harness imported, `pullPolicy: Never`).
+// in the image (the one the harness imported, `pullPolicy: Never`) and, for the NetworkPolicy, the
+// operator's pods pinned to warden-real-1.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +29,7 @@ import {
   deleteNamespace,
   getJson,
   k,
+  realNodeNames,
   waitUntil,
   type Obj,
 } from '@nats-warden/local-cluster';
@@ -61,34 +64,33 @@ let serviceAccount = '';
 const figure = (line: string) => process.stderr.write(`\nfigure: ${line}\n`);
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
 
-/**
- * An example re-homed into `namespace`, its servers from the imported image and without their own
- * NetworkPolicy: a refused connection from the operator's pods is then its own policy's doing.
- */
+/** An example re-homed into `namespace`, its servers from the imported image. */
 function exampleWithImportedImage(file: string, namespace: string): Obj[] {
   const image = importedImage('nats-server');
   return exampleIn(file, namespace, (doc) => {
     if (doc.kind !== 'NatsCluster') return;
     doc.spec.image = `${image.repository}:${image.tag}`;
-    doc.spec.networkPolicy = { enabled: false };
   });
 }
 
 /**
  * The helm install's values: watch one namespace, and the chart's NetworkPolicy for the operator on,
+ * its pods on the node whose policy engine runs (kube-router guards only warden-real-1's pods),
  * egress to the API server allowed where the `kubernetes` Service really sends it (as the chart's
  * values.yaml says to look it up).
  */
 async function installValues(): Promise<Obj> {
   const endpoints = await getJson(['get', 'endpoints', 'kubernetes', '-n', 'default']);
   const subset = endpoints.subsets[0];
-  return realNodeValues({
+  const values = realNodeValues({
     watchNamespaces: [ns.watched],
     networkPolicy: {
       enabled: true,
       apiServer: { cidrs: [`${subset.addresses[0].ip}/32`], ports: [subset.ports[0].port] },
     },
   });
+  values.nodeSelector = { 'kubernetes.io/hostname': realNodeNames[0]! };
+  return values;
 }
 
 const snapshot = (pods: PodInfo[]) => pods.map((p) => ({ name: p.name, uid: p.uid, restarts: p.restarts }));
@@ -182,10 +184,10 @@ describe('the chart, installed with helm, as pods on the real nodes', () => {
 
   test("the operator's own NetworkPolicy is enforced: from its pods, a server's client port opens, its route port does not", async () => {
     const [from] = await operatorPods(ns.release);
-    // The servers have no NetworkPolicy of their own here (exampleWithImportedImage), so nothing
-    // limits what they accept, and a refusal can only be the operator pod's egress policy.
+    // A server on another node: kube-router guards only warden-real-1's pods, so nothing limits
+    // what this server accepts, and a refusal can only be the operator pod's egress policy.
     const onNodes = await getJson(['get', 'pods', '-n', ns.watched, '-l', 'app.kubernetes.io/name=nats']);
-    const server = (onNodes.items as Obj[])[0]!;
+    const server = (onNodes.items as Obj[]).find((p) => p.spec.nodeName !== realNodeNames[0])!;
     const ip = server.status.podIP as string;
     expect(await dialFromHere(ip, 6222)).toBe('open');
     expect(await dialFrom(from!, ns.release, ip, 4222)).toBe('open');

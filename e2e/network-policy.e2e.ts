@@ -1,5 +1,5 @@
 // Proof that the NetworkPolicy the operator renders is enforced by a real policy engine: kube-router's
-// firewall, one engine for the three nodes (local-cluster/node/network-policy.ts). The
+// firewall on the first real node (local-cluster/node/network-policy.ts). The
 // policy and the server pod's labels come from the project's renderer for an example NatsCluster
 // (the one the operator applies, never hand-written); the server is nats-server from the project's
 // image with client, route and monitoring ports; clients are pods of the operator image dialling
@@ -87,39 +87,29 @@ function operatorPodLabels(): Record<string, string> {
   return deployment!.spec.template.metadata.labels;
 }
 
-/**
- * A pod pinned to a node. The server is on the last node and the clients are spread over all three:
- * the one engine guards the pods of every node (they share one node address, node/config.ts).
- */
+/** A pod pinned to the first real node, where the engine runs. */
 const pod = (
   name: string,
   namespace: string,
   labels: Record<string, string>,
   container: Record<string, unknown>,
-  node: string,
 ) => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name, namespace, labels },
   spec: {
-    nodeSelector: { 'kubernetes.io/hostname': node },
+    nodeSelector: { 'kubernetes.io/hostname': realNodeNames[0] },
     restartPolicy: 'Never',
     terminationGracePeriodSeconds: 1,
     containers: [{ name: 'main', imagePullPolicy: 'Never', ...container }],
   },
 });
 
-const client = (name: string, namespace: string, node: string, labels: Record<string, string> = {}) =>
-  pod(
-    name,
-    namespace,
-    labels,
-    {
-      image: imageArchive('nats-warden').reference,
-      command: ['node', '-e', 'setInterval(() => {}, 1 << 30)'],
-    },
-    node,
-  );
+const client = (name: string, namespace: string, labels: Record<string, string> = {}) =>
+  pod(name, namespace, labels, {
+    image: imageArchive('nats-warden').reference,
+    command: ['node', '-e', 'setInterval(() => {}, 1 << 30)'],
+  });
 
 const readyPod = (name: string, namespace: string) =>
   waitUntil(
@@ -176,30 +166,24 @@ beforeAll(async () => {
   serverLabels = objects.find((o) => o.kind === 'StatefulSet')!.spec.template.metadata.labels;
   operatorLabels = operatorPodLabels();
   await apply([
-    pod(
-      'nats-0',
-      ns.servers,
-      serverLabels,
-      {
-        image: imageArchive('nats-server').reference,
-        args: [
-          '--port',
-          String(PORTS.client),
-          '--http_port',
-          String(PORTS.monitor),
-          '--cluster',
-          `nats://0.0.0.0:${PORTS.cluster}`,
-          '--cluster_name',
-          'np',
-        ],
-        securityContext: { runAsUser: 65532, runAsNonRoot: true, readOnlyRootFilesystem: true },
-      },
-      realNodeNames[2]!,
-    ),
-    client('elsewhere', ns.elsewhere, realNodeNames[1]!),
-    client('prometheus', ns.monitoring, realNodeNames[0]!),
-    client('operator', ns.operator, realNodeNames[2]!, operatorLabels),
-    client('bystander', ns.operator, realNodeNames[1]!),
+    pod('nats-0', ns.servers, serverLabels, {
+      image: imageArchive('nats-server').reference,
+      args: [
+        '--port',
+        String(PORTS.client),
+        '--http_port',
+        String(PORTS.monitor),
+        '--cluster',
+        `nats://0.0.0.0:${PORTS.cluster}`,
+        '--cluster_name',
+        'np',
+      ],
+      securityContext: { runAsUser: 65532, runAsNonRoot: true, readOnlyRootFilesystem: true },
+    }),
+    client('elsewhere', ns.elsewhere),
+    client('prometheus', ns.monitoring),
+    client('operator', ns.operator, operatorLabels),
+    client('bystander', ns.operator),
   ]);
   serverIp = (await readyPod('nats-0', ns.servers)).status.podIP;
   for (const c of Object.values(clients)) await readyPod(c().name, c().namespace);
@@ -209,7 +193,7 @@ afterAll(async () => {
   for (const name of Object.values(ns)) if (name) await deleteNamespace(name);
 });
 
-describe('the rendered NetworkPolicy on the real nodes (kube-router)', () => {
+describe('the rendered NetworkPolicy on the real node (kube-router)', () => {
   test('is the renderer’s: monitoring from the operator’s pods and the named namespace only', () => {
     expect(policy.metadata.namespace).toBe(ns.servers);
     expect(policy.spec.podSelector.matchLabels).toEqual({

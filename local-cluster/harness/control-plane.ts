@@ -171,10 +171,10 @@ async function startRealNodes(caCert: string, start: (name: string, command: str
 }
 
 /**
- * kube-router's firewall (node/network-policy.ts), one for the cluster. It guards the pods whose
- * hostIP is its node's address and rewrites all its chains on every sync, so two in one network
- * namespace would undo each other; the three nodes report one address (node/config.ts nodeIp), so
- * this one guards the pods of all three.
+ * kube-router's firewall (node/network-policy.ts) for the first real node. It guards only the pods
+ * of its own node and rewrites all its chains on every sync, so two in one network namespace would
+ * undo each other: NetworkPolicy is enforced for pods on the first node only (specs that prove it
+ * pin their pods there).
  */
 async function startNetworkPolicyEngine(start: (name: string, command: string[]) => Started) {
   const other = runningInThisNamespace('kube-router');
@@ -202,10 +202,10 @@ async function startClusterDns(start: (name: string, command: string[]) => Start
     );
   await apply(corednsRbac);
   const readyPort = await freePort();
-  const dns = start('coredns', corednsCommand(first.gateway, readyPort));
+  const dns = start('coredns', corednsCommand(first.nodeIp, readyPort));
   await waitHealthy(dns, `http://127.0.0.1:${readyPort}/ready`, {}, 60_000);
-  await apply(kubeDnsService(first.gateway, first.name));
-  say(`coredns: serving on ${first.gateway}:53 behind kube-dns (${Math.round((Date.now() - t) / 1000)} s)`);
+  await apply(kubeDnsService(first.nodeIp, first.name));
+  say(`coredns: serving on ${first.nodeIp}:53 behind kube-dns (${Math.round((Date.now() - t) / 1000)} s)`);
 }
 
 /** kube-proxy for the namespace (node/kube-proxy.ts), unless another cluster's already serves it. */

@@ -11,8 +11,7 @@ import { nodeLayout, writeNodeConfig } from './config.ts';
 const root = mkdtempSync(join(tmpdir(), 'real-node-config-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-// The second node of a cluster whose first node has slot 1.
-const node = nodeLayout(root, 'warden-real-2', 2, 'abcd1234', 1);
+const node = nodeLayout(root, 'warden-real-2', 2, 'abcd1234');
 writeNodeConfig(node, 'localhost/nats-warden-pause:1-x', { port: 41000, healthz: 41001 }, '/pki/ca.crt');
 
 const hardNofile = Number(
@@ -62,9 +61,7 @@ describe('real node configuration', () => {
       failCgroupV1: false,
       cgroupDriver: 'cgroupfs',
       cgroupRoot: '/nats-warden-abcd1234-warden-real-2',
-      // The address all three nodes share (the first node's gateway): one NetworkPolicy engine then
-      // guards every pod (its pods' hostIP).
-      address: '10.245.1.1',
+      address: '10.245.2.1',
       port: 41000,
       readOnlyPort: 0,
       containerRuntimeEndpoint: `unix://${node.socket}`,
@@ -81,15 +78,5 @@ describe('real node configuration', () => {
     // The directory bind-mounted over kubelet's fixed device-plugin directory is the node's own.
     expect(node.devicePlugins).toBe(join(root, 'nodes', 'warden-real-2', 'device-plugins'));
     expect(readdirSync(node.devicePlugins)).toEqual([]);
-  });
-});
-
-describe('node addresses', () => {
-  test("a node's pods are on its own bridge's /24; the node reports the first node's gateway", () => {
-    expect(node).toMatchObject({ gateway: '10.245.2.1', nodeIp: '10.245.1.1', podSubnet: '10.245.2.0/24' });
-    const conflist = JSON.parse(readFileSync(join(node.cniConfDir, '10-nats-warden.conflist'), 'utf8'));
-    expect(conflist.plugins[0].ipam.ranges).toEqual([[{ subnet: '10.245.2.0/24', gateway: '10.245.2.1' }]]);
-    // The first node's own gateway is that address.
-    expect(nodeLayout(root, 'warden-real-1', 1, 'abcd1234').nodeIp).toBe('10.245.1.1');
   });
 });

@@ -27,14 +27,6 @@ export interface NodeLayout {
   podLogs: string;
   /** The cgroup (under every v1 hierarchy) the node's pods live in. */
   cgroupRoot: string;
-  /** The node's bridge address: its pods' gateway (10.245.<slot>.1). */
-  gateway: string;
-  /**
-   * The address the kubelet serves on and reports as the Node's InternalIP, so its pods' hostIP:
-   * the first node's gateway, shared by all three. NetworkPolicy engines guard the pods whose
-   * hostIP is their node's address, and only one can run in the network namespace the nodes share
-   * (node/network-policy.ts), so with one address for all three it guards every pod.
-   */
   nodeIp: string;
   podSubnet: string;
   bridge: string;
@@ -44,13 +36,7 @@ export interface NodeLayout {
 export const clusterDnsIp = '10.96.0.10';
 export const clusterDomain = 'cluster.local';
 
-export function nodeLayout(
-  root: string,
-  name: string,
-  slot: number,
-  clusterKey: string,
-  firstSlot = slot,
-): NodeLayout {
+export function nodeLayout(root: string, name: string, slot: number, clusterKey: string): NodeLayout {
   const dir = join(root, 'nodes', name);
   return {
     name,
@@ -69,8 +55,7 @@ export function nodeLayout(
     kubeletConfig: join(dir, 'kubelet.yaml'),
     podLogs: join(dir, 'pod-logs'),
     cgroupRoot: `/nats-warden-${clusterKey}-${name}`,
-    gateway: `10.245.${slot}.1`,
-    nodeIp: `10.245.${firstSlot}.1`,
+    nodeIp: `10.245.${slot}.1`,
     podSubnet: `10.245.${slot}.0/24`,
     bridge: `nwr${slot}`,
   };
@@ -155,7 +140,7 @@ function writeCniConfig(node: NodeLayout): void {
         hairpinMode: true,
         ipam: {
           type: 'host-local',
-          ranges: [[{ subnet: node.podSubnet, gateway: node.gateway }]],
+          ranges: [[{ subnet: node.podSubnet, gateway: node.nodeIp }]],
           routes: [{ dst: '0.0.0.0/0' }],
           dataDir: node.cniIpamDir,
         },

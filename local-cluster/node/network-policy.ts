@@ -8,8 +8,7 @@
 // cluster's private network namespace only; its rules and sets are removed again when the node stops.
 // One engine per network namespace: kube-router guards the pods whose hostIP is its node's address
 // and rewrites the whole filter table's KUBE-ROUTER-* chains on each sync, so two of them in one
-// namespace (several real nodes sharing it) would undo each other's rules. The nodes therefore
-// report one address (config.ts nodeIp), and the one engine guards the pods of all three.
+// namespace (several real nodes sharing it) would undo each other's rules.
 import { execFileSync } from 'node:child_process';
 import { toolPath } from '../tools/tools.ts';
 

@@ -39,13 +39,11 @@ const clusterKey = () => createHash('sha256').update(paths.root).digest('hex').s
  */
 const slotFile = (name: string) => join(paths.root, 'nodes', name, 'slot');
 
-const slotOf = (name: string): number => {
+export const layoutOf = (name: string): NodeLayout => {
   const recorded = existsSync(slotFile(name)) ? Number(readFileSync(slotFile(name), 'utf8')) : NaN;
-  return Number.isInteger(recorded) ? recorded : realNodeNames.indexOf(name) + 1;
+  const slot = Number.isInteger(recorded) ? recorded : realNodeNames.indexOf(name) + 1;
+  return nodeLayout(paths.root, name, slot, clusterKey());
 };
-
-export const layoutOf = (name: string): NodeLayout =>
-  nodeLayout(paths.root, name, slotOf(name), clusterKey(), slotOf(realNodeNames[0]!));
 
 function claimSlot(name: string): void {
   const addresses = execFileSync('ip', ['-o', '-4', 'addr', 'show'], { encoding: 'utf8' });
@@ -106,7 +104,7 @@ function addNodeAddress(node: NodeLayout): void {
   } catch {
     ip(['link', 'add', node.bridge, 'type', 'bridge']);
   }
-  ip(['addr', 'replace', `${node.gateway}/24`, 'dev', node.bridge]);
+  ip(['addr', 'replace', `${node.nodeIp}/24`, 'dev', node.bridge]);
   ip(['link', 'set', node.bridge, 'up']);
   // Pods of one node reach pods of another through the namespace, which routes between the bridges
   // (each bridge's /24 is a connected route here): forwarding is off in a new network namespace.

@@ -121,7 +121,7 @@ describe('a real node', () => {
     ]);
     const p = await readyPod('identity');
     expect(p.status.containerStatuses[0].containerID).toMatch(/^containerd:\/\//);
-    // On the first node's bridge: its address (every node's, below) is the gateway of the pods' /24.
+    // On the node's bridge: the node address is the gateway of the pods' /24.
     const nodeIp = (await getJson(['get', 'node', node])).status.addresses.find(
       (a: { type: string }) => a.type === 'InternalIP',
     ).address;
@@ -391,20 +391,13 @@ describe('three real nodes', () => {
       expect(isReady(n)).toBe(true);
     }
     expect(new Set(pods.map((p) => p.node))).toEqual(new Set(realNodeNames));
-    // Each node's pods are on a /24 of its own. The three nodes report one address, the first node's
-    // gateway (node/config.ts nodeIp: one NetworkPolicy engine then guards every pod), so every
-    // pod's hostIP is that address.
-    const addresses = new Set<string>();
-    for (const name of realNodeNames)
-      addresses.add(
-        (await getJson(['get', 'node', name])).status.addresses.find(
-          (a: { type: string }) => a.type === 'InternalIP',
-        ).address,
-      );
-    expect(addresses.size).toBe(1);
-    const [shared] = [...addresses];
-    for (const p of pods)
-      expect((await getJson(['get', 'pod', p.name, '-n', ns])).status.hostIP).toBe(shared);
+    // Each pod is on its own node's subnet: the node's address is the gateway of its pods' /24.
+    for (const p of pods) {
+      const nodeIp = (await getJson(['get', 'node', p.node])).status.addresses.find(
+        (a: { type: string }) => a.type === 'InternalIP',
+      ).address;
+      expect(subnet24(p.ip)).toBe(subnet24(nodeIp));
+    }
     expect(new Set(pods.map((p) => subnet24(p.ip))).size).toBe(3);
   });
 
