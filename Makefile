@@ -4,7 +4,7 @@
 
 # Real nodes need root and the cgroup v1 hierarchies (kubelet 1.37 on cgroup v1, as on these
 # machines); the targets below that use them ask this one question.
-REAL_NODES_POSSIBLE = { [ "$$(id -u)" = 0 ] && [ -d /sys/fs/cgroup/memory ]; }
+REAL_NODES_POSSIBLE = local-cluster/harness/nodes-possible.sh
 
 install: node_modules/.installed
 

@@ -4,7 +4,7 @@
 # so two people on one machine each have their own), so `cluster down` and `nats` find what the demo
 # started. Its three real nodes need root and the cgroup v1 hierarchies (docs/testing.md).
 set -euo pipefail
-if [ "$(id -u)" != 0 ] || [ ! -d /sys/fs/cgroup/memory ]; then
+if ! "$(dirname "$0")/nodes-possible.sh"; then
   echo "the local cluster's real nodes need root and the cgroup v1 hierarchies (docs/testing.md)" >&2
   exit 1
 fi

@@ -21,7 +21,7 @@ interface Kubeconfig {
 
 export interface Api {
   server: string;
-  call<T = Obj>(method: string, path: string, body?: unknown, contentType?: string): Promise<T>;
+  call<T = Obj>(method: string, path: string, body?: unknown): Promise<T>;
   list<T = Obj>(path: string): Promise<T[]>;
 }
 
@@ -40,12 +40,7 @@ export function connect(kubeconfigPath: string): Api {
   });
   const server = cluster.server;
 
-  function call<T>(
-    method: string,
-    path: string,
-    body?: unknown,
-    contentType = 'application/json',
-  ): Promise<T> {
+  function call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
       const req = request(
@@ -57,7 +52,9 @@ export function connect(kubeconfigPath: string): Api {
           headers: {
             Accept: 'application/json',
             // An explicit length: chunked bodies leave the kept-alive connection unusable for the next request.
-            ...(payload ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(payload) } : {}),
+            ...(payload
+              ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) }
+              : {}),
           },
         },
         (res) => {
