@@ -4,8 +4,7 @@
 // With spec.monitoring.enabled: false no server can be asked; configuredWithoutMonitoring says so.
 import type { V1Pod } from '@kubernetes/client-node';
 import { accountNameOf, type NatsAccount, type NatsCluster } from '../../api/index.ts';
-import { fetchMonitor } from '../../nats/monitor.ts';
-import { PORTS, podFqdn } from '../../render/index.ts';
+import { accountsOfServers } from '../server-accounts.ts';
 
 export interface LoadedOutcome {
   ready: boolean;
@@ -14,8 +13,6 @@ export interface LoadedOutcome {
   servers: number;
   current: number;
 }
-
-const ordinalOf = (pod: V1Pod) => Number(/-(\d+)$/.exec(pod.metadata?.name ?? '')?.[1] ?? -1);
 
 /** Asks every server pod whether it has loaded the account. Never throws: unreachable servers count as not loaded. */
 export async function loadedByServers(
@@ -27,24 +24,8 @@ export async function loadedByServers(
 ): Promise<LoadedOutcome> {
   const name = accountNameOf(account);
   const replicas = cluster.spec.replicas;
-  const answers = await Promise.all(
-    pods.map(async (pod) => {
-      try {
-        const response = await fetchMonitor<{ accounts?: string[] }>(
-          {
-            host: pod.status?.podIP ?? '',
-            port: PORTS.monitor,
-            https: cluster.spec.tls.monitor.https,
-            servername: podFqdn(cluster, ordinalOf(pod), clusterDomain),
-            ...(trustBundle ? { ca: trustBundle } : {}),
-          },
-          '/accountz',
-        );
-        return response.status === 200 ? (response.body.accounts ?? []).includes(name) : undefined;
-      } catch {
-        return undefined;
-      }
-    }),
+  const answers = (await accountsOfServers(cluster, pods, trustBundle, clusterDomain)).map((accounts) =>
+    accounts === undefined ? undefined : accounts.includes(name),
   );
   const servers = answers.filter((a) => a !== undefined).length;
   const current = answers.filter((a) => a === true).length;

@@ -41,6 +41,7 @@ import { memberStatus } from '../natscluster/member-status.ts';
 import { writeStatus } from '../natscluster/status-writer.ts';
 import type { NatsAccountWatches } from './controller.ts';
 import { configuredWithoutMonitoring, loadedByServers } from './config-mode.ts';
+import { serverPods } from '../server-accounts.ts';
 import { userKeys } from './user-keys.ts';
 import { claimsKey, expiresAt, halfExpired, issuedAt, planDistribution } from './distribution.ts';
 import {
@@ -434,16 +435,6 @@ const withReady = (
     account.metadata.generation,
   ),
 });
-
-/** The cluster's server pods that have an IP. */
-const serverPods = (pods: V1Pod[], cluster: string): V1Pod[] =>
-  pods.filter(
-    (p) =>
-      p.metadata?.labels?.['app.kubernetes.io/instance'] === cluster &&
-      p.metadata?.labels?.['app.kubernetes.io/name'] === 'nats' &&
-      !p.metadata?.deletionTimestamp &&
-      p.status?.podIP,
-  );
 
 /** What a verified distribution was decided from; any change means asking the servers again. */
 const verifiedInputs = (wanted: string, account: NatsAccount, replicas: number, pods: V1Pod[], ca: string) =>
