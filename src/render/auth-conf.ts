@@ -9,6 +9,7 @@ import {
   type NatsUser,
   type Permissions,
 } from '../api/index.ts';
+import { createHash } from 'node:crypto';
 import { writeNatsConf, type ConfBlock, type ConfValue } from './conf-writer.ts';
 import type { ClusterIdentities, RenderContext } from './context.ts';
 import { routeUrls } from './nats-conf.ts';
@@ -103,22 +104,48 @@ function accountLimits(account: NatsAccount): ConfBlock | undefined {
   };
 }
 
-/** Config mode: `accounts {}` with users, exports and imports, and the system account. */
-export function configModeAuth(
+/**
+ * Config mode's load marker: an empty account whose name carries a digest of the rest of the auth
+ * include. A server whose /accountz lists it has loaded exactly that include (a reload drops every
+ * account the new include no longer names, so only the newest marker is ever listed). `$` is outside
+ * every name a tenant can give an account (AccountName's pattern, Kubernetes names), so no tenant
+ * can take or forge it.
+ */
+export const LOAD_MARKER_PREFIX = '$NW_INCLUDE_';
+
+const digestOf = (value: unknown) =>
+  createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+
+/** The Config-mode auth block, its load marker, and a digest of each user's entry in it. */
+export interface ConfigModeAuth {
+  block: ConfBlock;
+  marker: string;
+  /** NatsUser name → digest of its account and entry: what a server must have loaded for it. */
+  userEntries: Map<string, string>;
+}
+
+/** Config mode: `accounts {}` with users, exports and imports, the system account, and the load marker. */
+export function configModeAuthWithMarker(
   cluster: NatsCluster,
   accounts: NatsAccount[],
   users: NatsUser[],
   identities: ClusterIdentities,
-): ConfBlock {
+): ConfigModeAuth {
   const byName = [...accounts].sort((a, b) => accountNameOf(a).localeCompare(accountNameOf(b)));
   const block: ConfBlock = {};
+  const userEntries = new Map<string, string>();
   for (const account of byName) {
     const members = users
       .filter((u) => u.spec.accountRef.name === account.metadata.name)
       .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    const entries = members.map((user, index) => {
+      const entry = userEntry(user, identities, index);
+      userEntries.set(user.metadata.name, digestOf([accountNameOf(account), entry]));
+      return entry;
+    });
     block[accountNameOf(account)] = {
       jetstream: accountJetStream(account),
-      users: members.map((user, index) => userEntry(user, identities, index)),
+      users: entries,
       exports: exportsList(account),
       imports: importsList(account),
       default_permissions: permissionsBlock(account.spec.defaultPermissions),
@@ -136,11 +163,18 @@ export function configModeAuth(
     );
   }
   const systemName = accounts.find((a) => a.metadata.name === systemAccount);
-  return {
-    accounts: Object.keys(block).length ? block : undefined,
-    system_account: systemName ? accountNameOf(systemName) : systemAccount,
-  };
+  const system_account = systemName ? accountNameOf(systemName) : systemAccount;
+  const marker = LOAD_MARKER_PREFIX + digestOf([block, system_account]);
+  return { block: { accounts: { ...block, [marker]: {} }, system_account }, marker, userEntries };
 }
+
+/** Config mode's auth block (configModeAuthWithMarker without the digests). */
+export const configModeAuth = (
+  cluster: NatsCluster,
+  accounts: NatsAccount[],
+  users: NatsUser[],
+  identities: ClusterIdentities,
+): ConfBlock => configModeAuthWithMarker(cluster, accounts, users, identities).block;
 
 /** JWT mode: operator, system account, full resolver, and the system account preloaded. */
 export function jwtModeAuth(cluster: NatsCluster, identities: ClusterIdentities): ConfBlock {

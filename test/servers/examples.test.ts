@@ -3,6 +3,7 @@
 // credentials, every server listing both peers in /routez.
 import { afterAll, describe, expect, jest, test } from '@jest/globals';
 import { exampleNames, loadExample } from '../fixtures/examples.ts';
+import { configModeAuthWithMarker, LOAD_MARKER_PREFIX } from '../../src/render/index.ts';
 import { LocalCluster, renderLocally } from './support/local-cluster.ts';
 
 jest.setTimeout(90_000);
@@ -11,7 +12,8 @@ afterAll(async () => Promise.all(running.map((c) => c.stop())));
 
 describe.each(exampleNames().map((name, i) => [name, i] as const))('examples/%s', (name, index) => {
   test('nats-server accepts every pod configuration and three servers route to each other over TLS', async () => {
-    const local = new LocalCluster(await renderLocally(loadExample(name)), { block: 100 + index });
+    const rendered = await renderLocally(loadExample(name));
+    const local = new LocalCluster(rendered, { block: 100 + index });
     running.push(local);
     await local.configTest();
     await local.start();
@@ -30,6 +32,16 @@ describe.each(exampleNames().map((name, i) => [name, i] as const))('examples/%s'
       const varz = await local.monitor(server, '/varz');
       expect(varz.cluster).toMatchObject({ tls_required: true, tls_verify: true });
       expect(varz.tls_required).toBe(true);
+      if (rendered.cluster.spec.auth.mode === 'JWT') continue;
+      // Config mode: the server lists the include's load marker and no other (user-loading.ts).
+      const { marker } = configModeAuthWithMarker(
+        rendered.cluster,
+        rendered.members.accounts,
+        rendered.members.users,
+        rendered.generated.identities,
+      );
+      const accountz = await local.monitor(server, '/accountz');
+      expect(accountz.accounts.filter((a: string) => a.startsWith(LOAD_MARKER_PREFIX))).toEqual([marker]);
     }
     await local.stop();
   });
