@@ -100,6 +100,13 @@ describe('monitoring.enabled: false', () => {
     );
     expect(conditionOf(account, 'Ready')).toMatchObject({ reason: 'Configured' });
     expect(conditionOf(account, 'Ready')?.message).toMatch(/monitoring is off .* no server was asked/);
+    // The same for its user: in the applied configuration, and said to be unconfirmed by any server.
+    const user = await waitUntil('NatsUser collector Ready', async () => {
+      const u = await getJson(['get', 'natsuser', 'collector', '-n', bed.namespace]);
+      return conditionOf(u, 'Ready')?.status === 'True' && u;
+    });
+    expect(conditionOf(user, 'Ready')).toMatchObject({ reason: 'Configured' });
+    expect(conditionOf(user, 'Ready')?.message).toMatch(/monitoring is off .* no server was asked/);
 
     await waitUntil('the collector credentials', async () =>
       secretData(bed.api, bed.namespace, 'collector-nats-client-tls').then((s) => !!s['tls.crt']),

@@ -16,7 +16,7 @@ import {
 import { memberDegraded as degradedOf } from './operator/cluster-api.ts';
 import { exampleIn, minimalCluster, testBed, type TestBed } from './operator/fixtures.ts';
 import { connectWith, roundTrip, type Credentials } from './operator/nats-client.ts';
-import { clusterPods, monitor } from './operator/servers.ts';
+import { clusterPods, monitor, reloaderPid } from './operator/servers.ts';
 
 jest.setTimeout(600_000);
 const CLUSTER = 'tenants'; // examples/config-accounts.yaml
@@ -178,7 +178,7 @@ describe('hostile tenants', () => {
     );
   });
 
-  test('Config mode: deleting a user closes its live connection by a reload and its password is refused after', async () => {
+  test('Config mode: a new user is Ready once every server has loaded it; deleting it closes its live connection by a reload and its password is refused after', async () => {
     await apply([
       {
         apiVersion: 'natswarden.io/v1alpha1',
@@ -187,32 +187,33 @@ describe('hostile tenants', () => {
         spec: { accountRef: { name: 'orders' }, authType: 'Password' },
       },
     ]);
-    // Every server, not one behind the Service: each reloads when its own copy of the config
+    // Ready means every server has loaded the user, as each server reports (the include's load
+    // marker in /accountz, user-loading.ts): each server reloads when its own copy of the config
     // Secret is updated by its kubelet, so one may accept the user seconds before another does.
-    const pods = await clusterPods(bed.namespace, CLUSTER);
-    const credentials = await waitUntil(
-      'leaver has its credentials and can log in on every server',
+    // So once Ready, one attempt on each server must succeed, no retry.
+    const applied = Date.now();
+    const ready = await waitUntil(
+      'leaver Ready',
       async () => {
-        const secret = await secretData(bed.api, bed.namespace, 'leaver-nats-credentials').catch(
-          () => undefined,
-        );
-        if (!secret) return false;
-        const sessions = await Promise.all(
-          pods.map((pod) =>
-            connectWith(
-              pod.ip,
-              secret as unknown as Credentials,
-              undefined,
-              `${CLUSTER}.${bed.namespace}.svc`,
-            ).catch(() => undefined),
-          ),
-        );
-        await Promise.all(sessions.map((nc) => nc?.close()));
-        return sessions.every(Boolean) && (secret as unknown as Credentials);
+        const user = await getJson(['get', 'natsuser', 'leaver', '-n', bed.namespace]);
+        const condition = conditionOf(user, 'Ready');
+        return condition?.status === 'True' && condition;
       },
       180_000,
-      2_000,
+      250,
     );
+    const readyAfter = Date.now() - applied;
+    expect(ready).toMatchObject({ reason: 'Loaded' });
+    const pods = await clusterPods(bed.namespace, CLUSTER);
+    const credentials = (await secretData(
+      bed.api,
+      bed.namespace,
+      'leaver-nats-credentials',
+    )) as unknown as Credentials;
+    process.stderr.write(
+      `\nfigure: Config mode, a new Password user Ready (loaded by all ${pods.length} servers) ${readyAfter} ms after kubectl apply\n`,
+    );
+    // A dropped handshake is still retried (connectWith); an authorization violation is not.
     const live = await Promise.all(
       pods.map((pod) => connectWith(pod.ip, credentials, undefined, `${CLUSTER}.${bed.namespace}.svc`)),
     );
@@ -239,6 +240,74 @@ describe('hostile tenants', () => {
     expect((await clusterPods(bed.namespace, CLUSTER)).map((p) => [p.uid, p.restarts])).toEqual(
       pods.map((p) => [p.uid, p.restarts]),
     );
+  });
+
+  test('Config mode: while one server has not loaded a new user, the user is not Ready, naming how many have', async () => {
+    const pods = await clusterPods(bed.namespace, CLUSTER);
+    const [held, ...others] = [pods[pods.length - 1]!, ...pods.slice(0, -1)];
+    const servername = `${CLUSTER}.${bed.namespace}.svc`;
+    const readyOf = async () =>
+      conditionOf(await getJson(['get', 'natsuser', 'latecomer', '-n', bed.namespace]), 'Ready');
+    // Held: its reloader is stopped, so it keeps its old configuration (nats-server reloads only when
+    // the reloader signals it). The kubelet still rewrites its files.
+    const reloader = reloaderPid(held.uid);
+    process.kill(reloader, 'SIGSTOP');
+    try {
+      await apply([
+        {
+          apiVersion: 'natswarden.io/v1alpha1',
+          kind: 'NatsUser',
+          metadata: { name: 'latecomer', namespace: bed.namespace },
+          spec: { accountRef: { name: 'orders' }, authType: 'Password' },
+        },
+      ]);
+      const credentials = (await waitUntil(
+        'latecomer accepted by the servers that are not held',
+        async () => {
+          const secret = await secretData(bed.api, bed.namespace, 'latecomer-nats-credentials').catch(
+            () => undefined,
+          );
+          if (!secret) return false;
+          const sessions = await Promise.all(
+            others.map((pod) =>
+              connectWith(pod.ip, secret as unknown as Credentials, undefined, servername).catch(
+                () => undefined,
+              ),
+            ),
+          );
+          await Promise.all(sessions.map((nc) => nc?.close()));
+          return sessions.every(Boolean) && (secret as unknown as Credentials);
+        },
+        120_000,
+        1_000,
+      )) as Credentials;
+      // The held server refuses the user, whose Secret is complete: Ready must not say otherwise.
+      await expect(connectWith(held.ip, credentials, undefined, servername)).rejects.toThrow(
+        /authorization/i,
+      );
+      const seen = await waitUntil(
+        'the operator has seen the other servers load latecomer',
+        async () => {
+          const ready = await readyOf();
+          return (ready?.status === 'True' || /^2 of 3 /.test(ready?.message ?? '')) && ready;
+        },
+        60_000,
+        500,
+      );
+      expect(seen).toMatchObject({ status: 'False', reason: 'Loading' });
+      expect(seen.message).toMatch(/^2 of 3 servers have loaded the user \(3 answered \/accountz\)/);
+    } finally {
+      process.kill(reloader, 'SIGCONT');
+    }
+    // Released, the held server reloads; the user turns Ready and every server accepts it at once.
+    await waitUntil('latecomer Ready', async () => (await readyOf())?.status === 'True', 60_000, 500);
+    expect(await readyOf()).toMatchObject({ reason: 'Loaded' });
+    const credentials = (await secretData(
+      bed.api,
+      bed.namespace,
+      'latecomer-nats-credentials',
+    )) as unknown as Credentials;
+    for (const pod of pods) await (await connectWith(pod.ip, credentials, undefined, servername)).close();
   });
 
   test("a user whose Secret name is taken by a tenant's own Secret, or by the cluster's, never overwrites it", async () => {

@@ -1,6 +1,7 @@
 // What the e2e specs ask of a running NatsCluster: its pods, each server's /varz and /routez over
 // HTTPS (verified against the cluster's trust bundle and the pod's DNS name), and a forced renewal
 // of a certificate the way `cmctl renew` triggers one (the Issuing condition set to True).
+import { readdirSync, readFileSync } from 'node:fs';
 import { fetchMonitor, type Routez, type Varz } from '../../src/nats/monitor.ts';
 import { getJson, k } from '@nats-warden/local-cluster';
 import { secretData, type Api } from './cluster-api.ts';
@@ -93,4 +94,25 @@ export async function forceRenewal(namespace: string, name: string): Promise<voi
     '-p',
     JSON.stringify({ status: { conditions } }),
   ]);
+}
+
+/**
+ * The host PID of the reloader sidecar of a server pod on the local cluster's real nodes: the
+ * process whose cgroup names the pod's UID (kubelet's cgroupfs layout, `.../pod<uid>/<container>`)
+ * and whose command is `nats-warden reloader`. A spec stops it (SIGSTOP) to hold one server on its
+ * old configuration: nats-server reloads only when the reloader signals it.
+ */
+export function reloaderPid(podUid: string): number {
+  const marks = [`pod${podUid}`, `pod${podUid.replaceAll('-', '_')}`];
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const cgroup = readFileSync(`/proc/${entry}/cgroup`, 'utf8');
+      if (!marks.some((mark) => cgroup.includes(mark))) continue;
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (args.includes('reloader') && args.includes('--pid-file')) return Number(entry);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  throw new Error(`no reloader process found for pod ${podUid}`);
 }

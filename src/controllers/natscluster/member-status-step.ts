@@ -11,6 +11,7 @@ import type { NatsClusterWatches } from './controller.ts';
 import { writeStatus } from './status-writer.ts';
 import { forEachBounded } from '../../runtime/bounded.ts';
 import { memberStatus, type UserCertificate } from './member-status.ts';
+import type { UserLoading } from './user-loading.ts';
 
 type Context = ControllerContext<NatsClusterWatches>;
 
@@ -19,6 +20,7 @@ export async function writeMemberStatuses(
   cluster: NatsCluster,
   members: ClusterMembers,
   userCertificates: Map<string, UserCertificate>,
+  loading: UserLoading,
 ): Promise<void> {
   const ns = cluster.metadata.namespace ?? 'default';
   const now = new Date().toISOString();
@@ -34,7 +36,7 @@ export async function writeMemberStatuses(
     const base = memberStatus(user, cluster.metadata.name, exclusion, certificate, now);
     const ready = exclusion
       ? { ok: false, reason: exclusion.reason, message: 'left out of the cluster (see Degraded)' }
-      : readiness(ctx, cluster, user, certificate);
+      : readiness(ctx, cluster, user, certificate, loading);
     // observedGeneration: kstatus reads a stale Ready as current unless the status says which
     // generation it describes.
     const status = {
@@ -68,12 +70,17 @@ export async function writeMemberStatuses(
 
 const WRITES_AT_ONCE = 16;
 
-/** Ready: the user's credentials Secret holds its credential (and its client certificate is issued). */
+/**
+ * Ready: the user's credentials Secret holds its credential (and its client certificate is issued);
+ * in Config mode, every server has also loaded the user's entry, as each server reports
+ * (user-loading.ts), so a client given the Secret connects to any server at once.
+ */
 function readiness(
   ctx: Context,
   cluster: NatsCluster,
   user: NatsUser,
   certificate: UserCertificate | undefined,
+  loading: UserLoading,
 ): { ok: boolean; reason: string; message: string } {
   const ns = user.metadata.namespace ?? 'default';
   const name = credentialsSecretNameOf(user);
@@ -105,5 +112,31 @@ function readiness(
     };
   if (certificate && !certificate.issued)
     return { ok: false, reason: 'CertificatePending', message: 'the client certificate is not issued yet' };
-  return { ok: true, reason: 'CredentialsReady', message: `Secret ${name} holds the credentials` };
+  if (loading === undefined)
+    return { ok: true, reason: 'CredentialsReady', message: `Secret ${name} holds the credentials` };
+  if (loading === 'unconfirmed')
+    return {
+      ok: true,
+      reason: 'Configured',
+      message: `Secret ${name} holds the credentials and the user is in the applied configuration; monitoring is off (NatsCluster ${cluster.metadata.name} spec.monitoring.enabled: false), so no server was asked whether it has loaded it (/accountz)`,
+    };
+  const load = loading.loads.get(user.metadata.name);
+  if (load && load.loaded >= loading.replicas)
+    return {
+      ok: true,
+      reason: 'Loaded',
+      message: `Secret ${name} holds the credentials and all ${load.loaded} servers have loaded the user (/accountz)`,
+    };
+  return {
+    ok: false,
+    reason: 'Loading',
+    message: loading.failed
+      ? `the servers' configuration cannot be rendered yet: ${loading.failed}`
+      : `${load?.loaded ?? 0} of ${loading.replicas} servers have loaded the user (${load?.answered ?? 0} answered /accountz)`,
+  };
 }
+
+/** Whether some Config-mode user still waits for a server to load it: the reconcile comes back soon. */
+export const someUserLoading = (loading: UserLoading, members: ClusterMembers): boolean =>
+  typeof loading === 'object' &&
+  members.users.some((u) => (loading.loads.get(u.metadata.name)?.loaded ?? 0) < loading.replicas);

@@ -27,7 +27,8 @@ import type { NatsClusterWatches } from './controller.ts';
 import { ensureIdentities, identitiesSecretName } from './identities.ts';
 import { issuedCertificatePins } from './issued-pins.ts';
 import { superviseIssuance, type IssuanceOutcome } from './issuance-step.ts';
-import { writeMemberStatuses } from './member-status-step.ts';
+import { someUserLoading, writeMemberStatuses } from './member-status-step.ts';
+import { LoadedIncludes, observeUserLoading } from './user-loading.ts';
 import { permanentFailure } from './permanent-failure.ts';
 import { observeCertificate, observeRollout, type CertificateObservation } from './observe.ts';
 import { rollStep, type RollOutcome } from './roll-step.ts';
@@ -63,6 +64,8 @@ interface Observed {
   trustBundle: string;
   /** spec.tls.client.pinIssuedCertificates: the keys of the client certificates issued so far. */
   issuedCertificatePins: string[];
+  /** Config mode: some user is not loaded by every server yet (user-loading.ts). */
+  usersLoading: boolean;
 }
 
 /** A step's verdict that the reconcile ends here, with this status. */
@@ -81,6 +84,7 @@ export class NatsClusterReconciler {
   private readonly ctx: ControllerContext<NatsClusterWatches>;
   private readonly options: ReconcilerOptions;
   private readonly validator = new ConfigValidator();
+  private readonly loadedIncludes = new LoadedIncludes();
   private readonly certificateExpiry: Gauge;
   private warnedNoValidator = false;
 
@@ -98,7 +102,10 @@ export class NatsClusterReconciler {
   async reconcile(key: string): Promise<Result> {
     const [namespace = 'default', name = ''] = key.split('/');
     const raw = this.ctx.readers.clusters.get(name, namespace);
-    if (!raw) return {}; // deleted: owner references let the garbage collector remove the children
+    if (!raw) {
+      this.loadedIncludes.forget(key);
+      return {}; // deleted: owner references let the garbage collector remove the children
+    }
     try {
       const cluster = this.validSpec(raw);
       const observed = await this.observe(cluster);
@@ -133,7 +140,15 @@ export class NatsClusterReconciler {
     const pki = this.pkiObjects(cluster);
     for (const object of pki) await this.ctx.kube.apply(object);
     const issuance = await superviseIssuance(this.ctx, cluster, members.users);
-    await writeMemberStatuses(this.ctx, cluster, members, issuance.userCertificates);
+    const loading = await observeUserLoading(
+      this.ctx,
+      this.loadedIncludes,
+      cluster,
+      members,
+      identities,
+      this.options.clusterDomain,
+    );
+    await writeMemberStatuses(this.ctx, cluster, members, issuance.userCertificates, loading);
     const certificates = this.observeCertificates(cluster);
     const problem = issuance.problem ? { certificateProblem: issuance.problem } : {};
     if (!certificates.every((c) => c.ready)) throw this.stop(cluster, { certificates, ...problem });
@@ -162,6 +177,7 @@ export class NatsClusterReconciler {
       issuance,
       trustBundle,
       issuedCertificatePins: issuedPins,
+      usersLoading: someUserLoading(loading, members),
     };
   }
 
@@ -373,7 +389,7 @@ export class NatsClusterReconciler {
       rollout,
       roll,
     });
-    const settled = roll.phase === 'Idle' && rollout.rolledOut;
+    const settled = roll.phase === 'Idle' && rollout.rolledOut && !observed.usersLoading;
     return { requeueAfterMs: Math.min(settled ? RESYNC_MS : WAIT_MS, observed.issuance.requeueAfterMs) };
   }
 
