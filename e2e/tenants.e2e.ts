@@ -261,6 +261,17 @@ describe('hostile tenants', () => {
           spec: { accountRef: { name: 'orders' }, authType: 'Password' },
         },
       ]);
+      // And a changed account: its name is loaded everywhere already, its new limit is not.
+      await k([
+        'patch',
+        'natsaccount',
+        'billing',
+        '-n',
+        bed.namespace,
+        '--type=merge',
+        '-p',
+        JSON.stringify({ spec: { limits: { maxSubscriptions: 100_000 } } }),
+      ]);
       const credentials = (await waitUntil(
         'latecomer accepted by the servers that are not held',
         async () => {
@@ -296,12 +307,34 @@ describe('hostile tenants', () => {
       );
       expect(seen).toMatchObject({ status: 'False', reason: 'Loading' });
       expect(seen.message).toMatch(/^2 of 3 servers have loaded the user \(3 answered \/accountz\)/);
+      const account = await waitUntil(
+        "the operator has seen the other servers load billing's new limit",
+        async () => {
+          const ready = conditionOf(
+            await getJson(['get', 'natsaccount', 'billing', '-n', bed.namespace]),
+            'Ready',
+          );
+          return (ready?.status === 'True' || /^2 of 3 /.test(ready?.message ?? '')) && ready;
+        },
+        60_000,
+        500,
+      );
+      expect(account).toMatchObject({ status: 'False', reason: 'Loading' });
+      expect(account.message).toMatch(/^2 of 3 servers have loaded the account/);
     } finally {
       process.kill(reloader, 'SIGCONT');
     }
     // Released, the held server reloads; the user turns Ready and every server accepts it at once.
     await waitUntil('latecomer Ready', async () => (await readyOf())?.status === 'True', 60_000, 500);
     expect(await readyOf()).toMatchObject({ reason: 'Loaded' });
+    await waitUntil(
+      'billing Ready with its new limit',
+      async () =>
+        conditionOf(await getJson(['get', 'natsaccount', 'billing', '-n', bed.namespace]), 'Ready')
+          ?.status === 'True',
+      60_000,
+      500,
+    );
     const credentials = (await secretData(
       bed.api,
       bed.namespace,

@@ -4,17 +4,23 @@
 import { natsAccountController } from '../controllers/natsaccount/controller.ts';
 import { natsClusterController } from '../controllers/natscluster/controller.ts';
 import { natsUserController } from '../controllers/natsuser/controller.ts';
+import { LoadedIncludes } from '../controllers/loaded-includes.ts';
 import { runManager } from '../runtime/manager.ts';
 import { parseOperatorArgs, type OperatorOptions } from './operator-options.ts';
 
 export { parseOperatorArgs, type OperatorOptions };
 
 /** The controllers this operator runs; a new controller is one more line here. */
-const controllers = (options: OperatorOptions) => [
-  natsClusterController(options),
-  natsAccountController(options.clusterDomain),
-  natsUserController(options.clusterDomain),
-];
+const controllers = (options: OperatorOptions) => {
+  // What each server's auth include holds: the NatsCluster controller renders and remembers it, the
+  // NatsAccount controller reads it (Config mode, loaded-includes.ts).
+  const loadedIncludes = new LoadedIncludes();
+  return [
+    natsClusterController(options, loadedIncludes),
+    natsAccountController(options.clusterDomain, loadedIncludes),
+    natsUserController(options.clusterDomain),
+  ];
+};
 
 export async function operatorCommand(argv: string[]): Promise<number> {
   const options = parseOperatorArgs(argv);

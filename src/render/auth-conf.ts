@@ -116,13 +116,31 @@ export const LOAD_MARKER_PREFIX = '$NW_INCLUDE_';
 const digestOf = (value: unknown) =>
   createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
 
-/** The Config-mode auth block, its load marker, and a digest of each user's entry in it. */
+/** The Config-mode auth block, its load marker, and a digest of each account's and user's entry in it. */
 export interface ConfigModeAuth {
   block: ConfBlock;
   marker: string;
   /** NatsUser name → digest of its account and entry: what a server must have loaded for it. */
   userEntries: Map<string, string>;
+  /** NatsAccount name → accountEntryDigest: its settings, without its users. */
+  accountEntries: Map<string, string>;
 }
+
+/** An account's settings in the include, everything but its users: all from its own spec. */
+const accountSettings = (account: NatsAccount): ConfBlock => ({
+  jetstream: accountJetStream(account),
+  exports: exportsList(account),
+  imports: importsList(account),
+  default_permissions: permissionsBlock(account.spec.defaultPermissions),
+  limits: accountLimits(account),
+});
+
+/**
+ * What a server must have loaded for an account's current spec. A function of the account alone, so
+ * the NatsAccount controller computes it without rendering the include.
+ */
+export const accountEntryDigest = (account: NatsAccount): string =>
+  digestOf([accountNameOf(account), accountSettings(account)]);
 
 /** Config mode: `accounts {}` with users, exports and imports, the system account, and the load marker. */
 export function configModeAuthWithMarker(
@@ -134,7 +152,9 @@ export function configModeAuthWithMarker(
   const byName = [...accounts].sort((a, b) => accountNameOf(a).localeCompare(accountNameOf(b)));
   const block: ConfBlock = {};
   const userEntries = new Map<string, string>();
+  const accountEntries = new Map<string, string>();
   for (const account of byName) {
+    accountEntries.set(account.metadata.name, accountEntryDigest(account));
     const members = users
       .filter((u) => u.spec.accountRef.name === account.metadata.name)
       .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
@@ -143,14 +163,8 @@ export function configModeAuthWithMarker(
       userEntries.set(user.metadata.name, digestOf([accountNameOf(account), entry]));
       return entry;
     });
-    block[accountNameOf(account)] = {
-      jetstream: accountJetStream(account),
-      users: entries,
-      exports: exportsList(account),
-      imports: importsList(account),
-      default_permissions: permissionsBlock(account.spec.defaultPermissions),
-      limits: accountLimits(account),
-    };
+    const { jetstream, ...rest } = accountSettings(account);
+    block[accountNameOf(account)] = { jetstream, users: entries, ...rest };
   }
   const systemAccount = cluster.spec.auth.systemAccount;
   if (
@@ -165,7 +179,12 @@ export function configModeAuthWithMarker(
   const systemName = accounts.find((a) => a.metadata.name === systemAccount);
   const system_account = systemName ? accountNameOf(systemName) : systemAccount;
   const marker = LOAD_MARKER_PREFIX + digestOf([block, system_account]);
-  return { block: { accounts: { ...block, [marker]: {} }, system_account }, marker, userEntries };
+  return {
+    block: { accounts: { ...block, [marker]: {} }, system_account },
+    marker,
+    userEntries,
+    accountEntries,
+  };
 }
 
 /** Config mode's auth block (configModeAuthWithMarker without the digests). */

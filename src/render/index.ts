@@ -39,7 +39,7 @@ export {
   needsClientCertificate,
 } from './user-credentials.ts';
 export { renderNatsConf } from './nats-conf.ts';
-export { configModeAuthWithMarker, LOAD_MARKER_PREFIX } from './auth-conf.ts';
+export { accountEntryDigest, configModeAuthWithMarker, LOAD_MARKER_PREFIX } from './auth-conf.ts';
 
 /**
  * Every object a NatsCluster owns, and every credentials object of its users. Offline use: a member

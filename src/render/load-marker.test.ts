@@ -4,7 +4,7 @@ import { describe, expect, test } from '@jest/globals';
 import type { NatsAccount, NatsUser } from '../api/index.ts';
 import { validateResource } from '../api/schema-check.ts';
 import { loadExample } from '../../test/fixtures/examples.ts';
-import { configModeAuthWithMarker, LOAD_MARKER_PREFIX } from './auth-conf.ts';
+import { accountEntryDigest, configModeAuthWithMarker, LOAD_MARKER_PREFIX } from './auth-conf.ts';
 import type { ClusterIdentities } from './context.ts';
 
 const docs = loadExample('config-accounts');
@@ -53,11 +53,23 @@ describe('the Config-mode load marker', () => {
     );
   });
 
-  test('changes with an account setting that no user entry carries', () => {
+  test("changes with an account setting; that account's entry changes, not its users' or other accounts'", () => {
     const before = auth(docs.accounts, docs.users);
     const [first, ...rest] = docs.accounts;
     const limited = { ...first!, spec: { ...first!.spec, limits: { maxConnections: 7 } } };
-    expect(auth([limited, ...rest], docs.users).marker).not.toBe(before.marker);
+    const after = auth([limited, ...rest], docs.users);
+    expect(after.marker).not.toBe(before.marker);
+    expect(after.accountEntries.get(first!.metadata.name)).toBe(accountEntryDigest(limited));
+    expect(after.accountEntries.get(first!.metadata.name)).not.toBe(
+      before.accountEntries.get(first!.metadata.name),
+    );
+    for (const account of rest)
+      expect(after.accountEntries.get(account.metadata.name)).toBe(
+        before.accountEntries.get(account.metadata.name),
+      );
+    expect(after.userEntries).toEqual(before.userEntries);
+    // A user added to an account leaves the account's own entry as it was.
+    expect(auth(docs.accounts, docs.users.slice(1)).accountEntries).toEqual(before.accountEntries);
   });
 
   test('is a name no NatsAccount can take', () => {

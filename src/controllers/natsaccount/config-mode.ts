@@ -4,6 +4,8 @@
 // With spec.monitoring.enabled: false no server can be asked; configuredWithoutMonitoring says so.
 import type { V1Pod } from '@kubernetes/client-node';
 import { accountNameOf, type NatsAccount, type NatsCluster } from '../../api/index.ts';
+import { accountEntryDigest } from '../../render/index.ts';
+import { clusterKey, type LoadedIncludes } from '../loaded-includes.ts';
 import { accountsOfServers } from '../server-accounts.ts';
 
 export interface LoadedOutcome {
@@ -14,21 +16,27 @@ export interface LoadedOutcome {
   current: number;
 }
 
-/** Asks every server pod whether it has loaded the account. Never throws: unreachable servers count as not loaded. */
+/**
+ * Asks every server pod whether it has loaded the account's current spec: its /accountz lists the
+ * load marker of an include that holds the account's current entry (loaded-includes.ts), so a
+ * changed limit counts only once reloaded. Never throws: unreachable servers count as not loaded.
+ */
 export async function loadedByServers(
   cluster: NatsCluster,
   account: NatsAccount,
+  includes: LoadedIncludes,
   pods: V1Pod[],
   trustBundle: string | undefined,
   clusterDomain: string,
 ): Promise<LoadedOutcome> {
-  const name = accountNameOf(account);
   const replicas = cluster.spec.replicas;
-  const answers = (await accountsOfServers(cluster, pods, trustBundle, clusterDomain)).map((accounts) =>
-    accounts === undefined ? undefined : accounts.includes(name),
-  );
+  const answers = await accountsOfServers(cluster, pods, trustBundle, clusterDomain);
+  const entry = new Map([[account.metadata.name, accountEntryDigest(account)]]);
+  const withEntry = includes
+    .loads(clusterKey(cluster), 'accounts', entry, answers)
+    .get(account.metadata.name);
   const servers = answers.filter((a) => a !== undefined).length;
-  const current = answers.filter((a) => a === true).length;
+  const current = withEntry?.loaded ?? 0;
   const ready = current >= replicas;
   return {
     ready,

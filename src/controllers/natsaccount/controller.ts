@@ -4,6 +4,7 @@
 import type { KubernetesObject, V1ConfigMap, V1Pod, V1Secret } from '@kubernetes/client-node';
 import type { NatsAccount, NatsCluster, NatsUser } from '../../api/index.ts';
 import { SystemConnections } from '../../nats/system-connections.ts';
+import type { LoadedIncludes } from '../loaded-includes.ts';
 import { defineController, keyOf, watch, type Controller, type ReadersOf } from '../../runtime/controller.ts';
 import { NatsAccountReconciler } from './reconciler.ts';
 import { IdentitiesChanges } from '../identities-changes.ts';
@@ -79,7 +80,7 @@ function accountsOfIdentities(
   ];
 }
 
-export function natsAccountController(clusterDomain: string): Controller {
+export function natsAccountController(clusterDomain: string, loadedIncludes: LoadedIncludes): Controller {
   const connections = new SystemConnections();
   const identities = new IdentitiesChanges();
   return defineController<NatsAccountWatches>({
@@ -112,7 +113,7 @@ export function natsAccountController(clusterDomain: string): Controller {
         }
       }
     },
-    reconciler: (context) => new NatsAccountReconciler(context, connections, clusterDomain),
+    reconciler: (context) => new NatsAccountReconciler(context, connections, clusterDomain, loadedIncludes),
     // A reconcile mostly waits on the servers' replies: more of them at once, not more CPU each.
     minWorkers: 8,
   });

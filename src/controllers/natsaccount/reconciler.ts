@@ -42,6 +42,7 @@ import { writeStatus } from '../natscluster/status-writer.ts';
 import type { NatsAccountWatches } from './controller.ts';
 import { configuredWithoutMonitoring, loadedByServers } from './config-mode.ts';
 import { serverPods } from '../server-accounts.ts';
+import type { LoadedIncludes } from '../loaded-includes.ts';
 import { userKeys } from './user-keys.ts';
 import { claimsKey, expiresAt, halfExpired, issuedAt, planDistribution } from './distribution.ts';
 import {
@@ -99,14 +100,19 @@ export class NatsAccountReconciler implements Reconciler {
   /** Each account's last outcome that every server was seen to hold, and what it was decided from. */
   private readonly verified = new Map<string, { inputs: string; at: number; outcome: Outcome }>();
 
+  /** Which auth include each server has loaded (Config mode), remembered by the NatsCluster controller. */
+  private readonly loadedIncludes: LoadedIncludes;
+
   constructor(
     ctx: ControllerContext<NatsAccountWatches>,
     connections: SystemConnections,
     clusterDomain: string,
+    loadedIncludes: LoadedIncludes,
   ) {
     this.ctx = ctx;
     this.connections = connections;
     this.clusterDomain = clusterDomain;
+    this.loadedIncludes = loadedIncludes;
   }
 
   async reconcile(key: string): Promise<{ requeueAfterMs?: number }> {
@@ -149,6 +155,7 @@ export class NatsAccountReconciler implements Reconciler {
         ? await loadedByServers(
             cluster,
             account,
+            this.loadedIncludes,
             serverPods(read.pods.list(namespace), cluster.metadata.name),
             clusterSecret('trustBundle', 'ca.crt'),
             this.clusterDomain,

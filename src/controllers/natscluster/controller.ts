@@ -3,6 +3,7 @@
 import type { KubernetesObject, V1Pod, V1Secret, V1StatefulSet } from '@kubernetes/client-node';
 import type { Certificate, CertificateRequest, ClusterIssuer, Issuer } from '../../api/cert-manager.ts';
 import type { NatsAccount, NatsCluster, NatsUser } from '../../api/index.ts';
+import type { LoadedIncludes } from '../loaded-includes.ts';
 import { defineController, keyOf, watch, type Controller, type ReadersOf } from '../../runtime/controller.ts';
 import { NatsClusterReconciler, type ReconcilerOptions } from './reconciler.ts';
 
@@ -78,7 +79,11 @@ function issuerClusterKeys(read: NatsClusterReaders, kind: string, issuer: Kuber
     .map((cluster) => keyOf(cluster as KubernetesObject));
 }
 
-export function natsClusterController(options: ReconcilerOptions): Controller {
+/** @param loadedIncludes which auth include each server has loaded, shared with the NatsAccount controller */
+export function natsClusterController(
+  options: ReconcilerOptions,
+  loadedIncludes: LoadedIncludes,
+): Controller {
   return defineController<NatsClusterWatches>({
     name: 'natscluster',
     watches: natsClusterWatches,
@@ -102,7 +107,7 @@ export function natsClusterController(options: ReconcilerOptions): Controller {
           return ownerClusterKeys(read, o);
       }
     },
-    reconciler: (context) => new NatsClusterReconciler(context, options),
+    reconciler: (context) => new NatsClusterReconciler(context, options, loadedIncludes),
     // A reconcile renders and applies the whole cluster. Thousands of NatsUser and NatsAccount events
     // in a burst (a cold start, a bulk apply) become one reconcile a second instead of one after another.
     settleMs: 1_000,

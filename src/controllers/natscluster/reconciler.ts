@@ -28,7 +28,8 @@ import { ensureIdentities, identitiesSecretName } from './identities.ts';
 import { issuedCertificatePins } from './issued-pins.ts';
 import { superviseIssuance, type IssuanceOutcome } from './issuance-step.ts';
 import { someUserLoading, writeMemberStatuses } from './member-status-step.ts';
-import { LoadedIncludes, observeUserLoading } from './user-loading.ts';
+import { observeUserLoading } from './user-loading.ts';
+import type { LoadedIncludes } from '../loaded-includes.ts';
 import { permanentFailure } from './permanent-failure.ts';
 import { observeCertificate, observeRollout, type CertificateObservation } from './observe.ts';
 import { rollStep, type RollOutcome } from './roll-step.ts';
@@ -84,13 +85,20 @@ export class NatsClusterReconciler {
   private readonly ctx: ControllerContext<NatsClusterWatches>;
   private readonly options: ReconcilerOptions;
   private readonly validator = new ConfigValidator();
-  private readonly loadedIncludes = new LoadedIncludes();
   private readonly certificateExpiry: Gauge;
   private warnedNoValidator = false;
 
-  constructor(ctx: ControllerContext<NatsClusterWatches>, options: ReconcilerOptions) {
+  /** Which auth include each server has loaded (Config mode), shared with the NatsAccount controller. */
+  private readonly loadedIncludes: LoadedIncludes;
+
+  constructor(
+    ctx: ControllerContext<NatsClusterWatches>,
+    options: ReconcilerOptions,
+    loadedIncludes: LoadedIncludes,
+  ) {
     this.ctx = ctx;
     this.options = options;
+    this.loadedIncludes = loadedIncludes;
     this.certificateExpiry = new Gauge({
       name: 'nats_warden_certificate_expiry_timestamp_seconds',
       help: 'notAfter of each certificate, by cluster and certificate',
