@@ -11,7 +11,7 @@ import type { NatsClusterWatches } from './controller.ts';
 import { writeStatus } from './status-writer.ts';
 import { forEachBounded } from '../../runtime/bounded.ts';
 import { memberStatus, type UserCertificate } from './member-status.ts';
-import type { UserLoading } from './user-loading.ts';
+import { loadedEverywhere, type UserLoading } from './user-loading.ts';
 
 type Context = ControllerContext<NatsClusterWatches>;
 
@@ -121,7 +121,7 @@ function readiness(
       message: `Secret ${name} holds the credentials and the user is in the applied configuration; monitoring is off (NatsCluster ${cluster.metadata.name} spec.monitoring.enabled: false), so no server was asked whether it has loaded it (/accountz)`,
     };
   const load = loading.loads.get(user.metadata.name);
-  if (load && load.loaded >= loading.replicas)
+  if (load && loadedEverywhere(loading, user.metadata.name))
     return {
       ok: true,
       reason: 'Loaded',
@@ -138,5 +138,4 @@ function readiness(
 
 /** Whether some Config-mode user still waits for a server to load it: the reconcile comes back soon. */
 export const someUserLoading = (loading: UserLoading, members: ClusterMembers): boolean =>
-  typeof loading === 'object' &&
-  members.users.some((u) => (loading.loads.get(u.metadata.name)?.loaded ?? 0) < loading.replicas);
+  typeof loading === 'object' && members.users.some((u) => !loadedEverywhere(loading, u.metadata.name));

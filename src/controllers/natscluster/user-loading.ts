@@ -22,6 +22,12 @@ import type { NatsClusterWatches } from './controller.ts';
 export type UserLoading =
   undefined | 'unconfirmed' | { replicas: number; loads: Map<string, Load>; failed?: string };
 
+/** Whether every server has loaded the user's current entry (only asked of a Config-mode answer). */
+export const loadedEverywhere = (
+  loading: Exclude<UserLoading, undefined | 'unconfirmed'>,
+  user: string,
+): boolean => (loading.loads.get(user)?.loaded ?? 0) >= loading.replicas;
+
 /** Config mode: renders the include's marker and entries, remembers them, and asks every server. */
 export async function observeUserLoading(
   ctx: ControllerContext<NatsClusterWatches>,
