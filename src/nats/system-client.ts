@@ -145,9 +145,7 @@ export async function accountJwtHeld(
     const body = m.json<{ server?: ServerInfo; data?: string[] }>();
     return { ...serverOf(body.server), holds: (body.data ?? []).includes(accountPublicKey) };
   });
-  const lookups = (await gather(nc, `$SYS.REQ.ACCOUNT.${accountPublicKey}.CLAIMS.LOOKUP`, '', o))
-    .map((m) => m.string())
-    .filter((jwt) => jwt !== '');
+  const lookups = await storedJwts(nc, accountPublicKey, o);
   const holders = listed.filter((s) => s.holds);
   const loaded = new Set(lookups).size > 1 ? await loadedJwts(nc, accountPublicKey, o) : new Map();
   // Attribute each stored JWT to the server that has it loaded, then what remains by elimination.
@@ -167,6 +165,16 @@ export async function accountJwtHeld(
     const jwt = attributed.get(serverId) ?? onlyLeft;
     return jwt === undefined ? { server, serverId, uncertain: true } : { server, serverId, jwt };
   });
+}
+
+/**
+ * $SYS.REQ.ACCOUNT.<pub>.CLAIMS.LOOKUP: the JWT each server's store holds for the account, one per
+ * server that holds one; the answers do not say which server sent them.
+ */
+export async function storedJwts(nc: NatsConnection, accountPublicKey: string, o: Gather): Promise<string[]> {
+  return (await gather(nc, `$SYS.REQ.ACCOUNT.${accountPublicKey}.CLAIMS.LOOKUP`, '', o))
+    .map((m) => m.string())
+    .filter((jwt) => jwt !== '');
 }
 
 /** Server id -> the account JWT that server has loaded (servers that have not loaded it are absent). */

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { claimsKey, planDistribution } from './distribution.ts';
+import { claimsKey, planDistribution, planFromStored } from './distribution.ts';
 
 // Only the claims matter here (decoded, never verified); the signature part is a placeholder.
 const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -55,5 +55,32 @@ describe('planDistribution', () => {
     const servers = [{ server: 'a', serverId: 'A', jwt: held }];
     expect(planDistribution(claimsKey(held)!, servers, 11_799).current).toBe(held);
     expect(planDistribution(claimsKey(held)!, servers, 11_800)).toEqual({ holding: [], behind: ['a'] });
+  });
+});
+
+describe('planFromStored', () => {
+  const servers = ['nats-0', 'nats-1', 'nats-2'];
+
+  test('every server holds one current JWT: held, no further question', async () => {
+    const v1 = await sign(10, 1_000);
+    expect(planFromStored(claimsKey(v1)!, [v1, v1, v1], servers)).toEqual({
+      current: v1,
+      holding: servers,
+      behind: [],
+    });
+  });
+
+  test('no server holds the spec (nothing stored, or an older limit): every server is behind', async () => {
+    const wanted = claimsKey(await sign(20, 3_000))!;
+    expect(planFromStored(wanted, [], servers)).toEqual({ holding: [], behind: servers });
+    expect(planFromStored(wanted, [await sign(10, 1_000)], servers)).toEqual({ holding: [], behind: servers });
+  });
+
+  test('some hold it and some do not, or two signings of it: which server holds what must be asked', async () => {
+    const v1 = await sign(10, 1_000);
+    const wanted = claimsKey(v1)!;
+    expect(planFromStored(wanted, [v1, v1], servers)).toBeUndefined();
+    expect(planFromStored(wanted, [v1, v1, await sign(20, 3_000)], servers)).toBeUndefined();
+    expect(planFromStored(wanted, [v1, v1, await sign(10, 2_000)], servers)).toBeUndefined();
   });
 });

@@ -92,3 +92,24 @@ export function planDistribution(
   const behind = held.filter((h) => current === undefined || h.jwt !== current).map((h) => h.server);
   return { ...(current ? { current } : {}), holding, behind };
 }
+
+/**
+ * The plan from the stored JWTs alone (the anonymous answers to one LOOKUP), when they settle it:
+ * every server answered with one JWT that is current, or no server holds the spec (sign and push
+ * a new one). Otherwise undefined: which server holds what must be asked (accountJwtHeld). This
+ * spares the request that names each server's holdings, $SYS.REQ.CLAIMS.LIST, which reads every
+ * JWT file of a server's store: asked for each of 1,000 accounts, it kept the servers busy.
+ * @param servers the names of the servers asked (their pods), one answer expected from each
+ */
+export function planFromStored(
+  wantedKey: string,
+  stored: string[],
+  servers: string[],
+  nowSeconds = Date.now() / 1000,
+): DistributionPlan | undefined {
+  const current = (jwt: string) => claimsKey(jwt) === wantedKey && !halfExpired(jwt, nowSeconds);
+  if (!stored.some(current)) return { holding: [], behind: [...servers] };
+  const everyServer = stored.length === servers.length && new Set(stored).size === 1;
+  if (everyServer && current(stored[0]!)) return { current: stored[0]!, holding: [...servers], behind: [] };
+  return undefined;
+}

@@ -24,7 +24,7 @@ import {
   keyPairOf,
   type ActivationIssuer,
 } from '../../identity/jwt.ts';
-import { accountJwtHeld, deleteAccountJwts, pushAccountJwt } from '../../nats/system-client.ts';
+import { accountJwtHeld, deleteAccountJwts, pushAccountJwt, storedJwts } from '../../nats/system-client.ts';
 import type { SystemConnections } from '../../nats/system-connections.ts';
 import { childNames } from '../../render/index.ts';
 import { subjectCovers } from '../../render/membership.ts';
@@ -44,7 +44,7 @@ import { configuredWithoutMonitoring, loadedByServers } from './config-mode.ts';
 import { serverPods } from '../server-accounts.ts';
 import type { LoadedIncludes } from '../loaded-includes.ts';
 import { userKeys } from './user-keys.ts';
-import { claimsKey, expiresAt, halfExpired, issuedAt, planDistribution } from './distribution.ts';
+import { claimsKey, expiresAt, halfExpired, issuedAt, planDistribution, planFromStored } from './distribution.ts';
 import {
   hasFinalizer,
   planRevocations,
@@ -317,7 +317,12 @@ export class NatsAccountReconciler implements Reconciler {
     this.verified.delete(accountKey);
     try {
       const nc = await this.systemConnection(cluster, servers, ca, systemCreds);
-      let plan = planDistribution(wanted, await accountJwtHeld(nc, key.publicKey, ask));
+      let plan =
+        planFromStored(
+          wanted,
+          await storedJwts(nc, key.publicKey, ask),
+          pods.map((p) => p.metadata?.name ?? ''),
+        ) ?? planDistribution(wanted, await accountJwtHeld(nc, key.publicKey, ask));
       if (!plan.current || plan.behind.length || plan.holding.length < replicas) {
         const jwt = plan.current ?? signed;
         const replies = await pushAccountJwt(nc, jwt, ask);
