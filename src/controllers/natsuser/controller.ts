@@ -97,6 +97,6 @@ export function natsUserController(clusterDomain: string): Controller {
     },
     reconciler: (context) => new NatsUserReconciler(context, clusterDomain),
     // A reconcile mostly waits on the API server (the Secret, the status).
-    minWorkers: 4,
+    minWorkers: 16,
   });
 }
