@@ -25,6 +25,7 @@ export async function startOperator(
   kubeconfig: string,
   name = 'operator',
   extraArgs: string[] = [],
+  nodeFlags: string[] = [],
 ): Promise<OperatorInstance> {
   const port = await freePort();
   const cli = join(repoRoot, 'src', 'cli', 'main.ts');
@@ -32,6 +33,7 @@ export async function startOperator(
     name,
     [
       process.execPath,
+      ...nodeFlags,
       cli,
       'operator',
       '--kubeconfig',

@@ -37,6 +37,7 @@ import {
   memoryMb,
   summary,
 } from './measure.ts';
+import { rawApi } from './raw-api.ts';
 import { signingRates } from './signing.ts';
 import { secretData } from '../../e2e/operator/cluster-api.ts';
 
@@ -50,6 +51,9 @@ const { values: flags } = parseArgs({
     'steady-seconds': { type: 'string', default: '60' },
     'phase-minutes': { type: 'string', default: '10' },
     'timeout-minutes': { type: 'string', default: '55' },
+    // The operator's V8 heap ceiling for the cold start (unset: V8's own, sized for this machine's
+    // 24 GiB; in a container, Node sizes it from the memory limit, 512Mi in the chart).
+    'heap-mb': { type: 'string' },
   },
 });
 const N = Number(flags.users);
@@ -61,8 +65,11 @@ const STEADY_S = Number(flags['steady-seconds']);
 const USERS_ACCOUNT = 'users';
 const LIMITS_ACCOUNT = 'limits';
 const PARALLEL = 16;
+const FLOOR_PARALLEL = 32;
+const FLOOR_LABEL = 'nats-warden-bench-floor';
 const PHASE_MS = Number(flags['phase-minutes']) * 60_000;
 const USER_TIMEOUT_MS = 90_000;
+const HEAP_MB = flags['heap-mb'] ? Number(flags['heap-mb']) : undefined;
 
 const say = (line: string) => process.stdout.write(`bench: ${line}\n`);
 const figure = (line: string) => process.stdout.write(`figure: ${line}\n`);
@@ -232,6 +239,49 @@ async function steadyState(bed: BenchBed) {
   );
 }
 
+/**
+ * The least this machine's API server takes for the two writes per user the issue asks for (its
+ * credentials Secret, and a status naming it), with the operator stopped and nothing else writing:
+ * a Secret of a user's size created and a status merge patch for each cold user, FLOOR_PARALLEL at
+ * a time, through a lean client (raw-api.ts). The status written is the secretName the operator
+ * writes anyway; the Secrets carry no nats-warden label (the operator never sees them) and are
+ * deleted after.
+ */
+async function writeFloor(bed: BenchBed, users: string[], sample: Record<string, string>) {
+  const api = await rawApi(bed.kubeconfig, FLOOR_PARALLEL);
+  const ns = `/api/v1/namespaces/${bed.namespace}`;
+  const users_ = `/apis/natswarden.io/v1alpha1/namespaces/${bed.namespace}/natsusers`;
+  try {
+    const t0 = performance.now();
+    await inParallel(users, FLOOR_PARALLEL, async (user) => {
+      await api.send('POST', `${ns}/secrets`, {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: `floor-${user}`, labels: { [FLOOR_LABEL]: 'true' } },
+        stringData: sample,
+      });
+    });
+    const secretsMs = performance.now() - t0;
+    const t1 = performance.now();
+    await inParallel(users, FLOOR_PARALLEL, async (user) => {
+      await api.send(
+        'PATCH',
+        `${users_}/${user}/status`,
+        { status: { secretName: `${user}-nats-credentials` } },
+        'application/merge-patch+json',
+      );
+    });
+    const statusMs = performance.now() - t1;
+    await api.send('DELETE', `${ns}/secrets?labelSelector=${FLOOR_LABEL}`);
+    const rate = (ms: number) => ((users.length * 1000) / ms).toFixed(0);
+    figure(
+      `  floor: ${users.length} Secrets of a user's size created in ${(secretsMs / 1000).toFixed(1)} s (${rate(secretsMs)}/s) and ${users.length} NatsUser status patches in ${(statusMs / 1000).toFixed(1)} s (${rate(statusMs)}/s), ${FLOOR_PARALLEL} at a time, operator stopped: ${((secretsMs + statusMs) / 1000).toFixed(1)} s is the least any operator takes here for a Secret and a status per user`,
+    );
+  } finally {
+    api.close();
+  }
+}
+
 async function coldStart(bed: BenchBed) {
   const accounts = Array.from({ length: A }, (_, i) => `cold-${i}`);
   const users = accounts.flatMap((a) =>
@@ -244,11 +294,19 @@ async function coldStart(bed: BenchBed) {
     await createObject(bed, 'natsaccounts', accountManifest(bed.namespace, a));
   });
   const created = (await bulkUsers(bed, users)) + (performance.now() - t0);
-  say(
-    `created ${A} accounts and ${users.length} users with the operator stopped in ${(created / 1000).toFixed(1)} s`,
+  // A real user Secret's content (creds, ca.crt, url) for the floor's Secrets to match in size.
+  const sample = (await userSecret(bed, 'first-0')) as unknown as Record<string, string> | undefined;
+  if (sample)
+    await writeFloor(
+      bed,
+      users.map((u) => u.user),
+      sample,
+    );
+  figure(
+    `  created ${A} accounts and ${users.length} users with the operator stopped (${PARALLEL} at a time) in ${(created / 1000).toFixed(1)} s: ${(((A + users.length) * 1000) / created).toFixed(0)} creates/s, what this machine's API server serves with nothing else running`,
   );
   const requestsBefore = await apiServerRequests();
-  await restartOperator(bed);
+  await restartOperator(bed, HEAP_MB);
   const started = performance.now();
   let peakRss = 0;
   const wanted = new Set(accounts);
@@ -297,7 +355,7 @@ async function coldStart(bed: BenchBed) {
   if (!secretsAt || !accountsAt) for (const line of operatorProblems(bed)) say(`operator: ${line}`);
   const hwm = memoryMb(bed.operator.pid, 'VmHWM') ?? peakRss;
   figure(
-    `cold operator start, ${A} accounts x ${U} users (plus up to ${M + 2 * N} users from above): every Secret in ${secretsAt ? `${(secretsAt / 1000).toFixed(1)} s` : 'NOT within the phase budget'}, every account distributed in ${accountsAt ? `${(accountsAt / 1000).toFixed(1)} s` : 'NOT within the phase budget'}, operator peak RSS ${hwm.toFixed(0)} MB   [target 1000 x 10 <= 120 s, <= 300 MB]`,
+    `cold operator start, ${A} accounts x ${U} users (plus up to ${M + 2 * N} users from above): every Secret in ${secretsAt ? `${(secretsAt / 1000).toFixed(1)} s` : 'NOT within the phase budget'}, every account distributed in ${accountsAt ? `${(accountsAt / 1000).toFixed(1)} s` : 'NOT within the phase budget'}, operator peak RSS ${hwm.toFixed(0)} MB (V8 heap ceiling ${HEAP_MB ? `${HEAP_MB} MB` : 'V8 default'})   [target 1000 x 10 <= 120 s, <= 300 MB]`,
   );
 }
 
