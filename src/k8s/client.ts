@@ -12,11 +12,12 @@ import {
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import { isNotFound } from './errors.ts';
+import { PooledKubeConfig } from './pooled-kubeconfig.ts';
 
 export const FIELD_MANAGER = 'nats-warden';
 
 export function loadKubeConfig(path?: string): KubeConfig {
-  const kc = new KubeConfig();
+  const kc = new PooledKubeConfig();
   if (path) kc.loadFromFile(path);
   else kc.loadFromDefault(); // KUBECONFIG, ~/.kube/config, or the in-cluster service account
   return kc;
