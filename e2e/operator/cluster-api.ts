@@ -1,5 +1,6 @@
 // Small reads and waits on the cluster for e2e specs and the demo, through client-node.
 import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api, KubeConfig } from '@kubernetes/client-node';
+import { loadKubeConfig } from '../../src/k8s/client.ts';
 import { getJson, waitUntil } from '@nats-warden/local-cluster';
 import { diagnose } from './diagnostics.ts';
 
@@ -11,8 +12,8 @@ export interface Api {
 }
 
 export function apiFor(kubeconfig: string): Api {
-  const kc = new KubeConfig();
-  kc.loadFromFile(kubeconfig);
+  // The operator's own loader: one pool of kept-alive connections, not a TLS handshake per request.
+  const kc = loadKubeConfig(kubeconfig);
   return {
     kc,
     core: kc.makeApiClient(CoreV1Api),

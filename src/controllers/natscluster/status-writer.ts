@@ -1,5 +1,5 @@
 // Writes a resource's status only when it changed (with Stalled mirroring Degraded, for kstatus),
-// and records an Event when one of the named conditions flips (a first Degraded=False is no news). Used for the NatsCluster, its users, and by
+// and records an Event when one of the named conditions flips (announcement, below). Used for the NatsCluster, its users, and by
 // the NatsAccount controller for accounts. Never with a secret: messages carry names and reasons.
 import type { Condition } from '../../api/index.ts';
 import { classify } from '../../k8s/errors.ts';
@@ -42,17 +42,10 @@ export async function writeStatus(
     throw error;
   }
   for (const type of announced) {
-    const before = findCondition(resource.status?.conditions, type);
     const after = findCondition(status.conditions, type);
-    if (!after || before?.status === after.status) continue;
-    if (type === 'Degraded' && after.status === 'False' && !before) continue;
-    const warning = (type === 'Degraded') === (after.status === 'True');
-    await ctx.events.record(
-      asEventTarget(resource, kind),
-      warning ? 'Warning' : 'Normal',
-      after.reason,
-      after.message,
-    );
+    const event = announcement(type, findCondition(resource.status?.conditions, type), after);
+    if (!event || !after) continue;
+    await ctx.events.record(asEventTarget(resource, kind), event, after.reason, after.message);
     ctx.log.info(
       {
         [kind]: `${ns}/${resource.metadata.name}`,
@@ -63,4 +56,22 @@ export async function writeStatus(
       'condition changed',
     );
   }
+}
+
+/**
+ * The Event a condition's change is worth, if any: a flip of Ready or Degraded, a Warning when it
+ * went bad. A resource's first condition is no news when it says all is well (Degraded=False) or
+ * that work is under way (Ready=False for a *Pending reason, as every new user starts): ten
+ * thousand new users made ten thousand Warnings, each an API request, before any had a Secret.
+ */
+export function announcement(
+  type: string,
+  before: Condition | undefined,
+  after: Condition | undefined,
+): 'Warning' | 'Normal' | undefined {
+  if (!after || before?.status === after.status) return undefined;
+  if (!before && type === 'Degraded' && after.status === 'False') return undefined;
+  if (!before && type === 'Ready' && after.status === 'False' && after.reason.endsWith('Pending'))
+    return undefined;
+  return (type === 'Degraded') === (after.status === 'True') ? 'Warning' : 'Normal';
 }
