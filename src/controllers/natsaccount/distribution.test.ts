@@ -73,7 +73,10 @@ describe('planFromStored', () => {
   test('no server holds the spec (nothing stored, or an older limit): every server is behind', async () => {
     const wanted = claimsKey(await sign(20, 3_000))!;
     expect(planFromStored(wanted, [], servers)).toEqual({ holding: [], behind: servers });
-    expect(planFromStored(wanted, [await sign(10, 1_000)], servers)).toEqual({ holding: [], behind: servers });
+    expect(planFromStored(wanted, [await sign(10, 1_000)], servers)).toEqual({
+      holding: [],
+      behind: servers,
+    });
   });
 
   test('some hold it and some do not, or two signings of it: which server holds what must be asked', async () => {

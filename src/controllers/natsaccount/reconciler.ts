@@ -44,7 +44,14 @@ import { configuredWithoutMonitoring, loadedByServers } from './config-mode.ts';
 import { serverPods } from '../server-accounts.ts';
 import type { LoadedIncludes } from '../loaded-includes.ts';
 import { userKeys } from './user-keys.ts';
-import { claimsKey, expiresAt, halfExpired, issuedAt, planDistribution, planFromStored } from './distribution.ts';
+import {
+  claimsKey,
+  expiresAt,
+  halfExpired,
+  issuedAt,
+  planDistribution,
+  planFromStored,
+} from './distribution.ts';
 import {
   hasFinalizer,
   planRevocations,
@@ -54,6 +61,7 @@ import {
   REVOKE_FINALIZER,
 } from './revocation.ts';
 import { clusterMembers } from '../cluster-members.ts';
+import { memberUsersOfAccount, usersOfAccount } from '../users-by-account.ts';
 
 /** While servers are behind or unreachable: soon. A finalizer write that lost a race: at once. */
 const RETRY_MS = 5_000;
@@ -118,7 +126,7 @@ export class NatsAccountReconciler implements Reconciler {
   async reconcile(key: string): Promise<{ requeueAfterMs?: number }> {
     const [namespace, name] = key.split('/') as [string, string];
     const read = this.ctx.readers;
-    const users = read.users.list(namespace).filter((u) => u.spec.accountRef.name === name);
+    const users = usersOfAccount(read.users, namespace, name);
     const account = read.accounts.get(name, namespace);
     // Gone without us (never JWT mode, or removed by hand): nothing left to revoke through it.
     if (!account) {
@@ -141,7 +149,7 @@ export class NatsAccountReconciler implements Reconciler {
     const members = clusterMembers(cluster, read.accounts, read.users, { fresh: false });
     const exclusion = members.excluded.find((e) => e.kind === 'NatsAccount' && e.name === name);
     const base = memberStatus(account, clusterName, exclusion, undefined, now);
-    const userCount = members.users.filter((u) => u.spec.accountRef.name === name).length;
+    const userCount = memberUsersOfAccount(members, name);
     const clusterGoing = !!cluster.metadata.deletionTimestamp;
     if (exclusion || clusterGoing) {
       await this.write(account, { ...base, users: userCount });

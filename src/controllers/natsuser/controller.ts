@@ -7,6 +7,7 @@ import type { NatsAccount, NatsCluster, NatsUser } from '../../api/index.ts';
 import { defineController, keyOf, watch, type Controller, type ReadersOf } from '../../runtime/controller.ts';
 import { NatsUserReconciler } from './reconciler.ts';
 import { IdentitiesChanges } from '../identities-changes.ts';
+import { usersOfAccount } from '../users-by-account.ts';
 
 const NATS_WARDEN = 'natswarden.io/v1alpha1';
 const INSTANCE_LABEL = 'app.kubernetes.io/instance';
@@ -26,10 +27,9 @@ export type NatsUserWatches = typeof natsUserWatches;
 export type NatsUserReaders = ReadersOf<NatsUserWatches>;
 
 const usersOfAccounts = (read: NatsUserReaders, namespace: string | undefined, accounts: Set<string>) =>
-  read.users
-    .list(namespace)
-    .filter((u) => accounts.has(u.spec?.accountRef?.name))
-    .map((u) => keyOf(u as KubernetesObject));
+  [...accounts].flatMap((account) =>
+    usersOfAccount(read.users, namespace ?? 'default', account).map((u) => keyOf(u as KubernetesObject)),
+  );
 
 const accountsOfCluster = (
   read: NatsUserReaders,

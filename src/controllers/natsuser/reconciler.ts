@@ -25,6 +25,7 @@ import {
   type CurrentSecret,
 } from './plan.ts';
 import { clusterMembers } from '../cluster-members.ts';
+import { isMemberUser } from '../users-by-account.ts';
 import { ownedBy, secretOrLive } from '../secret-lookup.ts';
 
 /** Waiting for the cluster controller (account key, trust bundle): soon. */
@@ -55,7 +56,7 @@ export class NatsUserReconciler implements Reconciler {
     if (!account || !cluster) return {};
     // Left out of the cluster (the cluster controller says why on the user): nothing is signed for it.
     const members = clusterMembers(cluster, read.accounts, read.users, { fresh: false });
-    if (!members.users.some((u) => u.metadata.uid === user.metadata.uid)) return {};
+    if (!isMemberUser(members, user.metadata.uid)) return {};
     const identities = read.secrets.get(identitiesSecretName(cluster), namespace)?.data;
     if (cluster.spec.auth.mode !== 'JWT' || user.spec.authType !== 'Creds') {
       // Config mode: the cluster controller generates the credential (the servers' configuration
