@@ -5,7 +5,14 @@ import type { KubernetesObject, V1ConfigMap, V1Pod, V1Secret } from '@kubernetes
 import type { NatsAccount, NatsCluster, NatsUser } from '../../api/index.ts';
 import { SystemConnections } from '../../nats/system-connections.ts';
 import type { LoadedIncludes } from '../loaded-includes.ts';
-import { defineController, keyOf, watch, type Controller, type ReadersOf } from '../../runtime/controller.ts';
+import {
+  defineController,
+  keyOf,
+  watch,
+  type Controller,
+  type Reader,
+  type ReadersOf,
+} from '../../runtime/controller.ts';
 import { NatsAccountReconciler } from './reconciler.ts';
 import { IdentitiesChanges } from '../identities-changes.ts';
 
@@ -42,16 +49,33 @@ const accountsOf = (read: NatsAccountReaders, namespace: string | undefined, clu
 /** @param clusterDomain where the servers' pod names resolve (their monitoring certificates name them) */
 /** Accounts of the same cluster that import from `exporter`. */
 const importersOf = (read: NatsAccountReaders, exporter: NatsAccount): string[] => {
+  const ns = exporter.metadata?.namespace ?? 'default';
   const name = exporter.spec?.accountName ?? exporter.metadata?.name;
-  return read.accounts
-    .list(exporter.metadata?.namespace)
-    .filter(
-      (a) =>
-        a.spec?.clusterRef?.name === exporter.spec?.clusterRef?.name &&
-        (a.spec?.imports ?? []).some((i) => (i.stream ?? i.service)?.account === name),
-    )
+  return (importersByExporter(read.accounts, ns).get(name) ?? [])
+    .map((importer) => read.accounts.get(importer, ns))
+    .filter((a) => a?.spec?.clusterRef?.name === exporter.spec?.clusterRef?.name)
     .map((a) => keyOf(a as KubernetesObject));
 };
+
+// Exporter account name -> names of the accounts that import from it, rebuilt only when an
+// account's spec changes: an account's events (status writes included) each asked for its
+// importers, and scanning 1,000 accounts every time was a hot spot of a cold start.
+const importerIndex = new WeakMap<
+  Reader<NatsAccount>,
+  Map<string, { specs: number; index: Map<string, string[]> }>
+>();
+function importersByExporter(accounts: Reader<NatsAccount>, namespace: string): Map<string, string[]> {
+  let byNamespace = importerIndex.get(accounts);
+  if (!byNamespace) importerIndex.set(accounts, (byNamespace = new Map()));
+  const known = byNamespace.get(namespace);
+  if (known?.specs === accounts.specVersion()) return known.index;
+  const index = new Map<string, string[]>();
+  for (const a of accounts.list(namespace))
+    for (const exporter of new Set((a.spec?.imports ?? []).map((i) => (i.stream ?? i.service)?.account)))
+      if (exporter !== undefined) index.set(exporter, [...(index.get(exporter) ?? []), a.metadata.name]);
+  byNamespace.set(namespace, { specs: accounts.specVersion(), index });
+  return index;
+}
 
 /** Accounts of the cluster that an identities Secret change concerns: only those whose key changed. */
 function accountsOfIdentities(
