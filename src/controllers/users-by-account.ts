@@ -1,39 +1,19 @@
 // Which NatsUsers name an account, without scanning every user of the namespace on each reconcile
 // or event: with 10,000 users, the NatsAccount reconcile and the NatsUser controller's event
 // mapping spent most of a cold start's CPU filtering the whole list. A user's account is in its
-// spec, so the grouping (names only) is rebuilt when the reader's specVersion moves; the objects
-// are read from the cache at each call, so their status and metadata are always current.
+// spec, so the grouping (names only, spec-grouping.ts) is rebuilt when the reader's specVersion
+// moves; the objects are read from the cache at each call, so their status and metadata are current.
 import type { NatsUser } from '../api/index.ts';
 import type { ClusterMembers } from '../render/index.ts';
 import type { Reader } from '../runtime/controller.ts';
+import { groupedBySpec } from './spec-grouping.ts';
 
-interface Grouping {
-  specs: number;
-  names: Map<string, string[]>;
-}
-const groupings = new WeakMap<Reader<NatsUser>, Map<string, Grouping>>();
-
-function namesByAccount(users: Reader<NatsUser>, namespace: string): Map<string, string[]> {
-  let byNamespace = groupings.get(users);
-  if (!byNamespace) groupings.set(users, (byNamespace = new Map()));
-  const specs = users.specVersion();
-  const known = byNamespace.get(namespace);
-  if (known?.specs === specs) return known.names;
-  const names = new Map<string, string[]>();
-  for (const user of users.list(namespace)) {
-    const account = user.spec?.accountRef?.name;
-    if (account === undefined) continue;
-    const list = names.get(account);
-    if (list) list.push(user.metadata.name);
-    else names.set(account, [user.metadata.name]);
-  }
-  byNamespace.set(namespace, { specs, names });
-  return names;
-}
+const accountOf = (user: NatsUser): string[] =>
+  user.spec?.accountRef?.name === undefined ? [] : [user.spec.accountRef.name];
 
 /** The users of the namespace whose spec.accountRef names the account, as the cache holds them now. */
 export function usersOfAccount(users: Reader<NatsUser>, namespace: string, account: string): NatsUser[] {
-  return (namesByAccount(users, namespace).get(account) ?? [])
+  return (groupedBySpec(users, namespace, accountOf).get(account) ?? [])
     .map((name) => users.get(name, namespace))
     .filter((u): u is NatsUser => u !== undefined && u.spec?.accountRef?.name === account);
 }

@@ -5,16 +5,10 @@ import type { KubernetesObject, V1ConfigMap, V1Pod, V1Secret } from '@kubernetes
 import type { NatsAccount, NatsCluster, NatsUser } from '../../api/index.ts';
 import { SystemConnections } from '../../nats/system-connections.ts';
 import type { LoadedIncludes } from '../loaded-includes.ts';
-import {
-  defineController,
-  keyOf,
-  watch,
-  type Controller,
-  type Reader,
-  type ReadersOf,
-} from '../../runtime/controller.ts';
+import { defineController, keyOf, watch, type Controller, type ReadersOf } from '../../runtime/controller.ts';
 import { NatsAccountReconciler } from './reconciler.ts';
 import { IdentitiesChanges } from '../identities-changes.ts';
+import { groupedBySpec } from '../spec-grouping.ts';
 
 const MANAGED = 'app.kubernetes.io/managed-by=nats-warden';
 const INSTANCE_LABEL = 'app.kubernetes.io/instance';
@@ -51,31 +45,21 @@ const accountsOf = (read: NatsAccountReaders, namespace: string | undefined, clu
 const importersOf = (read: NatsAccountReaders, exporter: NatsAccount): string[] => {
   const ns = exporter.metadata?.namespace ?? 'default';
   const name = exporter.spec?.accountName ?? exporter.metadata?.name;
-  return (importersByExporter(read.accounts, ns).get(name) ?? [])
+  return (groupedBySpec(read.accounts, ns, exportersOf).get(name) ?? [])
     .map((importer) => read.accounts.get(importer, ns))
     .filter((a) => a?.spec?.clusterRef?.name === exporter.spec?.clusterRef?.name)
     .map((a) => keyOf(a as KubernetesObject));
 };
 
-// Exporter account name -> names of the accounts that import from it, rebuilt only when an
-// account's spec changes: an account's events (status writes included) each asked for its
-// importers, and scanning 1,000 accounts every time was a hot spot of a cold start.
-const importerIndex = new WeakMap<
-  Reader<NatsAccount>,
-  Map<string, { specs: number; index: Map<string, string[]> }>
->();
-function importersByExporter(accounts: Reader<NatsAccount>, namespace: string): Map<string, string[]> {
-  let byNamespace = importerIndex.get(accounts);
-  if (!byNamespace) importerIndex.set(accounts, (byNamespace = new Map()));
-  const known = byNamespace.get(namespace);
-  if (known?.specs === accounts.specVersion()) return known.index;
-  const index = new Map<string, string[]>();
-  for (const a of accounts.list(namespace))
-    for (const exporter of new Set((a.spec?.imports ?? []).map((i) => (i.stream ?? i.service)?.account)))
-      if (exporter !== undefined) index.set(exporter, [...(index.get(exporter) ?? []), a.metadata.name]);
-  byNamespace.set(namespace, { specs: accounts.specVersion(), index });
-  return index;
-}
+/**
+ * The accounts an account imports from. Importers are found through a grouping by these, rebuilt
+ * only when an account's spec changes: every account event (status writes included) asks for its
+ * importers, and scanning 1,000 accounts each time was a hot spot of a cold start.
+ */
+const exportersOf = (a: NatsAccount): string[] =>
+  (a.spec?.imports ?? [])
+    .map((i) => (i.stream ?? i.service)?.account)
+    .filter((exporter): exporter is string => exporter !== undefined);
 
 /** Accounts of the cluster that an identities Secret change concerns: only those whose key changed. */
 function accountsOfIdentities(
