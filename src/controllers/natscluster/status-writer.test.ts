@@ -2,53 +2,37 @@ import { describe, expect, test } from '@jest/globals';
 import type { Condition } from '../../api/index.ts';
 import { announcement } from './status-writer.ts';
 
-const condition = (type: string, status: 'True' | 'False', reason: string): Condition =>
-  ({ type, status, reason, message: '', lastTransitionTime: '2026-12-04T00:00:00Z' }) as Condition;
+/** [type, status, reason] of a condition, or undefined for none. */
+type Sketch = [string, 'True' | 'False', string] | undefined;
+const condition = (c: Sketch): Condition | undefined =>
+  c &&
+  ({
+    type: c[0],
+    status: c[1],
+    reason: c[2],
+    message: '',
+    lastTransitionTime: '2026-12-04T00:00:00Z',
+  } as Condition);
 
 describe('announcement', () => {
-  test('a flip of Ready or Degraded is an Event, a Warning when it went bad', () => {
-    expect(
-      announcement(
-        'Ready',
-        condition('Ready', 'False', 'SecretPending'),
-        condition('Ready', 'True', 'CredentialsReady'),
-      ),
-    ).toBe('Normal');
-    expect(
-      announcement('Ready', condition('Ready', 'True', 'Loaded'), condition('Ready', 'False', 'Loading')),
-    ).toBe('Warning');
-    expect(
-      announcement(
-        'Degraded',
-        condition('Degraded', 'False', 'AsExpected'),
-        condition('Degraded', 'True', 'NameClash'),
-      ),
-    ).toBe('Warning');
-    expect(
-      announcement(
-        'Degraded',
-        condition('Degraded', 'True', 'NameClash'),
-        condition('Degraded', 'False', 'AsExpected'),
-      ),
-    ).toBe('Normal');
-  });
-
-  test('no change, or no condition, is no Event', () => {
-    expect(
-      announcement('Ready', condition('Ready', 'False', 'A'), condition('Ready', 'False', 'B')),
-    ).toBeUndefined();
-    expect(announcement('Ready', undefined, undefined)).toBeUndefined();
-  });
-
-  test('a first condition saying all is well, or that work is pending, is no news', () => {
-    expect(announcement('Degraded', undefined, condition('Degraded', 'False', 'AsExpected'))).toBeUndefined();
-    expect(announcement('Ready', undefined, condition('Ready', 'False', 'SecretPending'))).toBeUndefined();
-    expect(announcement('Ready', undefined, condition('Ready', 'False', 'KeyPending'))).toBeUndefined();
-  });
-
-  test('a first condition saying something is wrong, or that it is Ready, is announced', () => {
-    expect(announcement('Ready', undefined, condition('Ready', 'False', 'SecretConflict'))).toBe('Warning');
-    expect(announcement('Degraded', undefined, condition('Degraded', 'True', 'NameClash'))).toBe('Warning');
-    expect(announcement('Ready', undefined, condition('Ready', 'True', 'CredentialsReady'))).toBe('Normal');
+  test.each<[string, Sketch, Sketch, 'Warning' | 'Normal' | undefined]>([
+    // A flip of Ready or Degraded is an Event, a Warning when it went bad.
+    ['Ready', ['Ready', 'False', 'SecretPending'], ['Ready', 'True', 'CredentialsReady'], 'Normal'],
+    ['Ready', ['Ready', 'True', 'Loaded'], ['Ready', 'False', 'Loading'], 'Warning'],
+    ['Degraded', ['Degraded', 'False', 'AsExpected'], ['Degraded', 'True', 'NameClash'], 'Warning'],
+    ['Degraded', ['Degraded', 'True', 'NameClash'], ['Degraded', 'False', 'AsExpected'], 'Normal'],
+    // No change, or no condition, is no Event.
+    ['Ready', ['Ready', 'False', 'A'], ['Ready', 'False', 'B'], undefined],
+    ['Ready', undefined, undefined, undefined],
+    // A first condition saying all is well, or that work is pending, is no news.
+    ['Degraded', undefined, ['Degraded', 'False', 'AsExpected'], undefined],
+    ['Ready', undefined, ['Ready', 'False', 'SecretPending'], undefined],
+    ['Ready', undefined, ['Ready', 'False', 'KeyPending'], undefined],
+    // A first condition saying something is wrong, or that it is Ready, is announced.
+    ['Ready', undefined, ['Ready', 'False', 'SecretConflict'], 'Warning'],
+    ['Degraded', undefined, ['Degraded', 'True', 'NameClash'], 'Warning'],
+    ['Ready', undefined, ['Ready', 'True', 'CredentialsReady'], 'Normal'],
+  ])('%s from %j to %j: %s', (type, before, after, expected) => {
+    expect(announcement(type, condition(before), condition(after))).toBe(expected);
   });
 });
