@@ -40,6 +40,7 @@ import {
 import { rawApi } from './raw-api.ts';
 import { signingRates } from './signing.ts';
 import { secretData } from '../../e2e/operator/cluster-api.ts';
+import { watchColdProgress } from './cold-progress.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -54,6 +55,9 @@ const { values: flags } = parseArgs({
     // The operator's V8 heap ceiling for the cold start (unset: V8's own, sized for this machine's
     // 24 GiB; in a container, Node sizes it from the memory limit, 512Mi in the chart).
     'heap-mb': { type: 'string' },
+    // Keeps the bed (and the operator) up this long after the cold start, for a profiler or a heap
+    // snapshot to attach (docs/benchmarks.md, "Profiling the operator").
+    'hold-seconds': { type: 'string', default: '0' },
   },
 });
 const N = Number(flags.users);
@@ -305,11 +309,11 @@ async function coldStart(bed: BenchBed) {
   figure(
     `  created ${A} accounts and ${users.length} users with the operator stopped (${PARALLEL} at a time) in ${(created / 1000).toFixed(1)} s: ${(((A + users.length) * 1000) / created).toFixed(0)} creates/s, what this machine's API server serves with nothing else running`,
   );
+  const progress = await watchColdProgress(bed.kubeconfig, bed.namespace);
   const requestsBefore = await apiServerRequests();
   await restartOperator(bed, HEAP_MB);
   const started = performance.now();
   let peakRss = 0;
-  const wanted = new Set(accounts);
   let secretsAt = 0;
   let accountsAt = 0;
   await until(
@@ -317,24 +321,21 @@ async function coldStart(bed: BenchBed) {
     async () => {
       peakRss = Math.max(peakRss, memoryMb(bed.operator.pid, 'VmRSS') ?? 0);
       if (!secretsAt) {
-        const names = await secretNames(bed);
+        const names = progress.secretNames();
         if (users.every((u) => names.has(`${u.user}-nats-credentials`)))
           secretsAt = performance.now() - started;
       }
       if (!accountsAt) {
-        const distributed = (await listObjects(bed, 'natsaccounts')).filter(
-          (a) =>
-            wanted.has(a.metadata.name) &&
-            a.status?.distribution?.current === 3 &&
-            a.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
-        );
-        if (distributed.length === A) accountsAt = performance.now() - started;
+        const distributed = progress.distributedAccounts(3);
+        if (accounts.every((a) => distributed.has(a))) accountsAt = performance.now() - started;
       }
       return (secretsAt && accountsAt) || undefined;
     },
     PHASE_MS,
-    1_000,
-  ).catch((error: Error) => say(`cold start: ${error.message}`));
+    250,
+  )
+    .catch((error: Error) => say(`cold start: ${error.message}`))
+    .finally(() => progress.stop());
   const requests = grown(requestsBefore, await apiServerRequests());
   const opAfter = await metricsPage(bed).catch(() => '');
   const ours = [...requests].filter(([key]) => !/ (leases|events|nodes)/.test(key));
@@ -409,6 +410,11 @@ async function main(): Promise<void> {
     await limitChanges(b);
     await steadyState(b);
     if (A > 0 && U > 0) await coldStart(b);
+    const hold = Number(flags['hold-seconds']);
+    if (hold > 0) {
+      say(`holding the bed for ${hold} s: operator pid ${b.operator.pid}, this process ${process.pid}`);
+      await sleep(hold * 1000);
+    }
     say(`load average at end ${loadAverage()}`);
   } finally {
     clearTimeout(timer);
