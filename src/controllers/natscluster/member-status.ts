@@ -5,6 +5,7 @@
 import type { NatsAccount, NatsUser } from '../../api/index.ts';
 import type { Exclusion } from '../../render/index.ts';
 import { setConditions, type ConditionUpdate } from '../../status/conditions.ts';
+import type { Readiness } from '../user-status.ts';
 import type { IssuanceProblem } from './issuance.ts';
 
 export interface UserCertificate {
@@ -46,4 +47,30 @@ export function memberStatus<T extends NatsAccount | NatsUser>(
     ...(member.status ?? {}),
     conditions: setConditions(member.status?.conditions, updates, now, member.metadata.generation),
   } as NonNullable<T['status']>;
+}
+
+/**
+ * A user's conditions (memberStatus's, and Ready) and the generation they describe: observedGeneration,
+ * since kstatus reads a stale Ready as current unless the status says which generation it describes.
+ * Whichever controller writes the user's status (user-status.ts) builds it here.
+ */
+export function memberUserStatus(
+  user: NatsUser,
+  clusterName: string,
+  exclusion: Exclusion | undefined,
+  certificate: UserCertificate | undefined,
+  ready: Readiness,
+  now: string,
+): NonNullable<NatsUser['status']> {
+  const base = memberStatus(user, clusterName, exclusion, certificate, now);
+  return {
+    ...base,
+    observedGeneration: user.metadata.generation,
+    conditions: setConditions(
+      base.conditions,
+      [{ type: 'Ready', status: ready.ok ? 'True' : 'False', reason: ready.reason, message: ready.message }],
+      now,
+      user.metadata.generation,
+    ),
+  };
 }

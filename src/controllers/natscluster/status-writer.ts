@@ -26,13 +26,21 @@ export async function writeStatus(
   announced: string[],
   /** Patch only these fields of the status (another controller writes the others). */
   only?: string[],
+  /** Fields this writer owns that the status may no longer have: removed (a merge patch keeps what it does not name). */
+  clear: string[] = [],
 ): Promise<void> {
   // Every kind gets Stalled beside Degraded here, the one place all three statuses are written.
   if (status.conditions) status = { ...status, conditions: withStalled(status.conditions) };
   if (sameJson(status, resource.status ?? {})) return;
-  const body = only
+  const kept = only
     ? Object.fromEntries(Object.entries(status).filter(([field]) => only.includes(field)))
     : status;
+  const gone = clear.filter(
+    (field) =>
+      (status as Record<string, unknown>)[field] === undefined &&
+      (resource.status as Record<string, unknown> | undefined)?.[field] !== undefined,
+  );
+  const body = { ...Object.fromEntries(gone.map((field) => [field, null])), ...kept };
   const ns = resource.metadata.namespace ?? 'default';
   const plural = `${kind.toLowerCase()}s`;
   try {
