@@ -316,6 +316,16 @@ async function coldStart(bed: BenchBed) {
   let peakRss = 0;
   let secretsAt = 0;
   let accountsAt = 0;
+  // Secrets and distributed accounts every 10 s: where the time goes (the start, or the pace).
+  const samples: string[] = [];
+  const sampler = setInterval(() => {
+    const names = progress.secretNames();
+    const secrets = users.filter((u) => names.has(`${u.user}-nats-credentials`)).length;
+    const distributed = progress.distributedAccounts(3);
+    samples.push(
+      `${Math.round((performance.now() - started) / 1000)} s ${secrets}/${accounts.filter((a) => distributed.has(a)).length}`,
+    );
+  }, 10_000);
   await until(
     'every cold user has its Secret and every cold account is distributed',
     async () => {
@@ -335,7 +345,11 @@ async function coldStart(bed: BenchBed) {
     250,
   )
     .catch((error: Error) => say(`cold start: ${error.message}`))
-    .finally(() => progress.stop());
+    .finally(() => {
+      clearInterval(sampler);
+      return progress.stop();
+    });
+  figure(`  progress (Secrets/accounts distributed): ${samples.join(', ')}`);
   const requests = grown(requestsBefore, await apiServerRequests());
   const opAfter = await metricsPage(bed).catch(() => '');
   const ours = [...requests].filter(([key]) => !/ (leases|events|nodes)/.test(key));

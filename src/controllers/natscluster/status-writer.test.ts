@@ -24,14 +24,14 @@ describe('announcement', () => {
     // No change, or no condition, is no Event.
     ['Ready', ['Ready', 'False', 'A'], ['Ready', 'False', 'B'], undefined],
     ['Ready', undefined, undefined, undefined],
-    // A first condition saying all is well, or that work is pending, is no news.
+    // A first condition saying all is well, Ready at once, or that work is pending, is no news.
     ['Degraded', undefined, ['Degraded', 'False', 'AsExpected'], undefined],
     ['Ready', undefined, ['Ready', 'False', 'SecretPending'], undefined],
     ['Ready', undefined, ['Ready', 'False', 'KeyPending'], undefined],
-    // A first condition saying something is wrong, or that it is Ready, is announced.
+    ['Ready', undefined, ['Ready', 'True', 'CredentialsReady'], undefined],
+    // A first condition saying something is wrong is announced.
     ['Ready', undefined, ['Ready', 'False', 'SecretConflict'], 'Warning'],
     ['Degraded', undefined, ['Degraded', 'True', 'NameClash'], 'Warning'],
-    ['Ready', undefined, ['Ready', 'True', 'CredentialsReady'], 'Normal'],
   ])('%s from %j to %j: %s', (type, before, after, expected) => {
     expect(announcement(type, condition(before), condition(after))).toBe(expected);
   });

@@ -68,9 +68,11 @@ export async function writeStatus(
 
 /**
  * The Event a condition's change is worth, if any: a flip of Ready or Degraded, a Warning when it
- * went bad. A resource's first condition is no news when it says all is well (Degraded=False) or
- * that work is under way (Ready=False for a *Pending reason, as every new user starts): ten
- * thousand new users made ten thousand Warnings, each an API request, before any had a Secret.
+ * went bad. A resource's first condition is no change, so no news, unless it says something is
+ * wrong: all is well (Degraded=False), Ready at once (a new user whose first status is its
+ * Secret's, ADR 15), or work under way (Ready=False for a *Pending reason). Ten thousand new users
+ * made ten thousand Events each way, every one an API request, in a cold start
+ * (docs/benchmarks.md).
  */
 export function announcement(
   type: string,
@@ -79,6 +81,7 @@ export function announcement(
 ): 'Warning' | 'Normal' | undefined {
   if (!after || before?.status === after.status) return undefined;
   if (!before && type === 'Degraded' && after.status === 'False') return undefined;
+  if (!before && type === 'Ready' && after.status === 'True') return undefined;
   if (!before && type === 'Ready' && after.status === 'False' && after.reason.endsWith('Pending'))
     return undefined;
   return (type === 'Degraded') === (after.status === 'True') ? 'Warning' : 'Normal';
