@@ -1,7 +1,14 @@
 import { describe, expect, test } from '@jest/globals';
 import { decode as decodeJwt, encodeUser } from '@nats-io/jwt';
 import { createAccount, createOperator, createUser, fromPublic, fromSeed } from '@nats-io/nkeys';
-import { createNativeKeyPair, crc16, decodeSeed, NKEY_PREFIX, nativeKeyPair } from './native-signer.ts';
+import {
+  createNativeKeyPair,
+  crc16,
+  decodeSeed,
+  isKept,
+  NKEY_PREFIX,
+  nativeKeyPair,
+} from './native-signer.ts';
 
 const text = new TextDecoder();
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -30,6 +37,17 @@ describe('native nkeys signer', () => {
     expect(fromPublic(native.getPublicKey()).verify(message, signature)).toBe(true);
     expect(native.verify(message, official.sign(message))).toBe(true);
     expect(native.verify(bytes('something else'), signature)).toBe(false);
+  });
+
+  test("an account's key object is kept for the users it signs; a user's is not", () => {
+    const account = text.decode(createAccount().getSeed());
+    const user = text.decode(createUser().getSeed());
+    const first = nativeKeyPair(account);
+    expect(isKept(account)).toBe(true);
+    expect(nativeKeyPair(account).getPublicKey()).toBe(first.getPublicKey());
+    const native = nativeKeyPair(user);
+    expect(isKept(user)).toBe(false);
+    expect(native.getPublicKey()).toBe(fromSeed(bytes(user)).getPublicKey());
   });
 
   test('new native keys are valid nkeys of their role', () => {

@@ -139,13 +139,26 @@ interface KeyMaterial {
 }
 
 // Importing a seed (PKCS#8 DER) costs about 90 µs; an account signs many users, so its key object
-// is kept. Bounded, oldest first out; each caller still gets its own KeyPair (clear() is local).
+// is kept. A user's key signs nothing here (its seed is read back from its Secret to check it), so
+// it is not: ten thousand users' seeds filled the cache in a cold start and pushed the accounts'
+// out. Bounded, oldest first out; each caller still gets its own KeyPair (clear() is local).
 const imported = new Map<string, KeyMaterial>();
 const IMPORTED_MAX = 4096;
 
 function importSeed(seed: string): KeyMaterial {
   const known = imported.get(seed);
   if (known) return known;
+  const material = keyMaterial(seed);
+  if (material.role === NKEY_PREFIX.User) return material;
+  if (imported.size >= IMPORTED_MAX) imported.delete(imported.keys().next().value as string);
+  imported.set(seed, material);
+  return material;
+}
+
+/** Whether a seed's key object is kept (for tests). */
+export const isKept = (seed: string): boolean => imported.has(seed);
+
+function keyMaterial(seed: string): KeyMaterial {
   const { role, rawSeed } = decodeSeed(seed);
   const key = createPrivateKey({
     key: Buffer.concat([PKCS8_ED25519, rawSeed]),
@@ -153,14 +166,15 @@ function importSeed(seed: string): KeyMaterial {
     type: 'pkcs8',
   });
   const rawPublic = publicOf(key);
-  const material = { role, rawSeed, rawPublic, publicKey: encodePublic(role, rawPublic), key };
-  if (imported.size >= IMPORTED_MAX) imported.delete(imported.keys().next().value as string);
-  imported.set(seed, material);
-  return material;
+  return { role, rawSeed, rawPublic, publicKey: encodePublic(role, rawPublic), key };
 }
 
-/** The raw public key, from the JWK export (about 30 times cheaper than an SPKI export). */
-const publicOf = (key: KeyObject) => Buffer.from(key.export({ format: 'jwk' }).x as string, 'base64url');
+/**
+ * The raw public key, from the JWK export (about 30 times cheaper than an SPKI export), in an array
+ * of its own: a small Buffer is a view of Node's shared 8 KiB pool, and a kept key would keep it.
+ */
+const publicOf = (key: KeyObject) =>
+  new Uint8Array(Buffer.from(key.export({ format: 'jwk' }).x as string, 'base64url'));
 
 class NativeKeyPair implements KeyPair {
   private seed: Uint8Array | undefined;
