@@ -151,7 +151,10 @@ export class Kube {
     }
   }
 
-  /** Merge-patches a custom resource's status subresource. */
+  /**
+   * Merge-patches a custom resource's status subresource. With `resourceVersion`, only the object
+   * as it was read: a later one refuses the patch (409 Conflict).
+   */
   async patchStatus(
     group: string,
     version: string,
@@ -159,9 +162,11 @@ export class Kube {
     namespace: string,
     name: string,
     status: object,
+    resourceVersion?: string,
   ): Promise<void> {
+    const body = { ...(resourceVersion ? { metadata: { resourceVersion } } : {}), status };
     await this.custom.patchNamespacedCustomObjectStatus(
-      { group, version, namespace, plural, name, body: { status }, fieldManager: FIELD_MANAGER },
+      { group, version, namespace, plural, name, body, fieldManager: FIELD_MANAGER },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
   }

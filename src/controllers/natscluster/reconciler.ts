@@ -427,8 +427,8 @@ export class NatsClusterReconciler {
     return new Stop(this.write(cluster, observation).then(() => result));
   }
 
-  private write(cluster: NatsCluster, seen: ClusterObservation): Promise<void> {
+  private async write(cluster: NatsCluster, seen: ClusterObservation): Promise<void> {
     const status = clusterStatus(cluster, seen, new Date().toISOString());
-    return writeStatus(this.ctx, 'NatsCluster', cluster, status, ['Ready', 'Degraded']);
+    await writeStatus(this.ctx, 'NatsCluster', cluster, status, ['Ready', 'Degraded']);
   }
 }

@@ -14,7 +14,7 @@ export const asEventTarget = (o: { metadata: EventTarget['metadata'] }, kind: st
 });
 
 interface WithStatus {
-  metadata: EventTarget['metadata'] & { name: string };
+  metadata: EventTarget['metadata'] & { name: string; resourceVersion?: string };
   status?: { conditions?: Condition[] };
 }
 
@@ -28,10 +28,16 @@ export async function writeStatus(
   only?: string[],
   /** Fields this writer owns that the status may no longer have: removed (a merge patch keeps what it does not name). */
   clear: string[] = [],
-): Promise<void> {
+  /**
+   * Patch only the resource as it was read (its resourceVersion), for a writer of the whole status:
+   * from a cache that has not seen its last write yet, it would write the same status again with new
+   * transition times. A later resource refuses the patch: 'conflict' is returned, to look again.
+   */
+  guarded = false,
+): Promise<'written' | 'unchanged' | 'conflict'> {
   // Every kind gets Stalled beside Degraded here, the one place all three statuses are written.
   if (status.conditions) status = { ...status, conditions: withStalled(status.conditions) };
-  if (sameJson(status, resource.status ?? {})) return;
+  if (sameJson(status, resource.status ?? {})) return 'unchanged';
   const kept = only
     ? Object.fromEntries(Object.entries(status).filter(([field]) => only.includes(field)))
     : status;
@@ -44,9 +50,19 @@ export async function writeStatus(
   const ns = resource.metadata.namespace ?? 'default';
   const plural = `${kind.toLowerCase()}s`;
   try {
-    await ctx.kube.patchStatus('natswarden.io', 'v1alpha1', plural, ns, resource.metadata.name, body);
+    await ctx.kube.patchStatus(
+      'natswarden.io',
+      'v1alpha1',
+      plural,
+      ns,
+      resource.metadata.name,
+      body,
+      guarded ? resource.metadata.resourceVersion : undefined,
+    );
   } catch (error) {
-    if (classify(error) === 'NotFound') return;
+    const kind = classify(error);
+    if (kind === 'NotFound') return 'unchanged';
+    if (kind === 'Conflict' && guarded) return 'conflict';
     throw error;
   }
   for (const type of announced) {
@@ -64,6 +80,7 @@ export async function writeStatus(
       'condition changed',
     );
   }
+  return 'written';
 }
 
 /**

@@ -34,6 +34,8 @@ import { writeStatus } from '../natscluster/status-writer.ts';
 
 /** Waiting for the cluster controller (account key, trust bundle): soon. */
 const WAIT_MS = 2_000;
+/** A status write refused because the user moved on since the cache saw it: at once, from the newer one. */
+const CONFLICT_RETRY_MS = 200;
 
 const decodeAll = (data: Record<string, string> | undefined) =>
   Object.fromEntries(
@@ -80,11 +82,14 @@ export class NatsUserReconciler implements Reconciler {
     )['ca.crt'];
     if (!seed || !trustBundle) {
       if (whole)
-        await this.writeWholeStatus(cluster, user, {
-          ok: false,
-          reason: 'SecretPending',
-          message: `Secret ${credentialsSecretNameOf(user)} is not written yet: NatsCluster ${cluster.metadata.name} has not made ${seed ? 'its trust bundle' : `account ${accountName}'s key`} yet`,
-        });
+        return this.afterWrite(
+          await this.writeWholeStatus(cluster, user, {
+            ok: false,
+            reason: 'SecretPending',
+            message: `Secret ${credentialsSecretNameOf(user)} is not written yet: NatsCluster ${cluster.metadata.name} has not made ${seed ? 'its trust bundle' : `account ${accountName}'s key`} yet`,
+          }),
+          { requeueAfterMs: WAIT_MS },
+        );
       return { requeueAfterMs: WAIT_MS };
     }
 
@@ -93,7 +98,10 @@ export class NatsUserReconciler implements Reconciler {
     // A Secret of that name that is not this user's (a tenant's own, another controller's) is never
     // overwritten; the user's Ready says so (SecretConflict).
     if (live && !ownedBy(live, user.metadata.uid)) {
-      if (whole) await this.writeWholeStatus(cluster, user, this.readiness(cluster, user, live));
+      if (whole)
+        return this.afterWrite(
+          await this.writeWholeStatus(cluster, user, this.readiness(cluster, user, live)),
+        );
       return {};
     }
     const secret: CurrentSecret | undefined = live && {
@@ -142,16 +150,25 @@ export class NatsUserReconciler implements Reconciler {
     }
     // The facts before or with the conditions: status.publicKey is what a lost Secret's key is
     // revoked by (knownKey above), so it is written right after the Secret that holds the key.
-    if (whole)
-      await this.writeWholeStatus(cluster, user, this.readiness(cluster, user, written), {
+    if (whole) {
+      const outcome = await this.writeWholeStatus(cluster, user, this.readiness(cluster, user, written), {
         publicKey: plan.publicKey,
         expiresAt: plan.expiresAt,
       });
-    else await this.writeStatus(user, plan.publicKey, plan.expiresAt);
+      if (outcome === 'conflict') return { requeueAfterMs: CONFLICT_RETRY_MS };
+    } else await this.writeStatus(user, plan.publicKey, plan.expiresAt);
     if (!plan.expiresAt || !user.spec.jwtExpiry) return {};
     // Signed again before half its lifetime: come back then (the resync would too, but later).
     const half = (plan.expiresAt * 1000 - Date.now()) / 2;
     return { requeueAfterMs: Math.max(1_000, Math.ceil(half)) };
+  }
+
+  /** After a whole-status write: a user that moved on since it was read is looked at again soon. */
+  private afterWrite(
+    outcome: 'written' | 'unchanged' | 'conflict',
+    otherwise: { requeueAfterMs?: number } = {},
+  ): { requeueAfterMs?: number } {
+    return outcome === 'conflict' ? { requeueAfterMs: CONFLICT_RETRY_MS } : otherwise;
   }
 
   private readiness(cluster: NatsCluster, user: NatsUser, secret: V1Secret | undefined): Readiness {
@@ -167,7 +184,7 @@ export class NatsUserReconciler implements Reconciler {
     user: NatsUser,
     ready: Readiness,
     signed?: { publicKey: string; expiresAt: number | undefined },
-  ): Promise<void> {
+  ): Promise<'written' | 'unchanged' | 'conflict'> {
     const status: NonNullable<NatsUser['status']> = {
       ...memberUserStatus(user, cluster.metadata.name, undefined, undefined, ready, new Date().toISOString()),
       secretName: credentialsSecretNameOf(user),
@@ -177,7 +194,18 @@ export class NatsUserReconciler implements Reconciler {
       if (signed.expiresAt) status.expiresAt = isoSeconds(signed.expiresAt);
       else delete status.expiresAt;
     }
-    await writeStatus(this.ctx, 'NatsUser', user, status, ['Degraded', 'Ready'], undefined, ['expiresAt']);
+    // Guarded by the resourceVersion read: a cache that has not seen this controller's last write
+    // would make the same status again with new transition times.
+    return writeStatus(
+      this.ctx,
+      'NatsUser',
+      user,
+      status,
+      ['Degraded', 'Ready'],
+      undefined,
+      ['expiresAt'],
+      true,
+    );
   }
 
   private async writeStatus(
