@@ -9,6 +9,7 @@ import {
   type ObjectCache,
 } from '@kubernetes/client-node';
 import type { Kube } from './client.ts';
+import { shareSecretData, SharedStrings } from './shared-strings.ts';
 
 export interface WatchedKind {
   apiVersion: string;
@@ -106,13 +107,19 @@ export function makeCache<T extends KubernetesObject>(
             continueToken,
           ),
     );
-    all.items.forEach(stripManagedFields);
+    all.items.forEach(lean);
     return all;
+  };
+  const strings = new SharedStrings();
+  const lean = (o: KubernetesObject) => {
+    stripManagedFields(o);
+    if (watched.kind === 'Secret') shareSecretData(o as { data?: Record<string, string> }, strings);
   };
   const informer = makeInformer<T>(kc, apiPath(watched), list, watched.labelSelector);
   // Registered before any controller's handler: the cache stores the very object the watch
-  // delivers, so stripping it here keeps the cache lean (10,000 users' and Secrets' field sets).
-  informer.on('add', stripManagedFields);
-  informer.on('update', stripManagedFields);
+  // delivers, so making it lean here keeps the cache lean (10,000 users' and Secrets' field sets,
+  // and their 10,000 copies of one trust bundle).
+  informer.on('add', lean);
+  informer.on('update', lean);
   return informer;
 }
