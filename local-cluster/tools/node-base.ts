@@ -78,9 +78,17 @@ function assemble(base: NodeBase, b: Buildah, imagesRoot: string, archive: strin
   const work = mkdtempSync(join(imagesRoot, 'tmp-base-'));
   try {
     const rootfs = join(work, 'rootfs');
-    execFileSync('debootstrap', ['--variant=minbase', SUITE, rootfs, debianMirror()], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    try {
+      execFileSync('debootstrap', ['--variant=minbase', SUITE, rootfs, debianMirror()], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new Error('debootstrap is not installed: run .ci/setup-tools.sh (make demo and make test do)', {
+          cause: error,
+        });
+      throw error;
+    }
     // What the slim Debian images leave out too: documentation, manuals, locales, apt's downloads.
     for (const dir of [
       'usr/share/doc',
