@@ -26,12 +26,15 @@ export async function startOperator(
   name = 'operator',
   extraArgs: string[] = [],
   nodeFlags: string[] = [],
+  /** Put before the command (a benchmark's memory cgroup, bench/memory-limit.ts); must exec it. */
+  launcher: string[] = [],
 ): Promise<OperatorInstance> {
   const port = await freePort();
   const cli = join(repoRoot, 'src', 'cli', 'main.ts');
   const started = startWithCluster(
     name,
     [
+      ...launcher,
       process.execPath,
       ...nodeFlags,
       cli,

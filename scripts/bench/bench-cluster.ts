@@ -103,14 +103,18 @@ export async function closeBed(bed: Partial<BenchBed>): Promise<void> {
   if (bed.startedControlPlane) await down();
 }
 
-/** @param heapMb V8's heap ceiling for the new process, as a container's memory limit would set it */
-export async function restartOperator(bed: BenchBed, heapMb?: number): Promise<void> {
+/**
+ * @param nodeFlags Node's flags for the new process (a heap ceiling, a CPU profile)
+ * @param launcher put before the command (a memory cgroup, memory-limit.ts)
+ */
+export async function restartOperator(bed: BenchBed, nodeFlags: string[] = [], launcher: string[] = []) {
   await stopOperator(bed.operator);
   bed.operator = await startOperator(
     bed.kubeconfig,
     `operator-${bed.namespace}`,
     ['--namespace', bed.namespace, '--leader-election-namespace', bed.namespace],
-    heapMb ? [`--max-old-space-size=${heapMb}`] : [],
+    nodeFlags,
+    launcher,
   );
 }
 
