@@ -179,4 +179,8 @@ export class Kube {
  * object's field of that name was dropped silently (a NetworkPolicy then admitted everyone).
  * loadYaml deserializes by apiVersion and kind, the inverse of that serializer; other kinds pass through.
  */
-const inClientModel = <T extends KubernetesObject>(desired: T): T => loadYaml<T>(JSON.stringify(desired));
+const inClientModel = <T extends KubernetesObject>(desired: T): T =>
+  FLAT_KINDS.has(`${desired.apiVersion}/${desired.kind}`) ? desired : loadYaml<T>(JSON.stringify(desired));
+
+/** Kinds whose every JSON name is its model's name too: written as they are (a user's Secret per apply). */
+const FLAT_KINDS = new Set(['v1/Secret', 'v1/ConfigMap']);
