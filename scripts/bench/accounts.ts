@@ -324,20 +324,7 @@ async function coldStart(bed: BenchBed) {
   limit = LIMIT_MI ? memoryLimit(`nats-warden-bench-${bed.namespace}`, LIMIT_MI) : undefined;
   await restartOperator(bed, HEAP_MB ? [`--max-old-space-size=${HEAP_MB}`] : [], limit?.launcher);
   const cpuProfile = flags['cpu-profile'];
-  // Once its health server answers: Node's SIGUSR1 handler is installed by then (before it, the
-  // signal would end the process).
-  if (cpuProfile)
-    await until(
-      'the operator answers',
-      () =>
-        fetch(bed.operator.healthUrl).then(
-          () => true,
-          () => undefined,
-        ),
-      30_000,
-      50,
-    );
-  const stopProfile = cpuProfile ? await startCpuProfile(bed.operator.pid, cpuProfile) : undefined;
+  const stopProfile = cpuProfile ? await startCpuProfile(bed.operator, cpuProfile) : undefined;
   const started = performance.now();
   let peakRss = 0;
   let secretsAt = 0;

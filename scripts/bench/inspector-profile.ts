@@ -6,25 +6,38 @@ import { writeFileSync } from 'node:fs';
 
 const INSPECTOR = 'http://127.0.0.1:9229';
 
-async function inspectorUrl(pid: number): Promise<string> {
-  process.kill(pid, 'SIGUSR1');
+/** Polls until `check` gives a value, every 100 ms, 50 times at most. */
+async function poll<T>(check: () => Promise<T | undefined>): Promise<T | undefined> {
   for (let i = 0; i < 50; i++) {
-    try {
-      const targets = (await (await fetch(`${INSPECTOR}/json/list`)).json()) as {
-        webSocketDebuggerUrl: string;
-      }[];
-      if (targets[0]) return targets[0].webSocketDebuggerUrl;
-    } catch {
-      // not open yet
-    }
+    const value = await check().catch(() => undefined);
+    if (value !== undefined) return value;
     await new Promise((r) => setTimeout(r, 100));
   }
+  return undefined;
+}
+
+async function inspectorUrl({ pid, healthUrl }: { pid: number; healthUrl: string }): Promise<string> {
+  // Once its health server answers, Node's SIGUSR1 handler is installed (before it, the signal
+  // would end the process).
+  if (!(await poll(() => fetch(healthUrl).then(() => true))))
+    throw new Error(`process ${pid} did not answer on ${healthUrl}`);
+  process.kill(pid, 'SIGUSR1');
+  const url = await poll(async () => {
+    const targets = (await (await fetch(`${INSPECTOR}/json/list`)).json()) as {
+      webSocketDebuggerUrl: string;
+    }[];
+    return targets[0]?.webSocketDebuggerUrl;
+  });
+  if (url) return url;
   throw new Error(`process ${pid} opened no inspector on ${INSPECTOR}`);
 }
 
 /** Starts sampling the process; the returned function stops it and writes the profile to `file`. */
-export async function startCpuProfile(pid: number, file: string): Promise<() => Promise<void>> {
-  const socket = new WebSocket(await inspectorUrl(pid));
+export async function startCpuProfile(
+  target: { pid: number; healthUrl: string },
+  file: string,
+): Promise<() => Promise<void>> {
+  const socket = new WebSocket(await inspectorUrl(target));
   await new Promise((resolve, reject) => {
     socket.addEventListener('open', resolve, { once: true });
     socket.addEventListener('error', reject, { once: true });
