@@ -136,6 +136,24 @@ export class Kube {
     );
   }
 
+  /** The same for a Secret (a user's credentials, held for revocation: ADR 16). */
+  async patchSecretFinalizers(
+    namespace: string,
+    name: string,
+    resourceVersion: string | undefined,
+    finalizers: string[],
+  ): Promise<void> {
+    await this.core.patchNamespacedSecret(
+      {
+        namespace,
+        name,
+        body: { metadata: { finalizers, ...(resourceVersion ? { resourceVersion } : {}) } },
+        fieldManager: FIELD_MANAGER,
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+  }
+
   /**
    * Merge-patches annotations onto a pod (volume-refresh.ts: the kubelet's cue to sync it now). A pod
    * gone meanwhile is nothing to do.

@@ -9,6 +9,7 @@ import { defineController, keyOf, watch, type Controller, type ReadersOf } from 
 import { NatsAccountReconciler } from './reconciler.ts';
 import { IdentitiesChanges } from '../identities-changes.ts';
 import { groupedBySpec } from '../spec-grouping.ts';
+import { accountOfSecret, HeldSecrets } from './held-credentials.ts';
 
 const MANAGED = 'app.kubernetes.io/managed-by=nats-warden';
 const INSTANCE_LABEL = 'app.kubernetes.io/instance';
@@ -91,6 +92,7 @@ function accountsOfIdentities(
 export function natsAccountController(clusterDomain: string, loadedIncludes: LoadedIncludes): Controller {
   const connections = new SystemConnections();
   const identities = new IdentitiesChanges();
+  const held = new HeldSecrets();
   return defineController<NatsAccountWatches>({
     name: 'natsaccount',
     watches: natsAccountWatches,
@@ -109,10 +111,14 @@ export function natsAccountController(clusterDomain: string, loadedIncludes: Loa
         }
         default: {
           const instance = o.metadata?.labels?.[INSTANCE_LABEL];
-          // A user's credentials Secret (the keys it holds and retired) concerns the user's account.
+          // A user's credentials Secret (the keys it holds and retired) concerns the account it was
+          // signed for, which a deleting one (its user maybe gone) asks to revoke it (ADR 16).
           if (o.metadata?.labels?.['app.kubernetes.io/name'] === 'nats-credentials') {
+            const signedFor = accountOfSecret(o);
             const account = read.users.get(instance ?? '', ns)?.spec?.accountRef?.name;
-            return account ? [`${ns ?? 'default'}/${account}`] : [];
+            const ofUser = account ? `${ns ?? 'default'}/${account}` : undefined;
+            held.observe(o, signedFor ?? ofUser);
+            return [...new Set([signedFor, ofUser].filter((k): k is string => !!k))];
           }
           // The cluster's own children carry its name as their instance label.
           if (instance && o.metadata?.name === `${instance}-identities`)
@@ -121,7 +127,8 @@ export function natsAccountController(clusterDomain: string, loadedIncludes: Loa
         }
       }
     },
-    reconciler: (context) => new NatsAccountReconciler(context, connections, clusterDomain, loadedIncludes),
+    reconciler: (context) =>
+      new NatsAccountReconciler(context, connections, clusterDomain, loadedIncludes, held),
     // A reconcile mostly waits on the servers' replies: more of them at once, not more CPU each.
     minWorkers: 8,
   });

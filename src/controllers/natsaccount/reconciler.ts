@@ -44,6 +44,7 @@ import { configuredWithoutMonitoring, loadedByServers } from './config-mode.ts';
 import { serverPods } from '../server-accounts.ts';
 import type { LoadedIncludes } from '../loaded-includes.ts';
 import { userKeys } from './user-keys.ts';
+import { heldCredentials, type HeldSecrets } from './held-credentials.ts';
 import {
   claimsKey,
   expiresAt,
@@ -59,6 +60,7 @@ import {
   revocationsConfigMap,
   revocationsName,
   REVOKE_FINALIZER,
+  type HeldCredentials,
 } from './revocation.ts';
 import { clusterMembers } from '../cluster-members.ts';
 import { memberUsersOfAccount, usersOfAccount } from '../users-by-account.ts';
@@ -110,28 +112,36 @@ export class NatsAccountReconciler implements Reconciler {
 
   /** Which auth include each server has loaded (Config mode), remembered by the NatsCluster controller. */
   private readonly loadedIncludes: LoadedIncludes;
+  /** The deleting credentials Secrets each account must revoke before they may go. */
+  private readonly held: HeldSecrets;
 
   constructor(
     ctx: ControllerContext<NatsAccountWatches>,
     connections: SystemConnections,
     clusterDomain: string,
     loadedIncludes: LoadedIncludes,
+    held: HeldSecrets,
   ) {
     this.ctx = ctx;
     this.connections = connections;
     this.clusterDomain = clusterDomain;
     this.loadedIncludes = loadedIncludes;
+    this.held = held;
   }
 
   async reconcile(key: string): Promise<{ requeueAfterMs?: number }> {
     const [namespace, name] = key.split('/') as [string, string];
     const read = this.ctx.readers;
     const users = usersOfAccount(read.users, namespace, name);
+    const held = this.held
+      .of(key)
+      .map((secret) => heldCredentials(read.secrets.get(secret, namespace)))
+      .filter((h): h is HeldCredentials => !!h);
     const account = read.accounts.get(name, namespace);
-    // Gone without us (never JWT mode, or removed by hand): nothing left to revoke through it.
+    // Gone (having revoked every user, or never in JWT mode): nothing left to revoke through it.
     if (!account) {
       this.verified.delete(key);
-      return this.release(users, undefined);
+      return this.release(users, undefined, held, namespace);
     }
     const now = new Date().toISOString();
     const clusterName = account.spec.clusterRef.name;
@@ -144,7 +154,7 @@ export class NatsAccountReconciler implements Reconciler {
         `spec.clusterRef.name: no NatsCluster ${clusterName} in namespace ${namespace}`,
       );
       await this.write(account, { conditions: setConditions(account.status?.conditions, [missing], now) });
-      return this.release(users, account);
+      return this.release(users, account, held, namespace);
     }
     const members = clusterMembers(cluster, read.accounts, read.users, { fresh: false });
     const exclusion = members.excluded.find((e) => e.kind === 'NatsAccount' && e.name === name);
@@ -153,10 +163,10 @@ export class NatsAccountReconciler implements Reconciler {
     const clusterGoing = !!cluster.metadata.deletionTimestamp;
     if (exclusion || clusterGoing) {
       await this.write(account, { ...base, users: userCount });
-      return this.release(users, account);
+      return this.release(users, account, held, namespace);
     }
     if (cluster.spec.auth.mode !== 'JWT') {
-      await this.release(users, account);
+      await this.release(users, account, held, namespace);
       const clusterSecret = (name: keyof ReturnType<typeof childNames>, key: string) =>
         decode(read.secrets.get(childNames(cluster.metadata.name)[name], namespace), key);
       const loaded = cluster.spec.monitoring.enabled
@@ -187,6 +197,7 @@ export class NatsAccountReconciler implements Reconciler {
       ),
       readRevocations(account, read.configMaps.get(revocationsName(account), namespace)),
       Math.floor(Date.now() / 1000),
+      held,
     );
     if (plan.changed)
       await this.ctx.kube.apply(revocationsConfigMap(account, cluster, plan.revocations) as KubernetesObject);
@@ -196,12 +207,12 @@ export class NatsAccountReconciler implements Reconciler {
     if (outcome.ready) {
       // Every server holds a JWT with the revocations: the deleted users' creds are refused everywhere.
       settled = (await this.setFinalizers('natsusers', plan.release, false)) && settled;
+      settled = (await this.releaseSecrets(namespace, plan.releaseSecrets)) && settled;
       if (account.metadata.deletionTimestamp && hasFinalizer(account)) {
         await this.removeFromResolvers(cluster, account, keys, outcome.publicKey);
         settled = (await this.setFinalizer('natsaccounts', account, false)) && settled;
       }
     }
-    settled = (await this.setFinalizers('natsusers', plan.guard, true)) && settled;
     if (!account.metadata.deletionTimestamp && !hasFinalizer(account))
       settled = (await this.setFinalizer('natsaccounts', account, true)) && settled;
 
@@ -230,13 +241,42 @@ export class NatsAccountReconciler implements Reconciler {
     return { requeueAfterMs: Math.max(1_000, Math.ceil(halfLife - Date.now())) };
   }
 
-  /** Nothing to revoke through (Config mode, left out, no cluster): our finalizers go at once. */
-  private async release(users: NatsUser[], account: NatsAccount | undefined) {
+  /** Nothing to revoke through (Config mode, left out, no cluster, no account): our finalizers go at once. */
+  private async release(
+    users: NatsUser[],
+    account: NatsAccount | undefined,
+    held: HeldCredentials[],
+    namespace: string,
+  ): Promise<{ requeueAfterMs?: number }> {
+    let settled = true;
     for (const user of users.filter((u) => u.metadata.deletionTimestamp && hasFinalizer(u)))
-      await this.setFinalizer('natsusers', user, false);
+      settled = (await this.setFinalizer('natsusers', user, false)) && settled;
+    settled =
+      (await this.releaseSecrets(
+        namespace,
+        held.map((h) => h.name),
+      )) && settled;
     if (account?.metadata.deletionTimestamp && hasFinalizer(account))
-      await this.setFinalizer('natsaccounts', account, false);
-    return {};
+      settled = (await this.setFinalizer('natsaccounts', account, false)) && settled;
+    return settled ? {} : { requeueAfterMs: CONFLICT_RETRY_MS };
+  }
+
+  /** Deleting credentials Secrets whose keys every server now refuses: their finalizer goes. */
+  private async releaseSecrets(namespace: string, names: string[]): Promise<boolean> {
+    let all = true;
+    await forEachBounded(names, FINALIZERS_AT_ONCE, async (name) => {
+      const secret = this.ctx.readers.secrets.get(name, namespace);
+      if (!secret) return;
+      const others = (secret.metadata?.finalizers ?? []).filter((f) => f !== REVOKE_FINALIZER);
+      try {
+        await this.ctx.kube.patchSecretFinalizers(namespace, name, secret.metadata?.resourceVersion, others);
+      } catch (error) {
+        const kind = classify(error);
+        if (kind === 'Conflict') all = false;
+        else if (kind !== 'NotFound') throw error;
+      }
+    });
+    return all;
   }
 
   /** Several at once (a new account's users arrive together); false when any moved on. */

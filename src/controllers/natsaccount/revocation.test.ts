@@ -29,7 +29,7 @@ const gone = { deletionTimestamp: '2026-12-03T10:00:00Z', finalizers: [REVOKE_FI
 const at = Date.parse('2026-12-03T10:00:00Z') / 1000;
 
 describe('planRevocations', () => {
-  test("a deleted user's own key is revoked as of its deletion, and it may be released", () => {
+  test("a deleted user's own key (an older operator's finalizer on the NatsUser) is revoked as of its deletion, and it may be released", () => {
     const plan = planRevocations(
       account(),
       [user('app', gone), user('other')],
@@ -40,7 +40,22 @@ describe('planRevocations', () => {
     expect(plan.revocations).toEqual({ UAPP: at });
     expect(plan.changed).toBe(true);
     expect(plan.release.map((u) => u.metadata.name)).toEqual(['app']);
-    expect(plan.guard.map((u) => u.metadata.name)).toEqual(['other']);
+    expect(plan.releaseSecrets).toEqual([]);
+  });
+
+  test("a deleting credentials Secret's keys are revoked as of its deletion, and it may be released", () => {
+    const plan = planRevocations(
+      account(),
+      [user('other')],
+      { other: creds('UOTHER', 'uid-other') },
+      { UOLD: 5 },
+      1,
+      [{ name: 'app-nats-credentials', publicKeys: ['UAPP', 'UOLD'], deletedAt: at }],
+    );
+    expect(plan.revocations).toEqual({ UAPP: at, UOLD: 5 });
+    expect(plan.changed).toBe(true);
+    expect(plan.release).toEqual([]);
+    expect(plan.releaseSecrets).toEqual(['app-nats-credentials']);
   });
 
   test('an entry made for another resource of the same name is not revoked in its place', () => {
@@ -65,7 +80,7 @@ describe('planRevocations', () => {
     expect(plan).toMatchObject({ revocations: { UAPP: 5 }, changed: false });
   });
 
-  test('a deleted account revokes every user; users with the finalizer or of other auth types are not guarded again', () => {
+  test('a deleted account revokes every user', () => {
     const password = {
       ...user('pw'),
       spec: { accountRef: { name: 'orders' }, authType: 'Password' },
@@ -78,7 +93,6 @@ describe('planRevocations', () => {
       1,
     );
     expect(plan.revocations).toEqual({ [ALL_USERS]: at });
-    expect(plan.guard).toEqual([]);
   });
 });
 

@@ -1,10 +1,13 @@
-// Revocation in JWT mode, decided purely from what the caches hold. A deleted NatsUser's public key,
-// and any key a user held before a rotation, goes into its account's revocation list (kept in the
-// `<account>-nats-revocations` ConfigMap, so it survives servers that lose their resolver
-// directory); the account JWT is re-signed with it and
-// pushed; nats-server then closes the user's live connections and refuses its creds. The NatsUser
-// (and a deleted NatsAccount, which revokes `*`: every user) keeps the finalizer until every server
-// holds a JWT with the revocation. Public keys and times only: nothing here is secret.
+// Revocation in JWT mode, decided purely from what the caches hold. The key in a deleted user's
+// credentials Secret, and any key a user held before a rotation, goes into its account's revocation
+// list (kept in the `<account>-nats-revocations` ConfigMap, so it survives servers that lose their
+// resolver directory); the account JWT is re-signed with it and pushed; nats-server then closes the
+// user's live connections and refuses its creds. The credentials Secret carries the finalizer from
+// the request that writes the key into it (ADR 16), so it stays until every server holds a JWT with
+// the revocation, whether its NatsUser was deleted (the garbage collector then deletes the Secret)
+// or only the Secret was. A deleted NatsAccount keeps its own finalizer the same way, revoking `*`
+// (every user). NatsUsers that an older operator gave the finalizer are still revoked and released
+// through it. Public keys and times only: nothing here is secret.
 import type { NatsAccount, NatsCluster, NatsUser } from '../../api/index.ts';
 import type { StoredUser } from '../natscluster/user-handover.ts';
 
@@ -19,20 +22,30 @@ export const revocationsName = (account: NatsAccount) => `${account.metadata.nam
 
 const seconds = (at: string | Date | undefined, fallback: number) =>
   at ? Math.floor(new Date(at).getTime() / 1000) : fallback;
-export const hasFinalizer = (o: { metadata: { finalizers?: string[] } }) =>
-  (o.metadata.finalizers ?? []).includes(REVOKE_FINALIZER);
+export const hasFinalizer = (o: { metadata?: { finalizers?: string[] } }) =>
+  (o.metadata?.finalizers ?? []).includes(REVOKE_FINALIZER);
 const deleting = (o: { metadata: object }) =>
   !!(o.metadata as { deletionTimestamp?: unknown }).deletionTimestamp;
+
+/** A deleting credentials Secret that holds the finalizer: the keys it held, public only. */
+export interface HeldCredentials {
+  /** The Secret's name. */
+  name: string;
+  /** The key it held, and the keys its user held before it (from its annotations). */
+  publicKeys: string[];
+  /** Its deletionTimestamp, in seconds. */
+  deletedAt: number;
+}
 
 export interface RevocationPlan {
   /** The revocation list the account JWT must carry. */
   revocations: Record<string, number>;
   /** Whether it differs from the stored one (write the ConfigMap before signing). */
   changed: boolean;
-  /** Deleting users whose finalizer may go once every server holds the JWT. */
+  /** Deleting users (an older operator's finalizer) whose finalizer may go once every server holds the JWT. */
   release: NatsUser[];
-  /** Live Creds users that need the finalizer. */
-  guard: NatsUser[];
+  /** Deleting credentials Secrets whose finalizer may go once every server holds the JWT. */
+  releaseSecrets: string[];
 }
 
 /**
@@ -40,6 +53,7 @@ export interface RevocationPlan {
  * @param credentials the cluster's stored user entries (identities), by NatsUser name
  * @param stored the revocation list kept so far
  * @param nowSeconds the time a new revocation is dated with when the object carries none
+ * @param held the account's deleting credentials Secrets that hold the finalizer
  */
 export function planRevocations(
   account: NatsAccount,
@@ -47,9 +61,13 @@ export function planRevocations(
   credentials: Record<string, StoredUser>,
   stored: Record<string, number>,
   nowSeconds: number,
+  held: HeldCredentials[] = [],
 ): RevocationPlan {
   const revocations = { ...stored };
   const release: NatsUser[] = [];
+  for (const secret of held)
+    for (const publicKey of secret.publicKeys)
+      if (revocations[publicKey] === undefined) revocations[publicKey] = secret.deletedAt;
   for (const user of users.filter((u) => deleting(u) && hasFinalizer(u))) {
     const entry = credentials[user.metadata.name];
     // Only the key made for this very resource: another NatsUser's entry under its name is not its own.
@@ -72,9 +90,8 @@ export function planRevocations(
     const at = (account.metadata as { deletionTimestamp?: string }).deletionTimestamp;
     revocations[ALL_USERS] = seconds(at, nowSeconds);
   }
-  const guard = users.filter((u) => !deleting(u) && !hasFinalizer(u) && u.spec.authType === 'Creds');
   const changed = JSON.stringify(sorted(revocations)) !== JSON.stringify(sorted(stored));
-  return { revocations, changed, release, guard };
+  return { revocations, changed, release, releaseSecrets: held.map((s) => s.name) };
 }
 
 const sorted = (r: Record<string, number>) => Object.entries(r).sort(([a], [b]) => a.localeCompare(b));

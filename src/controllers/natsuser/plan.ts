@@ -15,6 +15,8 @@ import { durationToSeconds } from '../../render/units.ts';
 export const PUBLIC_KEY_ANNOTATION = 'natswarden.io/public-key';
 export const RETIRED_KEYS_ANNOTATION = 'natswarden.io/retired-keys';
 export const EXPIRES_ANNOTATION = 'natswarden.io/expires-at';
+/** The NatsAccount the creds were signed for: the account that revokes them once the Secret is deleted. */
+export const ACCOUNT_ANNOTATION = 'natswarden.io/account';
 /** The NatsUser generation its creds were signed for: Ready (and kstatus's Current) waits for it. */
 export const SIGNED_GENERATION_ANNOTATION = 'natswarden.io/signed-generation';
 
