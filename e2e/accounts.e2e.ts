@@ -542,16 +542,15 @@ describe('NatsAccount in JWT mode', () => {
         spec: { accountRef: { name: 'telemetry' }, authType: 'Creds' },
       },
     ]);
+    // The revocation finalizer is on the credentials Secret, written with the key (ADR 16).
     await waitUntil(
-      'probe has its Secrets and the revoke finalizer',
+      'probe has its Secrets, its credentials with the revoke finalizer',
       async () => {
-        const user = await getJson(['get', 'natsuser', 'probe', '-n', bed.namespace]);
         const secrets = await k(['get', 'secret', '-n', bed.namespace, '-o', 'name']);
-        return (
-          (user.metadata.finalizers ?? []).includes('natswarden.io/revoke') &&
-          secrets.includes('secret/probe-nats-credentials') &&
-          secrets.includes('secret/probe-nats-client-tls')
-        );
+        if (!secrets.includes('secret/probe-nats-client-tls')) return false;
+        if (!secrets.includes('secret/probe-nats-credentials')) return false;
+        const held = await getJson(['get', 'secret', 'probe-nats-credentials', '-n', bed.namespace]);
+        return (held.metadata.finalizers ?? []).includes('natswarden.io/revoke');
       },
       120_000,
       1_000,
@@ -571,10 +570,14 @@ describe('NatsAccount in JWT mode', () => {
     process.stderr.write(
       `\nfigure: a deleted user's live connection closed ${Date.now() - deleted} ms after kubectl delete (${reason})\n`,
     );
-    // The finalizer goes once every server holds the revocation; then the NatsUser is gone.
+    // The NatsUser goes at once; its credentials Secret (deleted by the garbage collector) stays
+    // until every server holds the revocation, then its finalizer goes and so does it.
     await waitUntil(
-      'probe deleted',
-      async () => (await k(['get', 'natsuser', 'probe', '-n', bed.namespace, '--ignore-not-found'])) === '',
+      'probe and its credentials Secret deleted',
+      async () =>
+        (await k(['get', 'natsuser', 'probe', '-n', bed.namespace, '--ignore-not-found'])) === '' &&
+        (await k(['get', 'secret', 'probe-nats-credentials', '-n', bed.namespace, '--ignore-not-found'])) ===
+          '',
       60_000,
       1_000,
     );
@@ -674,7 +677,16 @@ describe('NatsAccount in JWT mode', () => {
     const [pod] = await clusterPods(bed.namespace, CLUSTER);
     const live = await connectAs('dashboard', pod!);
     const closed = live.closed();
+    const tls = await secretData(bed.api, bed.namespace, 'dashboard-nats-client-tls');
+    const cert = { 'tls.crt': tls['tls.crt']!, 'tls.key': tls['tls.key']! };
+    const servername = `${CLUSTER}.${bed.namespace}.svc`;
+    // The delete returns once the Secret is gone, which its finalizer allows only after every server
+    // holds the revocation (ADR 16): by then the old creds are refused, before new ones exist.
     await k(['delete', 'secret', 'dashboard-nats-credentials', '-n', bed.namespace]);
+    for (const server of await clusterPods(bed.namespace, CLUSTER))
+      await expect(connectWith(server.ip, old as unknown as Credentials, cert, servername)).rejects.toThrow(
+        /revoked|authorization/i,
+      );
     const fresh = await waitUntil(
       'dashboard has new credentials',
       async () => {
@@ -692,9 +704,6 @@ describe('NatsAccount in JWT mode', () => {
       new Promise<string>((resolve) => setTimeout(() => resolve('still open'), 60_000)),
     ]);
     expect(reason).toMatch(/revoked/i);
-    const tls = await secretData(bed.api, bed.namespace, 'dashboard-nats-client-tls');
-    const cert = { 'tls.crt': tls['tls.crt']!, 'tls.key': tls['tls.key']! };
-    const servername = `${CLUSTER}.${bed.namespace}.svc`;
     await expect(connectWith(pod!.ip, old as unknown as Credentials, cert, servername)).rejects.toThrow(
       /revoked|authorization/i,
     );

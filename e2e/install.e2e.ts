@@ -2,7 +2,7 @@
 // test namespace and its ServiceAccount, Roles and bindings are applied; the operator runs as a host
 // process with that ServiceAccount's token (not the harness's admin) and must take
 // examples/secure-cluster.yaml to Ready, Events included, then examples/jwt-operator.yaml (JWT mode:
-// the revocation finalizers on accounts and users), with the OwnerReferencesPermissionEnforcement
+// the revocation finalizers on accounts and users' credentials Secrets), with the OwnerReferencesPermissionEnforcement
 // admission plugin on (local-cluster/harness/components.ts). The API server also refuses it what the
 // chart does not grant (other namespaces' Secrets; deletes, but of its namespace's Secrets). The
 // chart's other objects pass a server-side dry run (the operator's pods are not started here), and
@@ -98,7 +98,7 @@ describe('the chart in namespaced mode', () => {
     expect(lease.spec.holderIdentity).toBe(`operator-${bed.namespace}`);
   });
 
-  test('the same operator takes jwt-operator to Ready: JWT mode, a revocation finalizer on every account and user', async () => {
+  test("the same operator takes jwt-operator to Ready: JWT mode, a revocation finalizer on every account and every user's credentials Secret", async () => {
     const operator = bed.operators[0]!;
     const docs = exampleIn('jwt-operator.yaml', bed.namespace);
     await apply(docs);
@@ -112,28 +112,59 @@ describe('the chart in namespaced mode', () => {
       undefined,
       (conditions) => firstRefusal(operator, conditions),
     );
-    // The finalizer (a merge patch of the account or user) is what `patch` on them is granted for;
-    // secure-cluster's (Config mode: nothing to revoke through) have none.
-    const members = docs.filter((d) => d.kind === 'NatsAccount' || d.kind === 'NatsUser');
+    // The account's finalizer (a merge patch of the account) is what `patch` on natsaccounts is
+    // granted for; a user's rides on its credentials Secret's apply (ADR 16). secure-cluster's
+    // (Config mode: nothing to revoke through) have none.
+    const members = docs
+      .filter((d) => d.kind === 'NatsAccount' || d.kind === 'NatsUser')
+      .map(({ kind, metadata }) =>
+        kind === 'NatsAccount'
+          ? { kind, name: metadata.name }
+          : { kind: 'Secret', name: `${metadata.name}-nats-credentials` },
+      );
     expect(members.length).toBe(4);
     const withoutFinalizer = async () => {
       const lacking: string[] = [];
-      for (const { kind, metadata } of members) {
-        const o = JSON.parse(await k(['get', kind, metadata.name, '-n', bed.namespace, '-o', 'json'])) as {
-          metadata: { finalizers?: string[] };
-        };
-        if (!o.metadata.finalizers?.includes('natswarden.io/revoke'))
-          lacking.push(`${kind} ${metadata.name}`);
+      for (const { kind, name } of members) {
+        const o = JSON.parse(
+          (await k(['get', kind, name, '-n', bed.namespace, '-o', 'json', '--ignore-not-found'])) || '{}',
+        ) as { metadata?: { finalizers?: string[] } };
+        if (!o.metadata?.finalizers?.includes('natswarden.io/revoke')) lacking.push(`${kind} ${name}`);
       }
       return lacking;
     };
     await waitUntil(
-      'a revocation finalizer on every NatsAccount and NatsUser of jwt-operator, or a refused request',
+      "a revocation finalizer on every NatsAccount and every NatsUser's credentials Secret of jwt-operator, or a refused request",
       async () => refusals(operator).length > 0 || (await withoutFinalizer()).length === 0,
       READY_TIMEOUT_MS,
     );
     expect(refusals(operator)).toEqual([]);
     expect(await withoutFinalizer()).toEqual([]);
+
+    // A NatsUser that an older operator gave the finalizer (before ADR 16) is still revoked through
+    // it and released when deleted: what `patch` on natsusers is still granted for.
+    await apply([
+      {
+        apiVersion: 'natswarden.io/v1alpha1',
+        kind: 'NatsUser',
+        metadata: { name: 'legacy', namespace: bed.namespace, finalizers: ['natswarden.io/revoke'] },
+        spec: { accountRef: { name: 'telemetry' }, authType: 'Creds' },
+      },
+    ]);
+    const present = async (kind: string, name: string) =>
+      (await k(['get', kind, name, '-n', bed.namespace, '--ignore-not-found'])) !== '';
+    await waitUntil(
+      'the legacy NatsUser has its credentials',
+      () => present('secret', 'legacy-nats-credentials'),
+      READY_TIMEOUT_MS,
+    );
+    await k(['delete', 'natsuser', 'legacy', '-n', bed.namespace, '--wait=false']);
+    await waitUntil(
+      'the legacy NatsUser released and gone, or a refused request',
+      async () => refusals(operator).length > 0 || !(await present('natsuser', 'legacy')),
+      READY_TIMEOUT_MS,
+    );
+    expect(refusals(operator)).toEqual([]);
   });
 
   test.each([

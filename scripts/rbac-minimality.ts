@@ -16,7 +16,8 @@ import { helmTemplate } from './gen-manifests.ts';
 
 /** The tests that run the operator under the chart's RBAC, cheapest and broadest first. */
 const TESTS = [
-  // secure-cluster, then jwt-operator (JWT mode: the revocation finalizers on accounts and users).
+  // secure-cluster, then jwt-operator (JWT mode: the revocation finalizers on accounts and users'
+  // Secrets, and a NatsUser with an older operator's finalizer released).
   { spec: 'e2e/install.e2e.ts', name: 'takes (secure-cluster|jwt-operator) to Ready' },
   // The renewal request after a failed issuance (certificates/status): only this path uses it.
   { spec: 'e2e/certificate-failures.e2e.ts', name: 'a bootstrap CA whose issuance failed' },
