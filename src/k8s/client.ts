@@ -112,46 +112,34 @@ export class Kube {
   }
 
   /**
-   * Sets a natswarden.io resource's finalizers to `finalizers`, guarded by its resourceVersion (a
-   * 409 when it moved on: the caller requeues and decides again from the fresh object).
+   * Sets a natswarden.io resource's finalizers, or a Secret's (a user's credentials, held for
+   * revocation: ADR 16), to `finalizers`, guarded by its resourceVersion (a 409 when it moved on:
+   * the caller requeues and decides again from the fresh object).
    */
   async patchFinalizers(
-    plural: string,
+    plural: 'natsaccounts' | 'natsusers' | 'secrets',
     namespace: string,
     name: string,
     resourceVersion: string | undefined,
     finalizers: string[],
   ): Promise<void> {
-    await this.custom.patchNamespacedCustomObject(
-      {
-        group: 'natswarden.io',
-        version: 'v1alpha1',
-        namespace,
-        plural,
-        name,
-        body: { metadata: { finalizers, ...(resourceVersion ? { resourceVersion } : {}) } },
-        fieldManager: FIELD_MANAGER,
-      },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
-  }
-
-  /** The same for a Secret (a user's credentials, held for revocation: ADR 16). */
-  async patchSecretFinalizers(
-    namespace: string,
-    name: string,
-    resourceVersion: string | undefined,
-    finalizers: string[],
-  ): Promise<void> {
-    await this.core.patchNamespacedSecret(
-      {
-        namespace,
-        name,
-        body: { metadata: { finalizers, ...(resourceVersion ? { resourceVersion } : {}) } },
-        fieldManager: FIELD_MANAGER,
-      },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
+    const body = { metadata: { finalizers, ...(resourceVersion ? { resourceVersion } : {}) } };
+    const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+    if (plural === 'secrets')
+      await this.core.patchNamespacedSecret({ namespace, name, body, fieldManager: FIELD_MANAGER }, merge);
+    else
+      await this.custom.patchNamespacedCustomObject(
+        {
+          group: 'natswarden.io',
+          version: 'v1alpha1',
+          namespace,
+          plural,
+          name,
+          body,
+          fieldManager: FIELD_MANAGER,
+        },
+        merge,
+      );
   }
 
   /**

@@ -7,7 +7,7 @@
 import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
 import { fromPublic } from '@nats-io/nkeys';
 import { ACCOUNT_ANNOTATION, PUBLIC_KEY_ANNOTATION, RETIRED_KEYS_ANNOTATION } from '../natsuser/plan.ts';
-import { hasFinalizer, type HeldCredentials } from './revocation.ts';
+import { hasFinalizer, seconds, type HeldCredentials } from './revocation.ts';
 
 const CREDENTIALS = 'nats-credentials';
 
@@ -43,7 +43,7 @@ export function heldCredentials(secret: V1Secret | undefined): HeldCredentials |
   return {
     name: secret.metadata.name ?? '',
     publicKeys: [...new Set(keys)],
-    deletedAt: Math.floor(new Date(secret.metadata.deletionTimestamp as unknown as string).getTime() / 1000),
+    deletedAt: seconds(secret.metadata.deletionTimestamp, 0),
   };
 }
 
@@ -56,12 +56,10 @@ export class HeldSecrets {
    */
   observe(secret: KubernetesObject, account = accountOfSecret(secret)): void {
     const name = secret.metadata?.name;
-    if (!account || !name || !isCredentials(secret)) return;
-    const names = this.byAccount.get(account) ?? new Set<string>();
-    if (heldCredentials(secret as V1Secret)) names.add(name);
-    else names.delete(name);
-    if (names.size) this.byAccount.set(account, names);
-    else this.byAccount.delete(account);
+    if (!account || !name) return;
+    const names = this.byAccount.get(account);
+    if (heldCredentials(secret as V1Secret)) this.byAccount.set(account, (names ?? new Set()).add(name));
+    else if (names?.delete(name) && !names.size) this.byAccount.delete(account);
   }
 
   /** The names noted for the account (namespace/name). */

@@ -79,6 +79,9 @@ const ASK_TIMEOUT_MS = 2_000;
 const VERIFIED_FOR_MS = 60_000;
 
 type Status = NonNullable<NatsAccount['status']>;
+/** What carries the revocation finalizer: accounts, users' credentials Secrets, users of older operators. */
+type FinalizedPlural = 'natsaccounts' | 'natsusers' | 'secrets';
+type Finalized = NatsUser | NatsAccount | V1Secret;
 type Outcome =
   | { ready: false; reason: string; message: string; publicKey?: string }
   | {
@@ -248,9 +251,8 @@ export class NatsAccountReconciler implements Reconciler {
     held: HeldCredentials[],
     namespace: string,
   ): Promise<{ requeueAfterMs?: number }> {
-    let settled = true;
-    for (const user of users.filter((u) => u.metadata.deletionTimestamp && hasFinalizer(u)))
-      settled = (await this.setFinalizer('natsusers', user, false)) && settled;
+    const deletingUsers = users.filter((u) => u.metadata.deletionTimestamp && hasFinalizer(u));
+    let settled = await this.setFinalizers('natsusers', deletingUsers, false);
     settled =
       (await this.releaseSecrets(
         namespace,
@@ -262,25 +264,19 @@ export class NatsAccountReconciler implements Reconciler {
   }
 
   /** Deleting credentials Secrets whose keys every server now refuses: their finalizer goes. */
-  private async releaseSecrets(namespace: string, names: string[]): Promise<boolean> {
-    let all = true;
-    await forEachBounded(names, FINALIZERS_AT_ONCE, async (name) => {
-      const secret = this.ctx.readers.secrets.get(name, namespace);
-      if (!secret) return;
-      const others = (secret.metadata?.finalizers ?? []).filter((f) => f !== REVOKE_FINALIZER);
-      try {
-        await this.ctx.kube.patchSecretFinalizers(namespace, name, secret.metadata?.resourceVersion, others);
-      } catch (error) {
-        const kind = classify(error);
-        if (kind === 'Conflict') all = false;
-        else if (kind !== 'NotFound') throw error;
-      }
-    });
-    return all;
+  private releaseSecrets(namespace: string, names: string[]): Promise<boolean> {
+    const secrets = names
+      .map((name) => this.ctx.readers.secrets.get(name, namespace))
+      .filter((secret): secret is V1Secret => !!secret);
+    return this.setFinalizers('secrets', secrets, false);
   }
 
   /** Several at once (a new account's users arrive together); false when any moved on. */
-  private async setFinalizers(plural: string, objects: NatsUser[], present: boolean): Promise<boolean> {
+  private async setFinalizers(
+    plural: FinalizedPlural,
+    objects: Finalized[],
+    present: boolean,
+  ): Promise<boolean> {
     let all = true;
     await forEachBounded(objects, FINALIZERS_AT_ONCE, async (o) => {
       all = (await this.setFinalizer(plural, o, present)) && all;
@@ -289,14 +285,14 @@ export class NatsAccountReconciler implements Reconciler {
   }
 
   /** False when the object moved on since the cache saw it: the caller requeues and decides again. */
-  private async setFinalizer(plural: string, o: NatsUser | NatsAccount, present: boolean): Promise<boolean> {
-    const others = (o.metadata.finalizers ?? []).filter((f) => f !== REVOKE_FINALIZER);
+  private async setFinalizer(plural: FinalizedPlural, o: Finalized, present: boolean): Promise<boolean> {
+    const others = (o.metadata?.finalizers ?? []).filter((f) => f !== REVOKE_FINALIZER);
     try {
       await this.ctx.kube.patchFinalizers(
         plural,
-        o.metadata.namespace ?? 'default',
-        o.metadata.name,
-        o.metadata.resourceVersion,
+        o.metadata?.namespace ?? 'default',
+        o.metadata?.name ?? '',
+        o.metadata?.resourceVersion,
         present ? [...others, REVOKE_FINALIZER] : others,
       );
       return true;

@@ -20,7 +20,7 @@ const ALL_USERS_KEY = 'all-users';
 
 export const revocationsName = (account: NatsAccount) => `${account.metadata.name}-nats-revocations`;
 
-const seconds = (at: string | Date | undefined, fallback: number) =>
+export const seconds = (at: string | Date | undefined, fallback: number) =>
   at ? Math.floor(new Date(at).getTime() / 1000) : fallback;
 export const hasFinalizer = (o: { metadata?: { finalizers?: string[] } }) =>
   (o.metadata?.finalizers ?? []).includes(REVOKE_FINALIZER);

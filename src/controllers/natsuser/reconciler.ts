@@ -83,35 +83,25 @@ export class NatsUserReconciler implements Reconciler {
     const trustBundle = decodeAll(
       read.secrets.get(childNames(cluster.metadata.name).trustBundle, namespace)?.data,
     )['ca.crt'];
-    if (!seed || !trustBundle) {
-      if (whole)
-        return this.afterWrite(
-          await this.writeWholeStatus(cluster, user, {
-            ok: false,
-            reason: 'SecretPending',
-            message: `Secret ${credentialsSecretNameOf(user)} is not written yet: NatsCluster ${cluster.metadata.name} has not made ${seed ? 'its trust bundle' : `account ${accountName}'s key`} yet`,
-          }),
-          { requeueAfterMs: WAIT_MS },
-        );
-      return { requeueAfterMs: WAIT_MS };
-    }
+    if (!seed || !trustBundle)
+      return this.secretPending(
+        cluster,
+        user,
+        whole,
+        `Secret ${credentialsSecretNameOf(user)} is not written yet: NatsCluster ${cluster.metadata.name} has not made ${seed ? 'its trust bundle' : `account ${accountName}'s key`} yet`,
+      );
 
     const legacyOwn = ownEntry(storedUserCredentials(identities)[user.metadata.name], user);
     const live = await secretOrLive(this.ctx, credentialsSecretNameOf(user), namespace);
     // Being deleted (by hand, or with a NatsUser of this name that is gone): the key it holds is
     // revoked first (its finalizer, ADR 16); a new one is issued once it is gone, never into it.
-    if (live?.metadata?.deletionTimestamp) {
-      if (whole)
-        return this.afterWrite(
-          await this.writeWholeStatus(cluster, user, {
-            ok: false,
-            reason: 'SecretPending',
-            message: `Secret ${credentialsSecretNameOf(user)} is being deleted: the key it holds is revoked on every server before a new one is issued`,
-          }),
-          { requeueAfterMs: WAIT_MS },
-        );
-      return { requeueAfterMs: WAIT_MS };
-    }
+    if (live?.metadata?.deletionTimestamp)
+      return this.secretPending(
+        cluster,
+        user,
+        whole,
+        `Secret ${credentialsSecretNameOf(user)} is being deleted: the key it holds is revoked on every server before a new one is issued`,
+      );
     // A Secret of that name that is not this user's (a tenant's own, another controller's) is never
     // overwritten; the user's Ready says so (SecretConflict).
     if (live && !ownedBy(live, user.metadata.uid)) {
@@ -182,6 +172,22 @@ export class NatsUserReconciler implements Reconciler {
     // Signed again before half its lifetime: come back then (the resync would too, but later).
     const half = (plan.expiresAt * 1000 - Date.now()) / 2;
     return { requeueAfterMs: Math.max(1_000, Math.ceil(half)) };
+  }
+
+  /** The Secret cannot be written yet: the user says why (when its status is ours), and comes back soon. */
+  private async secretPending(
+    cluster: NatsCluster,
+    user: NatsUser,
+    whole: boolean,
+    message: string,
+  ): Promise<{ requeueAfterMs?: number }> {
+    if (!whole) return { requeueAfterMs: WAIT_MS };
+    const outcome = await this.writeWholeStatus(cluster, user, {
+      ok: false,
+      reason: 'SecretPending',
+      message,
+    });
+    return this.afterWrite(outcome, { requeueAfterMs: WAIT_MS });
   }
 
   /** After a whole-status write: a user that moved on since it was read is looked at again soon. */
