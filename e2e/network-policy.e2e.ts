@@ -25,7 +25,7 @@ import {
   waitUntil,
   type Obj,
 } from '@nats-warden/local-cluster';
-import { readDocuments } from '../src/cli/documents.ts';
+import { readValidated } from '../src/cli/render-command.ts';
 import { generateIdentities } from '../src/identity/generate-identities.ts';
 import {
   DEFAULT_CLUSTER_DOMAIN,
@@ -56,7 +56,7 @@ async function renderExample(operatorNamespace: string): Promise<Obj[]> {
   const dir = mkdtempSync(join(tmpdir(), 'network-policy-e2e-'));
   try {
     writeFileSync(join(dir, 'cluster.yaml'), docs.map((d) => dump(d)).join('---\n'));
-    const parsed = readDocuments([join(dir, 'cluster.yaml')]);
+    const parsed = await readValidated([join(dir, 'cluster.yaml')]);
     const natsCluster = parsed.clusters[0]!;
     // The policy is owned by its NatsCluster (as the operator's is): the NatsCluster is created first
     // so the owner reference has its uid. No operator runs here; nothing else acts on it.

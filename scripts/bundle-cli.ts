@@ -19,11 +19,14 @@ export const EXTERNAL = ['@kubernetes/client-node', 'pino', 'prom-client'];
 const REQUIRE_SHIM =
   "import { createRequire as __natsWardenRequire } from 'node:module'; const require = __natsWardenRequire(import.meta.url);";
 
-const esbuild = (args: string[]) =>
+/** The file beside render.cjs that holds schema-check.ts and TypeBox. */
+export const SCHEMA_CHECK_BUNDLE = 'schema-check.cjs';
+
+const esbuildEntry = (entry: string, args: string[]) =>
   execFileSync(
     toolPath('esbuild'),
     [
-      join(repoRoot, 'src', 'cli', 'main.ts'),
+      entry,
       '--bundle',
       '--platform=node',
       '--target=node24',
@@ -33,6 +36,7 @@ const esbuild = (args: string[]) =>
     ],
     { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] },
   );
+const esbuild = (args: string[]) => esbuildEntry(join(repoRoot, 'src', 'cli', 'main.ts'), args);
 
 /**
  * Escapes every non-ASCII character as \uXXXX, which means the same in string and regular expression
@@ -60,12 +64,20 @@ export function bundleCli(outDir = join(repoRoot, 'dist', 'bundle')): string {
   ]);
   // The other commands stay out (main.ts imports them only when asked for), and so does main.ts's
   // "run when started directly" check, which means nothing in CommonJS.
+  // TypeBox stays out of render.cjs: schema-check.ts (the errors of an invalid document) is bundled
+  // with it in a file of its own, which render.cjs requires only for such a document.
   esbuild([
     '--format=cjs',
     `--outfile=${join(outDir, 'render.cjs')}`,
     '--external:./operator-command.ts',
     '--external:./reloader-command.ts',
     '--define:import.meta.url=undefined',
+    `--define:SCHEMA_CHECK_BUNDLE="./${SCHEMA_CHECK_BUNDLE}"`,
+    `--external:./${SCHEMA_CHECK_BUNDLE}`,
+  ]);
+  esbuildEntry(join(repoRoot, 'src', 'api', 'schema-check.ts'), [
+    '--format=cjs',
+    `--outfile=${join(outDir, SCHEMA_CHECK_BUNDLE)}`,
   ]);
   const render = join(outDir, 'render.cjs');
   writeFileSync(render, toAscii(readFileSync(render, 'utf8')));

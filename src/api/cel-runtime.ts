@@ -3,7 +3,7 @@
 // these instead of loading a CEL interpreter (a fifth of its start). An error (a field that is not
 // there, a value of the wrong type) is thrown, and fails the rule, as with cel-js; `||` and `&&`
 // ignore an error in one side when the other decides, as CEL does.
-import { QUANTITY_PATTERN } from './common.ts';
+import { QUANTITY_PATTERN } from './string-rules.ts';
 import { durationToSeconds, quantityToBytes } from '../render/units.ts';
 
 type Value = unknown;

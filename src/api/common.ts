@@ -1,6 +1,7 @@
 // Schema building blocks shared by the three kinds: formats and patterns a user meets in many places
 // (durations, quantities, subjects, names). Each carries its own error wording through `description`.
 import { FormatRegistry, Kind, Type, TypeRegistry, type Static, type TSchema } from '@sinclair/typebox';
+import { FORMATS, QUANTITY_PATTERN } from './string-rules.ts';
 
 export const GROUP = 'natswarden.io';
 export const VERSION = 'v1alpha1';
@@ -10,8 +11,7 @@ export const API_VERSION = `${GROUP}/${VERSION}`;
 export const Duration = (options: object = {}) =>
   Type.String({ pattern: '^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$', ...options });
 
-/** A Kubernetes quantity as used for sizes: "8Mi", "1Gi", "64Mi", "1048576". */
-export const QUANTITY_PATTERN = '^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$';
+export { QUANTITY_PATTERN };
 export const Quantity = (options: object = {}) => Type.String({ pattern: QUANTITY_PATTERN, ...options });
 
 /**
@@ -108,9 +108,9 @@ export const Permissions = Type.Object({
 });
 export type Permissions = Static<typeof Permissions>;
 
-// RFC 3339 timestamps in status (TypeBox knows no formats until told).
-if (!FormatRegistry.Has('date-time'))
-  FormatRegistry.Set('date-time', (value) => !Number.isNaN(Date.parse(value)));
+// TypeBox knows no formats until told.
+for (const [name, check] of Object.entries(FORMATS))
+  if (!FormatRegistry.Has(name)) FormatRegistry.Set(name, check);
 
 /** A metav1.Condition. */
 export const Condition = Type.Object({

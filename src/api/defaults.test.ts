@@ -2,11 +2,11 @@
 // every good case and every bad-input document (whose values are often of the wrong type), and on
 // variants of each with one field at a time removed, so that every default is taken at every depth.
 import { describe, expect, test } from '@jest/globals';
-import type { TSchema } from '@sinclair/typebox';
+import { Kind, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { BAD_CASES, GOOD_CASES } from '../../test/api/bad-input-cases.ts';
 import { exampleDocuments } from '../../test/fixtures/examples.ts';
-import { applyDefaults } from './defaults.ts';
+import { applyDefaults, WALKED_KINDS } from './defaults.ts';
 import { NatsAccount, NatsCluster, NatsUser } from './index.ts';
 
 const SCHEMAS: Record<string, TSchema> = { NatsCluster, NatsAccount, NatsUser };
@@ -36,6 +36,30 @@ function withoutEachField(doc: unknown): unknown[] {
 describe('schema defaults', () => {
   test('the documents compared cover every kind', () => {
     expect(new Set(documents.map((d) => d.kind))).toEqual(new Set(Object.keys(SCHEMAS)));
+  });
+
+  test('a kind applyDefaults does not walk into has no default below it', () => {
+    // What makes keeping such a value as it is exact (applyDefaults needs no Value.Default).
+    const unwalkedWithDefaults: string[] = [];
+    const hasDefaultBelow = (node: unknown): boolean =>
+      node !== null &&
+      typeof node === 'object' &&
+      Object.values(node).some(
+        (child) =>
+          (child !== null && typeof child === 'object' && 'default' in child) || hasDefaultBelow(child),
+      );
+    const visit = (node: unknown, path: string): void => {
+      if (node === null || typeof node !== 'object') return;
+      const kind = (node as Record<symbol, unknown>)[Kind];
+      if (typeof kind === 'string' && !WALKED_KINDS.includes(kind) && hasDefaultBelow(node))
+        unwalkedWithDefaults.push(`${path} (${kind})`);
+      for (const [key, child] of Object.entries(node)) visit(child, `${path}.${key}`);
+    };
+    for (const [name, schema] of Object.entries(SCHEMAS)) visit(schema, name);
+    expect(unwalkedWithDefaults).toEqual([]);
+    // The check can fail: a union with a defaulted member is found.
+    const union = { [Kind]: 'Union', anyOf: [{ [Kind]: 'String', default: 'x' }] };
+    expect(hasDefaultBelow(union)).toBe(true);
   });
 
   test.each(documents.map((doc, i) => [`${i} ${doc.kind}`, doc] as const))(

@@ -4,4 +4,5 @@ export * from './common.ts';
 export * from './natscluster.ts';
 export * from './natsaccount.ts';
 export * from './natsuser.ts';
+export * from './names.ts';
 export * from './schema-check.ts';

@@ -144,7 +144,3 @@ export const NatsAccount = Type.Object({
 });
 export type NatsAccount = Static<typeof NatsAccount>;
 export type NatsAccountSpec = Static<typeof NatsAccountSpec>;
-
-/** The name an account has inside NATS. */
-export const accountNameOf = (account: NatsAccount): string =>
-  account.spec.accountName ?? account.metadata.name;

@@ -124,7 +124,3 @@ export const NatsUser = Type.Object({
 });
 export type NatsUser = Static<typeof NatsUser>;
 export type NatsUserSpec = Static<typeof NatsUserSpec>;
-
-export const credentialsSecretNameOf = (user: NatsUser): string =>
-  user.spec.secretName ?? `${user.metadata.name}-nats-credentials`;
-export const usernameOf = (user: NatsUser): string => user.spec.username ?? user.metadata.name;

@@ -2,13 +2,7 @@
 // file, the resource and the field path.
 import { loadAll } from 'js-yaml';
 import { readFileSync, statSync } from 'node:fs';
-import {
-  validateResource,
-  type NatsAccount,
-  type NatsCluster,
-  type NatsUser,
-  type Resource,
-} from '../api/index.ts';
+import type { NatsAccount, NatsCluster, NatsUser, Resource, Validated } from '../api/index.ts';
 
 export interface Documents {
   clusters: NatsCluster[];
@@ -55,8 +49,11 @@ function describe(doc: unknown): string {
   return `${typeof d?.kind === 'string' ? d.kind : 'document'}/${typeof d?.metadata?.name === 'string' ? d.metadata.name : '?'}`;
 }
 
+/** Validates one document: schema-check.ts's validateResource, or what stands for it. */
+export type Validate = (doc: unknown) => Validated<Resource>;
+
 /** Parses and validates; throws InputError listing every problem found, not just the first. */
-export function readDocuments(files: string[]): Documents {
+export function readDocuments(files: string[], validate: Validate): Documents {
   const result: Documents = { clusters: [], accounts: [], users: [] };
   const problems: string[] = [];
   for (const file of files) {
@@ -75,7 +72,7 @@ export function readDocuments(files: string[]): Documents {
       continue;
     }
     for (const doc of docs) {
-      const checked = validateResource(doc);
+      const checked = validate(doc);
       if (!checked.ok) {
         for (const e of checked.errors) problems.push(`${file}: ${describe(doc)}: ${e.path}: ${e.message}`);
         continue;

@@ -14,7 +14,8 @@ import {
   type RenderContext,
 } from '../render/index.ts';
 import { parseOptions } from './args.ts';
-import { InputError, readDocuments, type Documents } from './documents.ts';
+import { InputError, readDocuments, type Documents, type Validate } from './documents.ts';
+import { quickValidate } from '../api/quick-check.ts';
 
 export { toYaml };
 
@@ -66,7 +67,43 @@ export async function renderDocuments(docs: Documents, clusterDomain: string): P
   return objects;
 }
 
+/** Stops a quick read at the first document the compiled checks refuse. */
+class NeedsErrors extends Error {}
+const quickValidation: Validate = (doc) => {
+  const value = quickValidate(doc);
+  if (!value) throw new NeedsErrors();
+  return { ok: true, value };
+};
+
+/**
+ * The files' resources, validated. TypeBox's compiled checks pass valid documents without loading
+ * TypeBox (a quarter of a start, docs/cli.md); when they refuse one, the files are read again through
+ * validateResource, which loads it and names every error.
+ */
+export async function readValidated(files: string[]): Promise<Documents> {
+  try {
+    return readDocuments(files, quickValidation);
+  } catch (error) {
+    if (!(error instanceof NeedsErrors)) throw error;
+  }
+  const { validateResource } = await loadSchemaCheck();
+  return readDocuments(files, validateResource);
+}
+
+/** Set by scripts/bundle-cli.ts in the render bundle: schema-check.ts's own bundle, beside it. */
+declare const SCHEMA_CHECK_BUNDLE: string | undefined;
+
+/**
+ * schema-check.ts, which loads TypeBox. The render bundle leaves TypeBox out altogether (even unused,
+ * its thousand functions were created and cached at every start) and loads it from a file of its own.
+ */
+const loadSchemaCheck = async (): Promise<typeof import('../api/schema-check.ts')> =>
+  typeof SCHEMA_CHECK_BUNDLE === 'string'
+    ? // eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS bundle's require
+      (require(SCHEMA_CHECK_BUNDLE) as typeof import('../api/schema-check.ts'))
+    : import('../api/schema-check.ts');
+
 export async function renderCommand(argv: string[]): Promise<string> {
   const options = parseRenderArgs(argv);
-  return toYaml(await renderDocuments(readDocuments(options.files), options.clusterDomain));
+  return toYaml(await renderDocuments(await readValidated(options.files), options.clusterDomain));
 }

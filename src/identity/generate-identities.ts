@@ -2,13 +2,8 @@
 // operator and accounts, user credentials), for a first reconcile or an offline render. The
 // controller calls this only for what is missing and stores the result in Secrets: an identity
 // that exists is reused forever, never regenerated.
-import {
-  accountNameOf,
-  usernameOf,
-  type NatsAccount,
-  type NatsCluster,
-  type NatsUser,
-} from '../api/index.ts';
+import type { NatsAccount, NatsCluster, NatsUser } from '../api/index.ts';
+import { accountNameOf, usernameOf } from '../api/names.ts';
 import type { ClusterIdentities, JwtIdentities, UserCredentials } from '../render/context.ts';
 import type { KeyIdentity } from './jwt.ts';
 import { createNativeKey, NKEY_PREFIX } from './native-signer.ts';

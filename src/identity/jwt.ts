@@ -12,7 +12,7 @@ import {
 } from '@nats-io/jwt';
 import type { KeyPair } from '@nats-io/nkeys';
 import type { NatsAccount, NatsUser, Permissions } from '../api/index.ts';
-import { accountNameOf } from '../api/index.ts';
+import { accountNameOf } from '../api/names.ts';
 import { durationToSeconds, quantityToBytes } from '../render/units.ts';
 import { createNativeKey, createNativeKeyPair, nativeKeyPair, NKEY_PREFIX } from './native-signer.ts';
 import { encodeUserJwt } from './user-jwt.ts';

@@ -1,14 +1,8 @@
 // The auth include file (Secret `<cluster>-auth`): Config mode lists accounts with their users by
 // bcrypt hash, nkey or certificate subject; JWT mode names the operator, the system account and the
 // full resolver. It holds hashes and JWTs, so it lives in a Secret, never in the ConfigMap.
-import {
-  accountNameOf,
-  usernameOf,
-  type NatsAccount,
-  type NatsCluster,
-  type NatsUser,
-  type Permissions,
-} from '../api/index.ts';
+import type { NatsAccount, NatsCluster, NatsUser, Permissions } from '../api/index.ts';
+import { accountNameOf, usernameOf } from '../api/names.ts';
 import { createHash } from 'node:crypto';
 import { writeNatsConf, type ConfBlock, type ConfValue } from './conf-writer.ts';
 import type { ClusterIdentities, RenderContext } from './context.ts';

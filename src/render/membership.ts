@@ -12,14 +12,8 @@
 // - a user's credentials Secret may not be one the cluster owns (its identities, auth or TLS
 //   Secrets: writing it would overwrite them) nor another user's (the older user keeps it).
 // Pure; the cluster's own problems (crossResourceProblems) are separate.
-import {
-  accountNameOf,
-  credentialsSecretNameOf,
-  usernameOf,
-  type NatsAccount,
-  type NatsCluster,
-  type NatsUser,
-} from '../api/index.ts';
+import type { NatsAccount, NatsCluster, NatsUser } from '../api/index.ts';
+import { accountNameOf, credentialsSecretNameOf, usernameOf } from '../api/names.ts';
 import { certificateUserName } from './auth-conf.ts';
 import { accountBoundsProblem, clusterBoundsProblems, userBoundsProblem } from './bounds.ts';
 import { leafLifetimeProblems } from './certificates.ts';

@@ -2,7 +2,8 @@
 // Password users: username + password; NKey users: nkey.seed; JWT users: user.creds; certificate
 // users: a cert-manager client certificate. Always ca.crt (the cluster's trust bundle) and url.
 import type { Certificate } from '../api/cert-manager.ts';
-import { credentialsSecretNameOf, usernameOf, type NatsCluster, type NatsUser } from '../api/index.ts';
+import type { NatsCluster, NatsUser } from '../api/index.ts';
+import { credentialsSecretNameOf, usernameOf } from '../api/names.ts';
 import { certificateUserName } from './auth-conf.ts';
 import { issuedClientKeyRotation, issuerRefOf } from './certificates.ts';
 import { base64 } from './config-objects.ts';

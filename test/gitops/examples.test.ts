@@ -14,6 +14,7 @@ import { HelmRelease } from '@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v
 import { Kustomization } from '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1';
 import { GitRepository, OCIRepository } from '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1';
 import { readDocuments } from '../../src/cli/documents.ts';
+import { validateResource } from '../../src/api/schema-check.ts';
 import { helmTemplate } from '../../scripts/gen-manifests.ts';
 
 const GITOPS_DIR = join(import.meta.dirname, '..', '..', 'examples', 'gitops');
@@ -186,7 +187,10 @@ describe('the chart values they carry, against values.schema.json (real helm)', 
 describe('the cluster they deploy', () => {
   test('examples/gitops/cluster passes our own validation', () => {
     const files = filesIn('cluster').filter((f) => !f.endsWith('namespace.yaml'));
-    const documents = readDocuments(files.map((f) => join(GITOPS_DIR, f)));
+    const documents = readDocuments(
+      files.map((f) => join(GITOPS_DIR, f)),
+      validateResource,
+    );
     expect(documents).toBeDefined();
     const kinds = files.flatMap(load).map((d) => d.kind);
     expect(kinds.sort()).toEqual(['NatsAccount', 'NatsCluster', 'NatsUser']);

@@ -6,11 +6,10 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { loadAll } from 'js-yaml';
 import { execFileSync } from 'node:child_process';
 import { isAscii } from 'node:buffer';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@nats-warden/local-cluster';
-import { readDocuments } from '../../src/cli/documents.ts';
-import { renderDocuments } from '../../src/cli/render-command.ts';
+import { readValidated, renderDocuments } from '../../src/cli/render-command.ts';
 import { checkoutLayout, packageLayout, type CliLayout } from '../fixtures/cli-layouts.ts';
 
 const example = join(repoRoot, 'examples', 'secure-cluster.yaml');
@@ -29,7 +28,7 @@ function withoutGeneratedSecrets(objects: Obj[]): Obj[] {
 }
 
 async function rendererOutput(): Promise<Obj[]> {
-  const objects = await renderDocuments(readDocuments([example]), 'cluster.local');
+  const objects = await renderDocuments(await readValidated([example]), 'cluster.local');
   // Through YAML and back, as the command prints it (drops undefined fields as YAML does).
   return loadAll(objects.map((o) => JSON.stringify(o)).join('\n---\n')) as Obj[];
 }
@@ -49,6 +48,15 @@ describe.each([
     expect(existsSync(join(layout.root, runs === 'src' ? 'dist' : 'src'))).toBe(false);
     // bin/code-cache.js reads the bundle as Latin-1 only when it is ASCII (scripts/bundle-cli.ts).
     if (runs !== 'src') expect(isAscii(readFileSync(join(layout.root, runs, 'render.cjs')))).toBe(true);
+    // TypeBox stays out of it, in the file of its own that only an invalid document loads (docs/cli.md).
+    if (runs !== 'src') {
+      expect(readFileSync(join(layout.root, runs, 'render.cjs'), 'latin1')).not.toContain(
+        '@sinclair/typebox',
+      );
+      expect(readFileSync(join(layout.root, runs, 'schema-check.cjs'), 'utf8')).toContain(
+        '@sinclair/typebox',
+      );
+    }
   });
 
   const env = () => ({ ...process.env, NATS_WARDEN_CODE_CACHE: join(layout.root, 'code-cache') });
@@ -90,5 +98,17 @@ describe.each([
       stderr: expect.stringContaining('no-such-file.yaml'),
     });
     expect(run(['no-such-command']).status).toBe(2);
+    // An invalid document: TypeBox's errors, loaded only now (in a package, from schema-check.cjs).
+    const invalid = join(layout.root, 'invalid.yaml');
+    writeFileSync(
+      invalid,
+      readFileSync(example, 'utf8')
+        .replace('replicas: 3', 'replicas: three')
+        .replace('authType: NKey', 'authType: Nkey'),
+    );
+    const refused = run(['render', '-f', invalid]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('NatsCluster/secure: spec.replicas: must be integer');
+    expect(refused.stderr).toContain('NatsUser/app: spec.authType: must be one of');
   });
 });

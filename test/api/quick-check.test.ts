@@ -1,0 +1,127 @@
+// `render` validates without TypeBox (src/api/quick-check.ts): the schemas as literals and TypeBox's own
+// compiled checks, written by `npm run gen:schemas` (scripts/gen-schemas.ts). Here the generated file
+// must be what the generator writes from today's schemas, its schemas TypeBox's, its checks what
+// Value.Check answers, and quickValidate must pass exactly what validateResource passes, with the same
+// defaults, on every document the tests know and on variants of each with one field left out.
+import { describe, expect, test } from '@jest/globals';
+import type { TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { readFileSync } from 'node:fs';
+import { applyDefaults } from '../../src/api/defaults.ts';
+import { NatsAccount, NatsCluster, NatsUser, validateResource } from '../../src/api/index.ts';
+import { quickValidate } from '../../src/api/quick-check.ts';
+import { CHECKS, SCHEMAS } from '../../src/api/schemas.generated.ts';
+import { GENERATED_FILE, schemasSource, withStandardKinds } from '../../scripts/gen-schemas.ts';
+import { exampleDocuments } from '../fixtures/examples.ts';
+import { BAD_CASES, GOOD_CASES } from './bad-input-cases.ts';
+
+const TYPEBOX: Record<keyof typeof SCHEMAS, TSchema> = { NatsCluster, NatsAccount, NatsUser };
+type Kind = keyof typeof SCHEMAS;
+
+const documents = [...BAD_CASES.map((c) => c.doc), ...GOOD_CASES, ...exampleDocuments()] as {
+  kind: string;
+}[];
+
+/** The document, then a copy without each field in turn (objects at any depth). */
+function withoutEachField(doc: unknown): unknown[] {
+  const variants: unknown[] = [doc];
+  const visit = (node: unknown, path: string[]) => {
+    if (node === null || typeof node !== 'object') return;
+    for (const [key, child] of Object.entries(node)) {
+      const copy = structuredClone(doc) as Record<string, unknown>;
+      const parent = path.reduce<Record<string, unknown>>((at, k) => at[k] as Record<string, unknown>, copy);
+      if (Array.isArray(parent)) parent.splice(Number(key), 1);
+      else delete parent[key];
+      variants.push(copy);
+      visit(child, [...path, key]);
+    }
+  };
+  visit(doc, []);
+  return variants;
+}
+/** A copy with each leaf in turn given a value of another type (a string for a number, and so on). */
+function withEachLeafMistyped(doc: unknown): unknown[] {
+  const variants: unknown[] = [];
+  const visit = (node: unknown, path: string[]) => {
+    if (node === null || typeof node !== 'object') {
+      const copy = structuredClone(doc) as Record<string, unknown>;
+      const parent = path
+        .slice(0, -1)
+        .reduce<Record<string, unknown>>((at, k) => at[k] as Record<string, unknown>, copy);
+      parent[path.at(-1)!] = typeof node === 'string' ? 7 : 'seven';
+      variants.push(copy);
+      return;
+    }
+    for (const [key, child] of Object.entries(node)) visit(child, [...path, key]);
+  };
+  visit(doc, []);
+  return variants;
+}
+const variants = documents.flatMap((doc) => [...withoutEachField(doc), ...withEachLeafMistyped(doc)]);
+
+/** Symbol keys written as strings, descriptions left out: what the generated literals must equal. */
+function comparable(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(comparable);
+  if (node === null || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(node)) if (key !== 'description') out[key] = comparable(child);
+  for (const symbol of Object.getOwnPropertySymbols(node))
+    out[`@@${Symbol.keyFor(symbol)}`] = comparable((node as Record<symbol, unknown>)[symbol]);
+  return out;
+}
+
+describe('validation without TypeBox', () => {
+  test('the generated file is what `npm run gen:schemas` writes from the schemas', async () => {
+    expect(readFileSync(GENERATED_FILE, 'utf8')).toBe(await schemasSource());
+  });
+
+  test.each(Object.keys(TYPEBOX))(
+    'the %s schema is TypeBox’s, symbols included, but for descriptions',
+    (kind) => {
+      expect(comparable(SCHEMAS[kind as Kind])).toEqual(comparable(TYPEBOX[kind as Kind]));
+      expect(JSON.stringify(comparable(SCHEMAS[kind as Kind]))).toContain('"@@TypeBox.Kind":"Object"');
+    },
+  );
+
+  test('the documents compared cover every kind, valid and not', () => {
+    expect(new Set(documents.map((d) => d.kind))).toEqual(new Set(Object.keys(SCHEMAS)));
+    const passed = variants.map((v) => validateResource(v).ok);
+    expect(passed).toContain(true);
+    expect(passed).toContain(false);
+  });
+
+  test('each compiled check answers what Value.Check answers, on every document with its defaults', () => {
+    let compared = 0;
+    for (const variant of variants) {
+      const kind = (variant as { kind: Kind }).kind;
+      if (!(kind in SCHEMAS)) continue;
+      const value = applyDefaults(SCHEMAS[kind], structuredClone(variant));
+      expect([kind, CHECKS[kind](value)]).toEqual([kind, Value.Check(TYPEBOX[kind], value)]);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(1000);
+  });
+
+  test('quickValidate passes exactly what validateResource passes, with the same value', () => {
+    for (const variant of variants) {
+      const full = validateResource(variant);
+      const quick = quickValidate(variant);
+      if (full.ok) expect(quick).toEqual(full.value);
+      else expect([quick, full.errors]).toEqual([undefined, full.errors]);
+    }
+  });
+
+  test('custom kinds become standard ones that check the same', () => {
+    const { Kind } = { Kind: Symbol.for('TypeBox.Kind') };
+    const schema = { [Kind]: 'StringEnum', type: 'string', enum: ['a', 'b'] };
+    const standard = withStandardKinds(schema) as TSchema;
+    for (const value of ['a', 'b', 'c', 1, null, undefined])
+      expect([value, Value.Check(standard, value)]).toEqual([value, value === 'a' || value === 'b']);
+    const passThrough = withStandardKinds({ [Kind]: 'PassThrough', type: 'object' }) as TSchema;
+    for (const value of [{}, { x: 1 }, [], null, 'x'])
+      expect([value, Value.Check(passThrough, value)]).toEqual([
+        value,
+        typeof value === 'object' && value !== null && !Array.isArray(value),
+      ]);
+  });
+});
