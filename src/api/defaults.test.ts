@@ -6,7 +6,7 @@ import { Kind, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { BAD_CASES, GOOD_CASES } from '../../test/api/bad-input-cases.ts';
 import { exampleDocuments } from '../../test/fixtures/examples.ts';
-import { applyDefaults, WALKED_KINDS } from './defaults.ts';
+import { applyDefaults, shapeOf } from './defaults.ts';
 import { NatsAccount, NatsCluster, NatsUser } from './index.ts';
 
 const SCHEMAS: Record<string, TSchema> = { NatsCluster, NatsAccount, NatsUser };
@@ -38,9 +38,9 @@ describe('schema defaults', () => {
     expect(new Set(documents.map((d) => d.kind))).toEqual(new Set(Object.keys(SCHEMAS)));
   });
 
-  test('a kind applyDefaults does not walk into has no default below it', () => {
+  test('a schema applyDefaults takes for a leaf has no default below it', () => {
     // What makes keeping such a value as it is exact (applyDefaults needs no Value.Default).
-    const unwalkedWithDefaults: string[] = [];
+    const leavesWithDefaultsBelow: string[] = [];
     const hasDefaultBelow = (node: unknown): boolean =>
       node !== null &&
       typeof node === 'object' &&
@@ -50,16 +50,33 @@ describe('schema defaults', () => {
       );
     const visit = (node: unknown, path: string): void => {
       if (node === null || typeof node !== 'object') return;
-      const kind = (node as Record<symbol, unknown>)[Kind];
-      if (typeof kind === 'string' && !WALKED_KINDS.includes(kind) && hasDefaultBelow(node))
-        unwalkedWithDefaults.push(`${path} (${kind})`);
+      if (Kind in node && shapeOf(node as TSchema) === 'leaf' && hasDefaultBelow(node))
+        leavesWithDefaultsBelow.push(`${path} (${String((node as TSchema)[Kind])})`);
       for (const [key, child] of Object.entries(node)) visit(child, `${path}.${key}`);
     };
     for (const [name, schema] of Object.entries(SCHEMAS)) visit(schema, name);
-    expect(unwalkedWithDefaults).toEqual([]);
+    expect(leavesWithDefaultsBelow).toEqual([]);
     // The check can fail: a union with a defaulted member is found.
-    const union = { [Kind]: 'Union', anyOf: [{ [Kind]: 'String', default: 'x' }] };
+    const union = { [Kind]: 'Union', anyOf: [{ [Kind]: 'String', type: 'string', default: 'x' }] };
+    expect(shapeOf(union as unknown as TSchema)).toBe('leaf');
     expect(hasDefaultBelow(union)).toBe(true);
+  });
+
+  test('the shapes are TypeBox’s kinds: Object, Record and Array, all else a leaf', () => {
+    const kinds = new Map<string, Set<string>>();
+    const visit = (node: unknown): void => {
+      if (node === null || typeof node !== 'object') return;
+      if (Kind in node) {
+        const shape = shapeOf(node as TSchema);
+        kinds.set(shape, (kinds.get(shape) ?? new Set()).add(String((node as TSchema)[Kind])));
+      }
+      Object.values(node).forEach(visit);
+    };
+    Object.values(SCHEMAS).forEach(visit);
+    expect(kinds.get('object')).toEqual(new Set(['Object']));
+    expect(kinds.get('record')).toEqual(new Set(['Record']));
+    expect(kinds.get('array')).toEqual(new Set(['Array']));
+    expect([...kinds.get('leaf')!].filter((k) => ['Object', 'Record', 'Array'].includes(k))).toEqual([]);
   });
 
   test.each(documents.map((doc, i) => [`${i} ${doc.kind}`, doc] as const))(

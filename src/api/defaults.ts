@@ -3,20 +3,22 @@
 // whether it comes out undefined, then again to store it), so its work doubles at every level of
 // nesting: ~3 ms of a CLI render, ten times what this takes (docs/cli.md). Defaults are idempotent, so
 // the second visit changed nothing; defaults.test.ts compares the two on every example, good case and
-// bad-input document. No TypeBox at run time (the CLI starts without it): the schema's kind is read
-// from TypeBox's registered symbol, and kinds this does not walk (a union of literals in a condition's
-// status) carry no default anywhere in the CRDs, which defaults.test.ts checks, so they keep the value.
+// bad-input document. No TypeBox at run time (the CLI starts without it): a schema is walked by its
+// JSON Schema shape, which TypeBox's schemas and the generated ones (schemas.generated.ts, plain
+// JSON) share, and what is not walked (a union of literals in a condition's status) has no default
+// below it anywhere in the CRDs, which defaults.test.ts checks, so its value is kept as it is.
 import type { TSchema } from '@sinclair/typebox';
 
-/** TypeBox's `Kind` (Symbol.for, so the same symbol without importing TypeBox). */
-const Kind: symbol = Symbol.for('TypeBox.Kind');
-/** The kinds applyDefaults walks into; any other kind's value is kept as it is. */
-export const WALKED_KINDS = ['Object', 'Array', 'Record'];
-
-type Fields = Record<string | symbol, unknown>;
+type Fields = Record<string, unknown>;
 const isObject = (value: unknown): value is Fields => value !== null && typeof value === 'object';
-const hasDefault = (schema: unknown): schema is TSchema =>
-  isObject(schema) && typeof (schema as Fields)[Kind] === 'string' && 'default' in schema;
+const hasDefault = (schema: unknown): schema is TSchema => isObject(schema) && 'default' in schema;
+
+/** How applyDefaults walks a schema: TypeBox's Object, Record and Array by their JSON Schema shape. */
+export function shapeOf(schema: TSchema): 'object' | 'record' | 'array' | 'leaf' {
+  if (schema.type === 'object')
+    return isObject(schema.properties) ? 'object' : isObject(schema.patternProperties) ? 'record' : 'leaf';
+  return schema.type === 'array' && isObject(schema.items) ? 'array' : 'leaf';
+}
 
 /** The value, or a copy of the schema's default when it is undefined (an object default under it). */
 function valueOrDefault(schema: TSchema, value: unknown): unknown {
@@ -34,8 +36,8 @@ function valueOrDefault(schema: TSchema, value: unknown): unknown {
 
 /** `value` with the schema's defaults filled in (objects and arrays in it are updated in place). */
 export function applyDefaults(schema: TSchema, value: unknown): unknown {
-  switch ((schema as unknown as Fields)[Kind]) {
-    case 'Object': {
+  switch (shapeOf(schema)) {
+    case 'object': {
       const defaulted = valueOrDefault(schema, value);
       if (!isObject(defaulted)) return defaulted;
       const properties = schema.properties as Record<string, TSchema>;
@@ -50,14 +52,14 @@ export function applyDefaults(schema: TSchema, value: unknown): unknown {
         if (!known.includes(key)) defaulted[key] = applyDefaults(additional, defaulted[key]);
       return defaulted;
     }
-    case 'Array': {
+    case 'array': {
       const defaulted = Array.isArray(value) ? value : valueOrDefault(schema, value);
       if (!Array.isArray(defaulted)) return defaulted;
       for (let i = 0; i < defaulted.length; i++)
         defaulted[i] = applyDefaults(schema.items as TSchema, defaulted[i]);
       return defaulted;
     }
-    case 'Record': {
+    case 'record': {
       const defaulted = valueOrDefault(schema, value);
       if (!isObject(defaulted)) return defaulted;
       const [pattern, property] = Object.entries(schema.patternProperties as Record<string, TSchema>)[0]!;
@@ -71,9 +73,8 @@ export function applyDefaults(schema: TSchema, value: unknown): unknown {
         if (!knownKey.test(key)) defaulted[key] = applyDefaults(additional, defaulted[key]);
       return defaulted;
     }
-    default:
-      // A leaf (string, number, literal...) takes its own default; what applyDefaults does not walk
-      // into has none below it (defaults.test.ts).
+    case 'leaf':
+      // A string, number, literal... takes its own default; nothing below it has one (defaults.test.ts).
       return valueOrDefault(schema, value);
   }
 }

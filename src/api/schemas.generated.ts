@@ -4,1591 +4,17 @@
 import type { TSchema } from '@sinclair/typebox';
 import { FORMATS } from './string-rules.ts';
 
-const Kind = Symbol.for('TypeBox.Kind');
-const Optional = Symbol.for('TypeBox.Optional');
-const Readonly = Symbol.for('TypeBox.Readonly');
-const Hint = Symbol.for('TypeBox.Hint');
-
-/** The schemas, equal to TypeBox's (symbols included) but for their descriptions. */
+/** What the walkers beside the checks read of each schema (defaults, CEL rules, known fields). */
 export const SCHEMAS: Record<'NatsCluster' | 'NatsAccount' | 'NatsUser', TSchema> = {
-  NatsCluster: {
-    type: 'object',
-    required: ['apiVersion', 'kind', 'metadata', 'spec'],
-    properties: {
-      apiVersion: { const: 'natswarden.io/v1alpha1', type: 'string', [Kind]: 'Literal' },
-      kind: { const: 'NatsCluster', type: 'string', [Kind]: 'Literal' },
-      metadata: {
-        type: 'object',
-        required: ['name'],
-        properties: {
-          name: { type: 'string', [Kind]: 'String' },
-          namespace: { type: 'string', [Kind]: 'String', [Optional]: 'Optional' },
-          uid: { type: 'string', [Kind]: 'String', [Optional]: 'Optional' },
-          generation: { type: 'integer', [Kind]: 'Integer', [Optional]: 'Optional' },
-          labels: {
-            type: 'object',
-            patternProperties: { '^(.*)$': { type: 'string', [Kind]: 'String' } },
-            [Kind]: 'Record',
-            [Optional]: 'Optional',
-          },
-          annotations: {
-            type: 'object',
-            patternProperties: { '^(.*)$': { type: 'string', [Kind]: 'String' } },
-            [Kind]: 'Record',
-            [Optional]: 'Optional',
-          },
-          resourceVersion: { type: 'string', [Kind]: 'String', [Optional]: 'Optional' },
-          finalizers: {
-            type: 'array',
-            items: { type: 'string', [Kind]: 'String' },
-            [Kind]: 'Array',
-            [Optional]: 'Optional',
-          },
-          deletionTimestamp: { type: 'string', [Kind]: 'String', [Optional]: 'Optional' },
-        },
-        [Kind]: 'Object',
-      },
-      spec: {
-        type: 'object',
-        required: [
-          'replicas',
-          'tls',
-          'auth',
-          'jetstream',
-          'limits',
-          'lameDuck',
-          'service',
-          'podTemplate',
-          'monitoring',
-          'networkPolicy',
-        ],
-        properties: {
-          replicas: { minimum: 1, maximum: 15, default: 3, type: 'integer', [Kind]: 'Integer' },
-          image: { minLength: 1, type: 'string', [Kind]: 'String', [Optional]: 'Optional' },
-          tls: {
-            default: {},
-            type: 'object',
-            required: ['duration', 'renewBefore', 'privateKey', 'client', 'monitor', 'rotation'],
-            properties: {
-              issuerRef: {
-                type: 'object',
-                required: ['name', 'kind', 'group'],
-                properties: {
-                  name: { minLength: 1, type: 'string', [Kind]: 'String' },
-                  kind: {
-                    type: 'string',
-                    enum: ['Issuer', 'ClusterIssuer'],
-                    default: 'Issuer',
-                    [Kind]: 'StringEnum',
-                  },
-                  group: { default: 'cert-manager.io', type: 'string', [Kind]: 'String' },
-                },
-                [Kind]: 'Object',
-                [Optional]: 'Optional',
-              },
-              duration: {
-                pattern: '^([0-9]+(\\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$',
-                default: '2160h',
-                type: 'string',
-                [Kind]: 'String',
-              },
-              renewBefore: {
-                pattern: '^([0-9]+(\\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$',
-                default: '360h',
-                type: 'string',
-                [Kind]: 'String',
-              },
-              privateKey: {
-                default: {},
-                type: 'object',
-                required: ['algorithm'],
-                properties: {
-                  algorithm: {
-                    type: 'string',
-                    enum: ['ECDSA', 'RSA', 'Ed25519'],
-                    default: 'ECDSA',
-                    [Kind]: 'StringEnum',
-                  },
-                  size: { type: 'integer', [Kind]: 'Integer', [Optional]: 'Optional' },
-                },
-                'x-kubernetes-validations': [
-                  {
-                    rule: "!has(self.size) || !has(self.algorithm) || (self.algorithm == 'ECDSA' ? self.size in [256, 384, 521] : self.algorithm == 'RSA' ? self.size in [2048, 3072, 4096] : false)",
-                    message:
-                      'size must be 256, 384 or 521 for ECDSA, 2048, 3072 or 4096 for RSA, and unset for Ed25519',
-                    fieldPath: '.size',
-                  },
-                ],
-                [Kind]: 'Object',
-              },
-              client: {
-                default: {},
-                type: 'object',
-                required: [
-                  'verify',
-                  'verifyAndMap',
-                  'handshakeFirst',
-                  'minVersion',
-                  'timeout',
-                  'pinIssuedCertificates',
-                ],
-                properties: {
-                  verify: { default: true, type: 'boolean', [Kind]: 'Boolean' },
-                  verifyAndMap: { default: false, type: 'boolean', [Kind]: 'Boolean' },
-                  handshakeFirst: { default: false, type: 'boolean', [Kind]: 'Boolean' },
-                  handshakeFirstFallback: {
-                    pattern: '^([0-9]+(\\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$',
-                    type: 'string',
-                    [Kind]: 'String',
-                    [Optional]: 'Optional',
-                  },
-                  minVersion: { type: 'string', enum: ['1.2', '1.3'], default: '1.2', [Kind]: 'StringEnum' },
-                  cipherSuites: {
-                    minItems: 1,
-                    maxItems: 16,
-                    type: 'array',
-                    items: {
-                      type: 'string',
-                      enum: [
-                        'TLS_AES_128_GCM_SHA256',
-                        'TLS_AES_256_GCM_SHA384',
-                        'TLS_CHACHA20_POLY1305_SHA256',
-                        'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
-                        'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
-                        'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256',
-                        'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
-                        'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
-                        'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
-                        'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA',
-                        'TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA',
-                        'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA',
-                        'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA',
-                      ],
-                      [Kind]: 'StringEnum',
-                    },
-                    [Kind]: 'Array',
-                    [Optional]: 'Optional',
-                  },
-                  curvePreferences: {
-                    minItems: 1,
-                    maxItems: 8,
-                    type: 'array',
-                    items: {
-                      type: 'string',
-                      enum: [
-                        'X25519MLKEM768',
-                        'SecP256r1MLKEM768',
-                        'SecP384r1MLKEM1024',
-                        'X25519',
-                        'CurveP256',
-                        'CurveP384',
-                        'CurveP521',
-                      ],
-                      [Kind]: 'StringEnum',
-                    },
-                    [Kind]: 'Array',
-                    [Optional]: 'Optional',
-                  },
-                  timeout: {
-                    pattern: '^([0-9]+(\\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$',
-                    default: '2s',
-                    type: 'string',
-                    [Kind]: 'String',
-                  },
-                  connectionRateLimit: {
-                    maximum: 2147483647,
-                    minimum: 1,
-                    type: 'integer',
-                    [Kind]: 'Integer',
-                    [Optional]: 'Optional',
-                  },
-                  pinnedCerts: {
-                    maxItems: 64,
-                    type: 'array',
-                    items: { pattern: '^[A-Fa-f0-9]{64}$', type: 'string', [Kind]: 'String' },
-                    [Kind]: 'Array',
-                    [Optional]: 'Optional',
-                  },
-                  pinIssuedCertificates: { default: false, type: 'boolean', [Kind]: 'Boolean' },
-                  extraDNSNames: {
-                    maxItems: 32,
-                    type: 'array',
-                    items: {
-                      pattern:
-                        '^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*|\\*(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?){2,})$',
-                      maxLength: 253,
-                      type: 'string',
-                      [Kind]: 'String',
-                    },
-                    [Kind]: 'Array',
-                    [Optional]: 'Optional',
-                  },
-                  extraIPAddresses: {
-                    maxItems: 32,
-                    type: 'array',
-                    items: {
-                      pattern:
-                        '^(((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])|[0-9a-fA-F]{0,4}(:[0-9a-fA-F]{0,4}){2,7})$',
-                      maxLength: 45,
-                      type: 'string',
-                      [Kind]: 'String',
-                    },
-                    [Kind]: 'Array',
-                    [Optional]: 'Optional',
-                  },
-                },
-                'x-kubernetes-validations': [
-                  {
-                    rule: '!has(self.verifyAndMap) || !self.verifyAndMap || !has(self.verify) || self.verify',
-                    message: 'verifyAndMap needs verify: true',
-                    fieldPath: '.verifyAndMap',
-                  },
-                  {
-                    rule: '!has(self.pinIssuedCertificates) || !self.pinIssuedCertificates || !has(self.verify) || self.verify',
-                    message: 'pinIssuedCertificates needs verify: true',
-                    fieldPath: '.pinIssuedCertificates',
-                  },
-                  {
-                    rule: '!has(self.handshakeFirstFallback) || (has(self.handshakeFirst) && self.handshakeFirst)',
-                    message: 'handshakeFirstFallback needs handshakeFirst: true',
-                    fieldPath: '.handshakeFirstFallback',
-                  },
-                ],
-                [Kind]: 'Object',
-              },
-              routes: {
-                type: 'object',
-                properties: {
-                  extraDNSNames: {
-                    maxItems: 32,
-                    type: 'array',
-                    items: {
-                      pattern:
-                        '^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*|\\*(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?){2,})$',
-                      maxLength: 253,
-                      type: 'string',
-                      [Kind]: 'String',
-                    },
-                    [Kind]: 'Array',
-                    [Optional]: 'Optional',
-                  },
-                  minVersion: {
-                    type: 'string',
-                    enum: ['1.2', '1.3'],
-                    [Kind]: 'StringEnum',
-                    [Optional]: 'Optional',
-                  },
-                  cipherSuites: {
-                    minItems: 1,
-                    maxItems: 16,
-                    type: 'array',
-                    items: {
-                      type: 'string',
-                      enum: [
-                        'TLS_AES_128_GCM_SHA256',
-                        'TLS_AES_256_GCM_SHA384',
-                        'TLS_CHACHA20_POLY1305_SHA256',
-                        'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
-                        'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
-                        'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256',
-                        'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
-                        'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
-                        'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
-                        'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA',
-                        'TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA',
-                        'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA',
-                        'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA',
-                      ],
-                      [Kind]: 'StringEnum',
-                    },
-                    [Kind]: 'Array',
-                    [Optional]: 'Optional',
-                  },
-                  curvePreferences: {
-                    minItems: 1,
-                    maxItems: 8,
-                    type: 'array',
-                    items: {
-                      type: 'string',
-                      enum: [
-                        'X25519MLKEM768',
-                        'SecP256r1MLKEM768',
-                        'SecP384r1MLKEM1024',
-                        'X25519',
-                        'CurveP256',
-                        'CurveP384',
-                        'CurveP521',
-                      ],
-                      [Kind]: 'StringEnum',
-                    },
-                    [Kind]: 'Array',
-                    [Optional]: 'Optional',
-                  },
-                },
-                [Kind]: 'Object',
-                [Optional]: 'Optional',
-              },
-              monitor: {
-                default: {},
-                type: 'object',
-                required: ['https'],
-                properties: { https: { default: true, type: 'boolean', [Kind]: 'Boolean' } },
-                [Kind]: 'Object',
-              },
-              rotation: {
-                default: {},
-                type: 'object',
-                required: ['strategy'],
-                properties: {
-                  strategy: {
-                    type: 'string',
-                    enum: ['RollingRestart', 'Reload'],
-                    default: 'RollingRestart',
-                    [Kind]: 'StringEnum',
-                  },
-                },
-                [Kind]: 'Object',
-              },
-            },
-            [Kind]: 'Object',
-          },
-          auth: {
-            default: {},
-            type: 'object',
-            required: ['mode', 'routes', 'allowUnauthenticatedClients'],
-            properties: {
-              mode: {
-                type: 'string',
-                enum: ['Config', 'JWT'],
-                default: 'Config',
-                'x-kubernetes-validations': [
-                  {
-                    rule: 'self == oldSelf',
-                    message: 'auth.mode is immutable: create a new NatsCluster to change it',
-                  },
-                ],
-                [Kind]: 'StringEnum',
-              },
-              systemAccount: { minLength: 1, type: 'string', [Kind]: 'String', [Optional]: 'Optional' },
-              systemAccountUsers: {
-                maxItems: 64,
-                type: 'array',
-                items: {
-                  minLength: 1,
-                  maxLength: 253,
-                  pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$',
-                  type: 'string',
-                  [Kind]: 'String',
-                },
-                [Kind]: 'Array',
-                [Optional]: 'Optional',
-              },
-              routes: {
-                default: {},
-                type: 'object',
-                required: ['username'],
-                properties: {
-                  username: {
-                    default: 'route',
-                    pattern: '^[A-Za-z0-9_-]+$',
-                    type: 'string',
-                    [Kind]: 'String',
-                  },
-                },
-                [Kind]: 'Object',
-              },
-              jwt: {
-                type: 'object',
-                required: ['resolver'],
-                properties: {
-                  resolver: {
-                    default: {},
-                    type: 'object',
-                    required: ['allowDelete', 'interval', 'timeout', 'limit'],
-                    properties: {
-                      allowDelete: { default: false, type: 'boolean', [Kind]: 'Boolean' },
-                      interval: {
-                        pattern: '^([0-9]+(\\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$',
-                        default: '2m',
-                        type: 'string',
-                        [Kind]: 'String',
-                      },
-                      timeout: {
-                        pattern: '^([0-9]+(\\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$',
-                        default: '1.9s',
-                        type: 'string',
-                        [Kind]: 'String',
-                      },
-                      limit: {
-                        maximum: 2147483647,
-                        minimum: 1,
-                        default: 1000,
-                        type: 'integer',
-                        [Kind]: 'Integer',
-                      },
-                    },
-                    [Kind]: 'Object',
-                  },
-                },
-                [Kind]: 'Object',
-                [Optional]: 'Optional',
-              },
-              allowUnauthenticatedClients: { default: false, type: 'boolean', [Kind]: 'Boolean' },
-            },
-            'x-kubernetes-validations': [
-              {
-                rule: "!has(self.jwt) || (has(self.mode) && self.mode == 'JWT')",
-                message: 'auth.jwt is only allowed with mode: JWT',
-                fieldPath: '.jwt',
-              },
-              {
-                rule: "!has(self.systemAccount) || !has(self.mode) || self.mode == 'Config'",
-                message:
-                  'auth.systemAccount is only allowed with mode: Config (JWT mode makes its own system account)',
-                fieldPath: '.systemAccount',
-              },
-              {
-                rule: '!has(self.systemAccountUsers) || has(self.systemAccount)',
-                message: 'auth.systemAccountUsers needs auth.systemAccount (Config mode)',
-                fieldPath: '.systemAccountUsers',
-              },
-            ],
-            [Kind]: 'Object',
-          },
-          jetstream: {
-            default: {},
-            type: 'object',
-            required: ['enabled', 'fileStorage'],
-            properties: {
-              enabled: { default: false, type: 'boolean', [Kind]: 'Boolean' },
-              domain: {
-                pattern: '^[A-Za-z0-9_-]+$',
-                type: 'string',
-                [Kind]: 'String',
-                [Optional]: 'Optional',
-              },
-              fileStorage: {
-                default: {},
-                type: 'object',
-                required: ['size'],
-                properties: {
-                  size: {
-                    pattern: '^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$',
-                    default: '10Gi',
-                    type: 'string',
-                    [Kind]: 'String',
-                  },
-                  storageClassName: { type: 'string', [Kind]: 'String', [Optional]: 'Optional' },
-                },
-                [Kind]: 'Object',
-              },
-              memoryStorage: {
-                type: 'object',
-                required: ['size'],
-                properties: {
-                  size: {
-                    pattern: '^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$',
-                    default: '256Mi',
-                    type: 'string',
-                    [Kind]: 'String',
-                  },
-                },
-                [Kind]: 'Object',
-                [Optional]: 'Optional',
-              },
-              encryption: {
-                type: 'object',
-                required: ['cipher'],
-                properties: {
-                  cipher: {
-                    type: 'string',
-                    enum: ['aes', 'chachapoly'],
-                    default: 'aes',
-                    [Kind]: 'StringEnum',
-                  },
-                },
-                [Kind]: 'Object',
-                [Optional]: 'Optional',
-              },
-            },
-            [Kind]: 'Object',
-          },
-          limits: {
-            default: {},
-            type: 'object',
-            properties: {
-              maxConnections: {
-                maximum: 2147483647,
-                minimum: 1,
-                type: 'integer',
-                [Kind]: 'Integer',
-                [Optional]: 'Optional',
-              },
-              maxPayload: {
-                pattern: '^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$',
-                type: 'string',
-                [Kind]: 'String',
-                [Optional]: 'Optional',
-              },
-              maxPending: {
-                pattern: '^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$',
-                type: 'string',
-                [Kind]: 'String',
-                [Optional]: 'Optional',
-              },
-              maxControlLine: {
-                pattern: '^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$',
-                type: 'string',
-                [Kind]: 'String',
-                [Optional]: 'Optional',
-              },
-              pingInterval: {
-                pattern: '^([0-9]+(\\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$',
-                type: 'string',
-                [Kind]: 'String',
-                [Optional]: 'Optional',
-              },
-              pingMax: {
-                maximum: 2147483647,
-                minimum: 1,
-                type: 'integer',
-                [Kind]: 'Integer',
-                [Optional]: 'Optional',
-              },
-              writeDeadline: {
-                pattern: '^([0-9]+(\\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$',
-                type: 'string',
-                [Kind]: 'String',
-                [Optional]: 'Optional',
-              },
-            },
-            'x-kubernetes-validations': [
-              {
-                rule: "!has(self.maxPayload) || quantity(self.maxPayload).compareTo(quantity(has(self.maxPending) ? self.maxPending : '64Mi')) <= 0",
-                message:
-                  'maxPayload must not exceed maxPending (64Mi when unset): nats-server refuses to start',
-                fieldPath: '.maxPayload',
-              },
-            ],
-            [Kind]: 'Object',
-          },
-          lameDuck: {
-            default: {},
-            type: 'object',
-            required: ['duration', 'gracePeriod'],
-            properties: {
-              duration: {
-                pattern: '^([0-9]+(\\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$',
-                default: '30s',
-                type: 'string',
-                [Kind]: 'String',
-              },
-              gracePeriod: {
-                pattern: '^([0-9]+(\\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$',
-                default: '10s',
-                type: 'string',
-                [Kind]: 'String',
-              },
-            },
-            [Kind]: 'Object',
-          },
-          service: {
-            default: {},
-            type: 'object',
-            required: ['type'],
-            properties: {
-              type: {
-                type: 'string',
-                enum: ['ClusterIP', 'NodePort', 'LoadBalancer'],
-                default: 'ClusterIP',
-                [Kind]: 'StringEnum',
-              },
-              annotations: {
-                type: 'object',
-                patternProperties: { '^(.*)$': { type: 'string', [Kind]: 'String' } },
-                [Kind]: 'Record',
-                [Optional]: 'Optional',
-              },
-            },
-            [Kind]: 'Object',
-          },
-          podTemplate: {
-            default: {},
-            type: 'object',
-            properties: {
-              labels: {
-                type: 'object',
-                patternProperties: { '^(.*)$': { type: 'string', [Kind]: 'String' } },
-                [Kind]: 'Record',
-                [Optional]: 'Optional',
-              },
-              annotations: {
-                type: 'object',
-                patternProperties: { '^(.*)$': { type: 'string', [Kind]: 'String' } },
-                [Kind]: 'Record',
-                [Optional]: 'Optional',
-              },
-              resources: {
-                type: 'object',
-                'x-kubernetes-preserve-unknown-fields': true,
-                [Kind]: 'PassThrough',
-                [Optional]: 'Optional',
-              },
-              nodeSelector: {
-                type: 'object',
-                patternProperties: { '^(.*)$': { type: 'string', [Kind]: 'String' } },
-                [Kind]: 'Record',
-                [Optional]: 'Optional',
-              },
-              tolerations: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  'x-kubernetes-preserve-unknown-fields': true,
-                  [Kind]: 'PassThrough',
-                },
-                [Kind]: 'Array',
-                [Optional]: 'Optional',
-              },
-              affinity: {
-                type: 'object',
-                'x-kubernetes-preserve-unknown-fields': true,
-                [Kind]: 'PassThrough',
-                [Optional]: 'Optional',
-              },
-              topologySpreadConstraints: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  'x-kubernetes-preserve-unknown-fields': true,
-                  [Kind]: 'PassThrough',
-                },
-                [Kind]: 'Array',
-                [Optional]: 'Optional',
-              },
-              priorityClassName: { type: 'string', [Kind]: 'String', [Optional]: 'Optional' },
-              imagePullSecrets: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  required: ['name'],
-                  properties: { name: { type: 'string', [Kind]: 'String' } },
-                  [Kind]: 'Object',
-                },
-                [Kind]: 'Array',
-                [Optional]: 'Optional',
-              },
-            },
-            [Kind]: 'Object',
-          },
-          monitoring: {
-            default: {},
-            type: 'object',
-            required: ['enabled'],
-            properties: { enabled: { default: true, type: 'boolean', [Kind]: 'Boolean' } },
-            [Kind]: 'Object',
-          },
-          networkPolicy: {
-            default: {},
-            type: 'object',
-            required: ['enabled'],
-            properties: {
-              enabled: { default: true, type: 'boolean', [Kind]: 'Boolean' },
-              monitoringFromNamespaces: {
-                maxItems: 32,
-                type: 'array',
-                items: {
-                  pattern: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$',
-                  maxLength: 63,
-                  type: 'string',
-                  [Kind]: 'String',
-                },
-                [Kind]: 'Array',
-                [Optional]: 'Optional',
-              },
-            },
-            [Kind]: 'Object',
-          },
-        },
-        'x-kubernetes-validations': [
-          {
-            rule: '!self.jetstream.enabled || self.replicas != 2',
-            message: 'JetStream needs a quorum: use 1 or at least 3 replicas',
-            fieldPath: '.replicas',
-          },
-          {
-            rule: '(self.replicas == 1) == (oldSelf.replicas == 1) || (!self.jetstream.enabled && !oldSelf.jetstream.enabled)',
-            message:
-              'a NatsCluster with JetStream cannot scale between 1 replica (standalone JetStream) and several (clustered JetStream): nats-server would delete the standalone streams; create a new NatsCluster and move the streams to it',
-            fieldPath: '.replicas',
-          },
-          {
-            rule: 'self.monitoring.enabled || !has(self.networkPolicy.monitoringFromNamespaces)',
-            message: 'networkPolicy.monitoringFromNamespaces needs monitoring.enabled: true',
-            fieldPath: '.networkPolicy.monitoringFromNamespaces',
-          },
-          {
-            rule: "duration(self.lameDuck.duration) >= duration('30s')",
-            message: 'lameDuck.duration must be at least 30s (nats-server rejects less)',
-            fieldPath: '.lameDuck.duration',
-          },
-        ],
-        [Kind]: 'Object',
-      },
-      status: {
-        type: 'object',
-        properties: {
-          observedGeneration: { type: 'integer', [Kind]: 'Integer', [Optional]: 'Optional' },
-          conditions: {
-            type: 'array',
-            items: {
-              type: 'object',
-              required: ['type', 'status', 'reason', 'message', 'lastTransitionTime'],
-              properties: {
-                type: { type: 'string', [Kind]: 'String' },
-                status: {
-                  anyOf: [
-                    { const: 'True', type: 'string', [Kind]: 'Literal' },
-                    { const: 'False', type: 'string', [Kind]: 'Literal' },
-                    { const: 'Unknown', type: 'string', [Kind]: 'Literal' },
-                  ],
-                  [Kind]: 'Union',
-                },
-                reason: { type: 'string', [Kind]: 'String' },
-                message: { type: 'string', [Kind]: 'String' },
-                lastTransitionTime: { format: 'date-time', type: 'string', [Kind]: 'String' },
-                observedGeneration: { type: 'integer', [Kind]: 'Integer', [Optional]: 'Optional' },
-              },
-              [Kind]: 'Object',
-            },
-            [Kind]: 'Array',
-            [Optional]: 'Optional',
-          },
-          replicas: { type: 'integer', [Kind]: 'Integer', [Optional]: 'Optional' },
-          readyReplicas: { type: 'integer', [Kind]: 'Integer', [Optional]: 'Optional' },
-          certificates: {
-            type: 'array',
-            items: {
-              type: 'object',
-              required: ['name', 'secretName'],
-              properties: {
-                name: { type: 'string', [Kind]: 'String' },
-                secretName: { type: 'string', [Kind]: 'String' },
-                notAfter: { type: 'string', [Kind]: 'String', [Optional]: 'Optional' },
-                renewalTime: { type: 'string', [Kind]: 'String', [Optional]: 'Optional' },
-                revision: { type: 'integer', [Kind]: 'Integer', [Optional]: 'Optional' },
-              },
-              [Kind]: 'Object',
-            },
-            [Kind]: 'Array',
-            [Optional]: 'Optional',
-          },
-        },
-        [Kind]: 'Object',
-        [Optional]: 'Optional',
-      },
-    },
-    [Kind]: 'Object',
-  },
-  NatsAccount: {
-    type: 'object',
-    required: ['apiVersion', 'kind', 'metadata', 'spec'],
-    properties: {
-      apiVersion: { const: 'natswarden.io/v1alpha1', type: 'string', [Kind]: 'Literal' },
-      kind: { const: 'NatsAccount', type: 'string', [Kind]: 'Literal' },
-      metadata: {
-        type: 'object',
-        required: ['name'],
-        properties: {
-          name: { type: 'string', [Kind]: 'String' },
-          namespace: { type: 'string', [Kind]: 'String', [Optional]: 'Optional' },
-          uid: { type: 'string', [Kind]: 'String', [Optional]: 'Optional' },
-          generation: { type: 'integer', [Kind]: 'Integer', [Optional]: 'Optional' },
-          labels: {
-            type: 'object',
-            patternProperties: { '^(.*)$': { type: 'string', [Kind]: 'String' } },
-            [Kind]: 'Record',
-            [Optional]: 'Optional',
-          },
-          annotations: {
-            type: 'object',
-            patternProperties: { '^(.*)$': { type: 'string', [Kind]: 'String' } },
-            [Kind]: 'Record',
-            [Optional]: 'Optional',
-          },
-          resourceVersion: { type: 'string', [Kind]: 'String', [Optional]: 'Optional' },
-          finalizers: {
-            type: 'array',
-            items: { type: 'string', [Kind]: 'String' },
-            [Kind]: 'Array',
-            [Optional]: 'Optional',
-          },
-          deletionTimestamp: { type: 'string', [Kind]: 'String', [Optional]: 'Optional' },
-        },
-        [Kind]: 'Object',
-      },
-      spec: {
-        type: 'object',
-        required: ['clusterRef'],
-        properties: {
-          clusterRef: {
-            type: 'object',
-            required: ['name'],
-            properties: {
-              name: {
-                pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
-                maxLength: 253,
-                type: 'string',
-                [Kind]: 'String',
-              },
-            },
-            [Kind]: 'Object',
-          },
-          accountName: {
-            pattern: '^[A-Za-z0-9_-]+$',
-            minLength: 1,
-            maxLength: 64,
-            type: 'string',
-            [Kind]: 'String',
-            [Optional]: 'Optional',
-          },
-          exports: {
-            maxItems: 256,
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                stream: {
-                  pattern:
-                    '^(>|(\\*|[^.*>\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\x00-\\x1f\\x7f]+)(\\.(\\*|[^.*>\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\x00-\\x1f\\x7f]+))*(\\.>)?)$',
-                  minLength: 1,
-                  maxLength: 512,
-                  type: 'string',
-                  [Kind]: 'String',
-                  [Optional]: 'Optional',
-                },
-                service: {
-                  pattern:
-                    '^(>|(\\*|[^.*>\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\x00-\\x1f\\x7f]+)(\\.(\\*|[^.*>\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\x00-\\x1f\\x7f]+))*(\\.>)?)$',
-                  minLength: 1,
-                  maxLength: 512,
-                  type: 'string',
-                  [Kind]: 'String',
-                  [Optional]: 'Optional',
-                },
-                accounts: {
-                  maxItems: 64,
-                  type: 'array',
-                  items: {
-                    pattern: '^[A-Za-z0-9_-]+$',
-                    minLength: 1,
-                    maxLength: 64,
-                    type: 'string',
-                    [Kind]: 'String',
-                  },
-                  [Kind]: 'Array',
-                  [Optional]: 'Optional',
-                },
-                responseType: {
-                  type: 'string',
-                  enum: ['Singleton', 'Stream', 'Chunked'],
-                  [Kind]: 'StringEnum',
-                  [Optional]: 'Optional',
-                },
-              },
-              'x-kubernetes-validations': [
-                {
-                  rule: 'has(self.stream) != has(self.service)',
-                  message: 'an export names exactly one of stream or service',
-                },
-                {
-                  rule: '!has(self.responseType) || has(self.service)',
-                  message: 'responseType applies to service exports only',
-                  fieldPath: '.responseType',
-                },
-              ],
-              [Kind]: 'Object',
-            },
-            [Kind]: 'Array',
-            [Optional]: 'Optional',
-          },
-          imports: {
-            maxItems: 256,
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                stream: {
-                  type: 'object',
-                  required: ['account', 'subject'],
-                  properties: {
-                    account: {
-                      pattern: '^[A-Za-z0-9_-]+$',
-                      minLength: 1,
-                      maxLength: 64,
-                      type: 'string',
-                      [Kind]: 'String',
-                    },
-                    subject: {
-                      pattern:
-                        '^(>|(\\*|[^.*>\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\x00-\\x1f\\x7f]+)(\\.(\\*|[^.*>\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\x00-\\x1f\\x7f]+))*(\\.>)?)$',
-                      minLength: 1,
-                      maxLength: 512,
-                      type: 'string',
-                      [Kind]: 'String',
-                    },
-                  },
-                  [Kind]: 'Object',
-                  [Optional]: 'Optional',
-                },
-                service: {
-                  type: 'object',
-                  required: ['account', 'subject'],
-                  properties: {
-                    account: {
-                      pattern: '^[A-Za-z0-9_-]+$',
-                      minLength: 1,
-                      maxLength: 64,
-                      type: 'string',
-                      [Kind]: 'String',
-                    },
-                    subject: {
-                      pattern:
-                        '^(>|(\\*|[^.*>\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\x00-\\x1f\\x7f]+)(\\.(\\*|[^.*>\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\x00-\\x1f\\x7f]+))*(\\.>)?)$',
-                      minLength: 1,
-                      maxLength: 512,
-                      type: 'string',
-                      [Kind]: 'String',
-                    },
-                  },
-                  [Kind]: 'Object',
-                  [Optional]: 'Optional',
-                },
-                prefix: {
-                  pattern:
-                    '^[^.*>\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\x00-\\x1f\\x7f]+(\\.[^.*>\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\x00-\\x1f\\x7f]+)*$',
-                  maxLength: 512,
-                  type: 'string',
-                  [Kind]: 'String',
-                  [Optional]: 'Optional',
-                },
-                to: {
-                  pattern:
-                    '^(>|(\\*|[^.*>\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\x00-\\x1f\\x7f]+)(\\.(\\*|[^.*>\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\x00-\\x1f\\x7f]+))*(\\.>)?)$',
-                  minLength: 1,
-                  maxLength: 512,
-                  type: 'string',
-                  [Kind]: 'String',
-                  [Optional]: 'Optional',
-                },
-              },
-              'x-kubernetes-validations': [
-                {
-                  rule: 'has(self.stream) != has(self.service)',
-                  message: 'an import names exactly one of stream or service',
-                },
-                {
-                  rule: '!has(self.prefix) || has(self.stream)',
-                  message: 'prefix applies to stream imports only',
-                  fieldPath: '.prefix',
-                },
-                {
-                  rule: '!has(self.to) || has(self.service)',
-                  message: 'to applies to service imports only',
-                  fieldPath: '.to',
-                },
-              ],
-              [Kind]: 'Object',
-            },
-            [Kind]: 'Array',
-            [Optional]: 'Optional',
-          },
-          jetstream: {
-            type: 'object',
-            required: ['enabled'],
-            properties: {
-              enabled: { default: true, type: 'boolean', [Kind]: 'Boolean' },
-              maxMemory: {
-                pattern: '^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$',
-                type: 'string',
-                [Kind]: 'String',
-                [Optional]: 'Optional',
-              },
-              maxStorage: {
-                pattern: '^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$',
-                type: 'string',
-                [Kind]: 'String',
-                [Optional]: 'Optional',
-              },
-              maxStreams: {
-                maximum: 2147483647,
-                minimum: -1,
-                type: 'integer',
-                [Kind]: 'Integer',
-                [Optional]: 'Optional',
-              },
-              maxConsumers: {
-                maximum: 2147483647,
-                minimum: -1,
-                type: 'integer',
-                [Kind]: 'Integer',
-                [Optional]: 'Optional',
-              },
-            },
-            [Kind]: 'Object',
-            [Optional]: 'Optional',
-          },
-          defaultPermissions: {
-            type: 'object',
-            properties: {
-              publish: {
-                type: 'object',
-                properties: {
-                  allow: {
-                    maxItems: 256,
-                    type: 'array',
-                    items: {
-                      pattern:
-                        '^(>|(\\*|[^.*>\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\x00-\\x1f\\x7f]+)(\\.(\\*|[^.*>\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\x00-\\x1f\\x7f]+))*(\\.>)?)$',
-                      minLength: 1,
-                      maxLength: 512,
-                      type: 'string',
-                      [Kind]: 'String',
-                    },
-                    [Kind]: 'Array',
-                    [Optional]: 'Optional',
-                  },
-                  deny: {
-                    maxItems: 256,
-                    type: 'array',
-                    items: {
-                      pattern:
-                        '^(>|(\\*|[^.*>\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\x00-\\x1f\\x7f]+)(\\.(\\*|[^.*>\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\x00-\\x1f\\x7f]+))*(\\.>)?)$',
-                      minLength: 1,
-                      maxLength: 512,
-                      type: 'string',
-                      [Kind]: 'String',
-                    },
-                    [Kind]: 'Array',
-                    [Optional]: 'Optional',
-                  },
-                },
-                [Kind]: 'Object',
-                [Optional]: 'Optional',
-              },
-              subscribe: {
-                type: 'object',
-                properties: {
-                  allow: {
-                    maxItems: 256,
-                    type: 'array',
-                    items: {
-                      pattern:
-                        '^(>|(\\*|[^.*>\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\x00-\\x1f\\x7f]+)(\\.(\\*|[^.*>\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\x00-\\x1f\\x7f]+))*(\\.>)?)$',
-                      minLength: 1,
-                      maxLength: 512,
-                      type: 'string',
-                      [Kind]: 'String',
-                    },
-                    [Kind]: 'Array',
-                    [Optional]: 'Optional',
-                  },
-                  deny: {
-                    maxItems: 256,
-                    type: 'array',
-                    items: {
-                      pattern:
-                        '^(>|(\\*|[^.*>\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\x00-\\x1f\\x7f]+)(\\.(\\*|[^.*>\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\x00-\\x1f\\x7f]+))*(\\.>)?)$',
-                      minLength: 1,
-                      maxLength: 512,
-                      type: 'string',
-                      [Kind]: 'String',
-                    },
-                    [Kind]: 'Array',
-                    [Optional]: 'Optional',
-                  },
-                },
-                [Kind]: 'Object',
-                [Optional]: 'Optional',
-              },
-              allowResponses: {
-                type: 'object',
-                properties: {
-                  maxMsgs: {
-                    maximum: 2147483647,
-                    minimum: 1,
-                    default: 1,
-                    type: 'integer',
-                    [Kind]: 'Integer',
-                    [Optional]: 'Optional',
-                  },
-                  expires: {
-                    pattern: '^([0-9]+(\\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$',
-                    type: 'string',
-                    [Kind]: 'String',
-                    [Optional]: 'Optional',
-                  },
-                },
-                [Kind]: 'Object',
-                [Optional]: 'Optional',
-              },
-            },
-            [Kind]: 'Object',
-            [Optional]: 'Optional',
-          },
-          limits: {
-            type: 'object',
-            properties: {
-              maxConnections: {
-                maximum: 2147483647,
-                minimum: -1,
-                type: 'integer',
-                [Kind]: 'Integer',
-                [Optional]: 'Optional',
-              },
-              maxSubscriptions: {
-                maximum: 2147483647,
-                minimum: -1,
-                type: 'integer',
-                [Kind]: 'Integer',
-                [Optional]: 'Optional',
-              },
-              maxPayload: {
-                pattern: '^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$',
-                type: 'string',
-                [Kind]: 'String',
-                [Optional]: 'Optional',
-              },
-              maxData: {
-                pattern: '^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$',
-                type: 'string',
-                [Kind]: 'String',
-                [Optional]: 'Optional',
-              },
-              maxLeafNodes: {
-                maximum: 2147483647,
-                minimum: -1,
-                type: 'integer',
-                [Kind]: 'Integer',
-                [Optional]: 'Optional',
-              },
-            },
-            [Kind]: 'Object',
-            [Optional]: 'Optional',
-          },
-          jwtExpiry: {
-            pattern: '^([0-9]+(\\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$',
-            type: 'string',
-            [Kind]: 'String',
-            [Optional]: 'Optional',
-          },
-        },
-        'x-kubernetes-validations': [
-          {
-            rule: "!has(self.jwtExpiry) || (duration(self.jwtExpiry) >= duration('1h') && duration(self.jwtExpiry) <= duration('87600h'))",
-            message: 'jwtExpiry must be between 1h and 87600h (10 years)',
-            fieldPath: '.jwtExpiry',
-          },
-        ],
-        [Kind]: 'Object',
-      },
-      status: {
-        type: 'object',
-        properties: {
-          observedGeneration: { type: 'integer', [Kind]: 'Integer', [Optional]: 'Optional' },
-          conditions: {
-            type: 'array',
-            items: {
-              type: 'object',
-              required: ['type', 'status', 'reason', 'message', 'lastTransitionTime'],
-              properties: {
-                type: { type: 'string', [Kind]: 'String' },
-                status: {
-                  anyOf: [
-                    { const: 'True', type: 'string', [Kind]: 'Literal' },
-                    { const: 'False', type: 'string', [Kind]: 'Literal' },
-                    { const: 'Unknown', type: 'string', [Kind]: 'Literal' },
-                  ],
-                  [Kind]: 'Union',
-                },
-                reason: { type: 'string', [Kind]: 'String' },
-                message: { type: 'string', [Kind]: 'String' },
-                lastTransitionTime: { format: 'date-time', type: 'string', [Kind]: 'String' },
-                observedGeneration: { type: 'integer', [Kind]: 'Integer', [Optional]: 'Optional' },
-              },
-              [Kind]: 'Object',
-            },
-            [Kind]: 'Array',
-            [Optional]: 'Optional',
-          },
-          publicKey: { type: 'string', [Kind]: 'String', [Optional]: 'Optional' },
-          users: { type: 'integer', [Kind]: 'Integer', [Optional]: 'Optional' },
-          jwtIssuedAt: { type: 'string', [Kind]: 'String', [Optional]: 'Optional' },
-          jwtExpiresAt: { type: 'string', [Kind]: 'String', [Optional]: 'Optional' },
-          distribution: {
-            type: 'object',
-            required: ['servers', 'current'],
-            properties: {
-              servers: { minimum: 0, type: 'integer', [Kind]: 'Integer' },
-              current: { minimum: 0, type: 'integer', [Kind]: 'Integer' },
-            },
-            [Kind]: 'Object',
-            [Optional]: 'Optional',
-          },
-        },
-        [Kind]: 'Object',
-        [Optional]: 'Optional',
-      },
-    },
-    [Kind]: 'Object',
-  },
-  NatsUser: {
-    type: 'object',
-    required: ['apiVersion', 'kind', 'metadata', 'spec'],
-    properties: {
-      apiVersion: { const: 'natswarden.io/v1alpha1', type: 'string', [Kind]: 'Literal' },
-      kind: { const: 'NatsUser', type: 'string', [Kind]: 'Literal' },
-      metadata: {
-        type: 'object',
-        required: ['name'],
-        properties: {
-          name: { type: 'string', [Kind]: 'String' },
-          namespace: { type: 'string', [Kind]: 'String', [Optional]: 'Optional' },
-          uid: { type: 'string', [Kind]: 'String', [Optional]: 'Optional' },
-          generation: { type: 'integer', [Kind]: 'Integer', [Optional]: 'Optional' },
-          labels: {
-            type: 'object',
-            patternProperties: { '^(.*)$': { type: 'string', [Kind]: 'String' } },
-            [Kind]: 'Record',
-            [Optional]: 'Optional',
-          },
-          annotations: {
-            type: 'object',
-            patternProperties: { '^(.*)$': { type: 'string', [Kind]: 'String' } },
-            [Kind]: 'Record',
-            [Optional]: 'Optional',
-          },
-          resourceVersion: { type: 'string', [Kind]: 'String', [Optional]: 'Optional' },
-          finalizers: {
-            type: 'array',
-            items: { type: 'string', [Kind]: 'String' },
-            [Kind]: 'Array',
-            [Optional]: 'Optional',
-          },
-          deletionTimestamp: { type: 'string', [Kind]: 'String', [Optional]: 'Optional' },
-        },
-        [Kind]: 'Object',
-      },
-      spec: {
-        type: 'object',
-        required: ['accountRef', 'authType'],
-        properties: {
-          accountRef: {
-            type: 'object',
-            required: ['name'],
-            properties: {
-              name: {
-                pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
-                maxLength: 253,
-                type: 'string',
-                [Kind]: 'String',
-              },
-            },
-            [Kind]: 'Object',
-          },
-          authType: {
-            type: 'string',
-            enum: ['Password', 'NKey', 'Certificate', 'Creds'],
-            default: 'NKey',
-            [Kind]: 'StringEnum',
-          },
-          username: {
-            pattern: '^[A-Za-z0-9_.@-]+$',
-            maxLength: 128,
-            type: 'string',
-            [Kind]: 'String',
-            [Optional]: 'Optional',
-          },
-          passwordSecretRef: {
-            type: 'object',
-            required: ['name', 'key'],
-            properties: {
-              name: {
-                pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
-                maxLength: 253,
-                type: 'string',
-                [Kind]: 'String',
-              },
-              key: { default: 'password', type: 'string', [Kind]: 'String' },
-            },
-            [Kind]: 'Object',
-            [Optional]: 'Optional',
-          },
-          certificate: {
-            type: 'object',
-            required: ['duration', 'renewBefore'],
-            properties: {
-              commonName: {
-                pattern: '^[^\\x00-\\x1f\\x7f]+$',
-                maxLength: 64,
-                type: 'string',
-                [Kind]: 'String',
-                [Optional]: 'Optional',
-              },
-              emailAddresses: {
-                maxItems: 8,
-                type: 'array',
-                items: {
-                  pattern:
-                    '^[^@\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\x00-\\x1f\\x7f]+@[^@\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\x00-\\x1f\\x7f]+$',
-                  maxLength: 254,
-                  type: 'string',
-                  [Kind]: 'String',
-                },
-                [Kind]: 'Array',
-                [Optional]: 'Optional',
-              },
-              duration: {
-                pattern: '^([0-9]+(\\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$',
-                default: '2160h',
-                type: 'string',
-                [Kind]: 'String',
-              },
-              renewBefore: {
-                pattern: '^([0-9]+(\\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$',
-                default: '360h',
-                type: 'string',
-                [Kind]: 'String',
-              },
-            },
-            [Kind]: 'Object',
-            [Optional]: 'Optional',
-          },
-          permissions: {
-            type: 'object',
-            properties: {
-              publish: {
-                type: 'object',
-                properties: {
-                  allow: {
-                    maxItems: 256,
-                    type: 'array',
-                    items: {
-                      pattern:
-                        '^(>|(\\*|[^.*>\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\x00-\\x1f\\x7f]+)(\\.(\\*|[^.*>\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\x00-\\x1f\\x7f]+))*(\\.>)?)$',
-                      minLength: 1,
-                      maxLength: 512,
-                      type: 'string',
-                      [Kind]: 'String',
-                    },
-                    [Kind]: 'Array',
-                    [Optional]: 'Optional',
-                  },
-                  deny: {
-                    maxItems: 256,
-                    type: 'array',
-                    items: {
-                      pattern:
-                        '^(>|(\\*|[^.*>\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\x00-\\x1f\\x7f]+)(\\.(\\*|[^.*>\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\x00-\\x1f\\x7f]+))*(\\.>)?)$',
-                      minLength: 1,
-                      maxLength: 512,
-                      type: 'string',
-                      [Kind]: 'String',
-                    },
-                    [Kind]: 'Array',
-                    [Optional]: 'Optional',
-                  },
-                },
-                [Kind]: 'Object',
-                [Optional]: 'Optional',
-              },
-              subscribe: {
-                type: 'object',
-                properties: {
-                  allow: {
-                    maxItems: 256,
-                    type: 'array',
-                    items: {
-                      pattern:
-                        '^(>|(\\*|[^.*>\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\x00-\\x1f\\x7f]+)(\\.(\\*|[^.*>\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\x00-\\x1f\\x7f]+))*(\\.>)?)$',
-                      minLength: 1,
-                      maxLength: 512,
-                      type: 'string',
-                      [Kind]: 'String',
-                    },
-                    [Kind]: 'Array',
-                    [Optional]: 'Optional',
-                  },
-                  deny: {
-                    maxItems: 256,
-                    type: 'array',
-                    items: {
-                      pattern:
-                        '^(>|(\\*|[^.*>\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\x00-\\x1f\\x7f]+)(\\.(\\*|[^.*>\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\x00-\\x1f\\x7f]+))*(\\.>)?)$',
-                      minLength: 1,
-                      maxLength: 512,
-                      type: 'string',
-                      [Kind]: 'String',
-                    },
-                    [Kind]: 'Array',
-                    [Optional]: 'Optional',
-                  },
-                },
-                [Kind]: 'Object',
-                [Optional]: 'Optional',
-              },
-              allowResponses: {
-                type: 'object',
-                properties: {
-                  maxMsgs: {
-                    maximum: 2147483647,
-                    minimum: 1,
-                    default: 1,
-                    type: 'integer',
-                    [Kind]: 'Integer',
-                    [Optional]: 'Optional',
-                  },
-                  expires: {
-                    pattern: '^([0-9]+(\\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$',
-                    type: 'string',
-                    [Kind]: 'String',
-                    [Optional]: 'Optional',
-                  },
-                },
-                [Kind]: 'Object',
-                [Optional]: 'Optional',
-              },
-            },
-            [Kind]: 'Object',
-            [Optional]: 'Optional',
-          },
-          limits: {
-            type: 'object',
-            properties: {
-              maxSubscriptions: {
-                maximum: 2147483647,
-                minimum: -1,
-                type: 'integer',
-                [Kind]: 'Integer',
-                [Optional]: 'Optional',
-              },
-              maxPayload: {
-                pattern: '^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$',
-                type: 'string',
-                [Kind]: 'String',
-                [Optional]: 'Optional',
-              },
-              maxData: {
-                pattern: '^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$',
-                type: 'string',
-                [Kind]: 'String',
-                [Optional]: 'Optional',
-              },
-            },
-            [Kind]: 'Object',
-            [Optional]: 'Optional',
-          },
-          allowedConnectionTypes: {
-            minItems: 1,
-            maxItems: 7,
-            'x-kubernetes-list-type': 'set',
-            type: 'array',
-            items: {
-              type: 'string',
-              enum: ['STANDARD', 'WEBSOCKET', 'LEAFNODE', 'LEAFNODE_WS', 'MQTT', 'MQTT_WS', 'IN_PROCESS'],
-              [Kind]: 'StringEnum',
-            },
-            [Kind]: 'Array',
-            [Optional]: 'Optional',
-          },
-          jwtExpiry: {
-            pattern: '^([0-9]+(\\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$',
-            type: 'string',
-            [Kind]: 'String',
-            [Optional]: 'Optional',
-          },
-          secretName: {
-            pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
-            maxLength: 253,
-            type: 'string',
-            [Kind]: 'String',
-            [Optional]: 'Optional',
-          },
-        },
-        'x-kubernetes-validations': [
-          {
-            rule: "self.authType == 'Password' || (!has(self.username) && !has(self.passwordSecretRef))",
-            message: 'username and passwordSecretRef apply to authType Password only',
-            fieldPath: '.username',
-          },
-          {
-            rule: "self.authType == 'Certificate' || !has(self.certificate)",
-            message: 'certificate applies to authType Certificate only',
-            fieldPath: '.certificate',
-          },
-          {
-            rule: '!has(self.passwordSecretRef)',
-            message:
-              'passwordSecretRef is not supported yet: the operator generates the password; remove the field',
-            fieldPath: '.passwordSecretRef',
-          },
-          {
-            rule: "self.authType == 'Creds' || !has(self.limits)",
-            message: 'limits apply to authType Creds (JWT mode) only',
-            fieldPath: '.limits',
-          },
-          {
-            rule: "self.authType == 'Creds' || !has(self.jwtExpiry)",
-            message: 'jwtExpiry applies to authType Creds (JWT mode) only',
-            fieldPath: '.jwtExpiry',
-          },
-          {
-            rule: "!has(self.jwtExpiry) || (duration(self.jwtExpiry) >= duration('1h') && duration(self.jwtExpiry) <= duration('87600h'))",
-            message: 'jwtExpiry must be between 1h and 87600h (10 years)',
-            fieldPath: '.jwtExpiry',
-          },
-        ],
-        [Kind]: 'Object',
-      },
-      status: {
-        type: 'object',
-        properties: {
-          observedGeneration: { type: 'integer', [Kind]: 'Integer', [Optional]: 'Optional' },
-          conditions: {
-            type: 'array',
-            items: {
-              type: 'object',
-              required: ['type', 'status', 'reason', 'message', 'lastTransitionTime'],
-              properties: {
-                type: { type: 'string', [Kind]: 'String' },
-                status: {
-                  anyOf: [
-                    { const: 'True', type: 'string', [Kind]: 'Literal' },
-                    { const: 'False', type: 'string', [Kind]: 'Literal' },
-                    { const: 'Unknown', type: 'string', [Kind]: 'Literal' },
-                  ],
-                  [Kind]: 'Union',
-                },
-                reason: { type: 'string', [Kind]: 'String' },
-                message: { type: 'string', [Kind]: 'String' },
-                lastTransitionTime: { format: 'date-time', type: 'string', [Kind]: 'String' },
-                observedGeneration: { type: 'integer', [Kind]: 'Integer', [Optional]: 'Optional' },
-              },
-              [Kind]: 'Object',
-            },
-            [Kind]: 'Array',
-            [Optional]: 'Optional',
-          },
-          secretName: { type: 'string', [Kind]: 'String', [Optional]: 'Optional' },
-          publicKey: { type: 'string', [Kind]: 'String', [Optional]: 'Optional' },
-          expiresAt: { format: 'date-time', type: 'string', [Kind]: 'String', [Optional]: 'Optional' },
-        },
-        [Kind]: 'Object',
-        [Optional]: 'Optional',
-      },
-    },
-    [Kind]: 'Object',
-  },
+  NatsCluster: JSON.parse(
+    '{"type":"object","properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"type":"object","properties":{"name":{"type":"string"},"namespace":{"type":"string"},"uid":{"type":"string"},"generation":{"type":"integer"},"labels":{"type":"object","patternProperties":{"^(.*)$":{"type":"string"}}},"annotations":{"type":"object","patternProperties":{"^(.*)$":{"type":"string"}}},"resourceVersion":{"type":"string"},"finalizers":{"type":"array","items":{"type":"string"}},"deletionTimestamp":{"type":"string"}}},"spec":{"type":"object","properties":{"replicas":{"default":3,"type":"integer"},"image":{"type":"string"},"tls":{"default":{},"type":"object","properties":{"issuerRef":{"type":"object","properties":{"name":{"type":"string"},"kind":{"type":"string","default":"Issuer"},"group":{"default":"cert-manager.io","type":"string"}}},"duration":{"default":"2160h","type":"string"},"renewBefore":{"default":"360h","type":"string"},"privateKey":{"default":{},"type":"object","properties":{"algorithm":{"type":"string","default":"ECDSA"},"size":{"type":"integer"}},"x-kubernetes-validations":[{"rule":"!has(self.size) || !has(self.algorithm) || (self.algorithm == \'ECDSA\' ? self.size in [256, 384, 521] : self.algorithm == \'RSA\' ? self.size in [2048, 3072, 4096] : false)","message":"size must be 256, 384 or 521 for ECDSA, 2048, 3072 or 4096 for RSA, and unset for Ed25519","fieldPath":".size"}]},"client":{"default":{},"type":"object","properties":{"verify":{"default":true,"type":"boolean"},"verifyAndMap":{"default":false,"type":"boolean"},"handshakeFirst":{"default":false,"type":"boolean"},"handshakeFirstFallback":{"type":"string"},"minVersion":{"type":"string","default":"1.2"},"cipherSuites":{"type":"array","items":{"type":"string"}},"curvePreferences":{"type":"array","items":{"type":"string"}},"timeout":{"default":"2s","type":"string"},"connectionRateLimit":{"type":"integer"},"pinnedCerts":{"type":"array","items":{"type":"string"}},"pinIssuedCertificates":{"default":false,"type":"boolean"},"extraDNSNames":{"type":"array","items":{"type":"string"}},"extraIPAddresses":{"type":"array","items":{"type":"string"}}},"x-kubernetes-validations":[{"rule":"!has(self.verifyAndMap) || !self.verifyAndMap || !has(self.verify) || self.verify","message":"verifyAndMap needs verify: true","fieldPath":".verifyAndMap"},{"rule":"!has(self.pinIssuedCertificates) || !self.pinIssuedCertificates || !has(self.verify) || self.verify","message":"pinIssuedCertificates needs verify: true","fieldPath":".pinIssuedCertificates"},{"rule":"!has(self.handshakeFirstFallback) || (has(self.handshakeFirst) && self.handshakeFirst)","message":"handshakeFirstFallback needs handshakeFirst: true","fieldPath":".handshakeFirstFallback"}]},"routes":{"type":"object","properties":{"extraDNSNames":{"type":"array","items":{"type":"string"}},"minVersion":{"type":"string"},"cipherSuites":{"type":"array","items":{"type":"string"}},"curvePreferences":{"type":"array","items":{"type":"string"}}}},"monitor":{"default":{},"type":"object","properties":{"https":{"default":true,"type":"boolean"}}},"rotation":{"default":{},"type":"object","properties":{"strategy":{"type":"string","default":"RollingRestart"}}}}},"auth":{"default":{},"type":"object","properties":{"mode":{"type":"string","default":"Config","x-kubernetes-validations":[{"rule":"self == oldSelf","message":"auth.mode is immutable: create a new NatsCluster to change it"}]},"systemAccount":{"type":"string"},"systemAccountUsers":{"type":"array","items":{"type":"string"}},"routes":{"default":{},"type":"object","properties":{"username":{"default":"route","type":"string"}}},"jwt":{"type":"object","properties":{"resolver":{"default":{},"type":"object","properties":{"allowDelete":{"default":false,"type":"boolean"},"interval":{"default":"2m","type":"string"},"timeout":{"default":"1.9s","type":"string"},"limit":{"default":1000,"type":"integer"}}}}},"allowUnauthenticatedClients":{"default":false,"type":"boolean"}},"x-kubernetes-validations":[{"rule":"!has(self.jwt) || (has(self.mode) && self.mode == \'JWT\')","message":"auth.jwt is only allowed with mode: JWT","fieldPath":".jwt"},{"rule":"!has(self.systemAccount) || !has(self.mode) || self.mode == \'Config\'","message":"auth.systemAccount is only allowed with mode: Config (JWT mode makes its own system account)","fieldPath":".systemAccount"},{"rule":"!has(self.systemAccountUsers) || has(self.systemAccount)","message":"auth.systemAccountUsers needs auth.systemAccount (Config mode)","fieldPath":".systemAccountUsers"}]},"jetstream":{"default":{},"type":"object","properties":{"enabled":{"default":false,"type":"boolean"},"domain":{"type":"string"},"fileStorage":{"default":{},"type":"object","properties":{"size":{"default":"10Gi","type":"string"},"storageClassName":{"type":"string"}}},"memoryStorage":{"type":"object","properties":{"size":{"default":"256Mi","type":"string"}}},"encryption":{"type":"object","properties":{"cipher":{"type":"string","default":"aes"}}}}},"limits":{"default":{},"type":"object","properties":{"maxConnections":{"type":"integer"},"maxPayload":{"type":"string"},"maxPending":{"type":"string"},"maxControlLine":{"type":"string"},"pingInterval":{"type":"string"},"pingMax":{"type":"integer"},"writeDeadline":{"type":"string"}},"x-kubernetes-validations":[{"rule":"!has(self.maxPayload) || quantity(self.maxPayload).compareTo(quantity(has(self.maxPending) ? self.maxPending : \'64Mi\')) <= 0","message":"maxPayload must not exceed maxPending (64Mi when unset): nats-server refuses to start","fieldPath":".maxPayload"}]},"lameDuck":{"default":{},"type":"object","properties":{"duration":{"default":"30s","type":"string"},"gracePeriod":{"default":"10s","type":"string"}}},"service":{"default":{},"type":"object","properties":{"type":{"type":"string","default":"ClusterIP"},"annotations":{"type":"object","patternProperties":{"^(.*)$":{"type":"string"}}}}},"podTemplate":{"default":{},"type":"object","properties":{"labels":{"type":"object","patternProperties":{"^(.*)$":{"type":"string"}}},"annotations":{"type":"object","patternProperties":{"^(.*)$":{"type":"string"}}},"resources":{"type":"object","x-kubernetes-preserve-unknown-fields":true},"nodeSelector":{"type":"object","patternProperties":{"^(.*)$":{"type":"string"}}},"tolerations":{"type":"array","items":{"type":"object","x-kubernetes-preserve-unknown-fields":true}},"affinity":{"type":"object","x-kubernetes-preserve-unknown-fields":true},"topologySpreadConstraints":{"type":"array","items":{"type":"object","x-kubernetes-preserve-unknown-fields":true}},"priorityClassName":{"type":"string"},"imagePullSecrets":{"type":"array","items":{"type":"object","properties":{"name":{"type":"string"}}}}}},"monitoring":{"default":{},"type":"object","properties":{"enabled":{"default":true,"type":"boolean"}}},"networkPolicy":{"default":{},"type":"object","properties":{"enabled":{"default":true,"type":"boolean"},"monitoringFromNamespaces":{"type":"array","items":{"type":"string"}}}}},"x-kubernetes-validations":[{"rule":"!self.jetstream.enabled || self.replicas != 2","message":"JetStream needs a quorum: use 1 or at least 3 replicas","fieldPath":".replicas"},{"rule":"(self.replicas == 1) == (oldSelf.replicas == 1) || (!self.jetstream.enabled && !oldSelf.jetstream.enabled)","message":"a NatsCluster with JetStream cannot scale between 1 replica (standalone JetStream) and several (clustered JetStream): nats-server would delete the standalone streams; create a new NatsCluster and move the streams to it","fieldPath":".replicas"},{"rule":"self.monitoring.enabled || !has(self.networkPolicy.monitoringFromNamespaces)","message":"networkPolicy.monitoringFromNamespaces needs monitoring.enabled: true","fieldPath":".networkPolicy.monitoringFromNamespaces"},{"rule":"duration(self.lameDuck.duration) >= duration(\'30s\')","message":"lameDuck.duration must be at least 30s (nats-server rejects less)","fieldPath":".lameDuck.duration"}]},"status":{"type":"object","properties":{"observedGeneration":{"type":"integer"},"conditions":{"type":"array","items":{"type":"object","properties":{"type":{"type":"string"},"status":{},"reason":{"type":"string"},"message":{"type":"string"},"lastTransitionTime":{"type":"string"},"observedGeneration":{"type":"integer"}}}},"replicas":{"type":"integer"},"readyReplicas":{"type":"integer"},"certificates":{"type":"array","items":{"type":"object","properties":{"name":{"type":"string"},"secretName":{"type":"string"},"notAfter":{"type":"string"},"renewalTime":{"type":"string"},"revision":{"type":"integer"}}}}}}}}',
+  ),
+  NatsAccount: JSON.parse(
+    '{"type":"object","properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"type":"object","properties":{"name":{"type":"string"},"namespace":{"type":"string"},"uid":{"type":"string"},"generation":{"type":"integer"},"labels":{"type":"object","patternProperties":{"^(.*)$":{"type":"string"}}},"annotations":{"type":"object","patternProperties":{"^(.*)$":{"type":"string"}}},"resourceVersion":{"type":"string"},"finalizers":{"type":"array","items":{"type":"string"}},"deletionTimestamp":{"type":"string"}}},"spec":{"type":"object","properties":{"clusterRef":{"type":"object","properties":{"name":{"type":"string"}}},"accountName":{"type":"string"},"exports":{"type":"array","items":{"type":"object","properties":{"stream":{"type":"string"},"service":{"type":"string"},"accounts":{"type":"array","items":{"type":"string"}},"responseType":{"type":"string"}},"x-kubernetes-validations":[{"rule":"has(self.stream) != has(self.service)","message":"an export names exactly one of stream or service"},{"rule":"!has(self.responseType) || has(self.service)","message":"responseType applies to service exports only","fieldPath":".responseType"}]}},"imports":{"type":"array","items":{"type":"object","properties":{"stream":{"type":"object","properties":{"account":{"type":"string"},"subject":{"type":"string"}}},"service":{"type":"object","properties":{"account":{"type":"string"},"subject":{"type":"string"}}},"prefix":{"type":"string"},"to":{"type":"string"}},"x-kubernetes-validations":[{"rule":"has(self.stream) != has(self.service)","message":"an import names exactly one of stream or service"},{"rule":"!has(self.prefix) || has(self.stream)","message":"prefix applies to stream imports only","fieldPath":".prefix"},{"rule":"!has(self.to) || has(self.service)","message":"to applies to service imports only","fieldPath":".to"}]}},"jetstream":{"type":"object","properties":{"enabled":{"default":true,"type":"boolean"},"maxMemory":{"type":"string"},"maxStorage":{"type":"string"},"maxStreams":{"type":"integer"},"maxConsumers":{"type":"integer"}}},"defaultPermissions":{"type":"object","properties":{"publish":{"type":"object","properties":{"allow":{"type":"array","items":{"type":"string"}},"deny":{"type":"array","items":{"type":"string"}}}},"subscribe":{"type":"object","properties":{"allow":{"type":"array","items":{"type":"string"}},"deny":{"type":"array","items":{"type":"string"}}}},"allowResponses":{"type":"object","properties":{"maxMsgs":{"default":1,"type":"integer"},"expires":{"type":"string"}}}}},"limits":{"type":"object","properties":{"maxConnections":{"type":"integer"},"maxSubscriptions":{"type":"integer"},"maxPayload":{"type":"string"},"maxData":{"type":"string"},"maxLeafNodes":{"type":"integer"}}},"jwtExpiry":{"type":"string"}},"x-kubernetes-validations":[{"rule":"!has(self.jwtExpiry) || (duration(self.jwtExpiry) >= duration(\'1h\') && duration(self.jwtExpiry) <= duration(\'87600h\'))","message":"jwtExpiry must be between 1h and 87600h (10 years)","fieldPath":".jwtExpiry"}]},"status":{"type":"object","properties":{"observedGeneration":{"type":"integer"},"conditions":{"type":"array","items":{"type":"object","properties":{"type":{"type":"string"},"status":{},"reason":{"type":"string"},"message":{"type":"string"},"lastTransitionTime":{"type":"string"},"observedGeneration":{"type":"integer"}}}},"publicKey":{"type":"string"},"users":{"type":"integer"},"jwtIssuedAt":{"type":"string"},"jwtExpiresAt":{"type":"string"},"distribution":{"type":"object","properties":{"servers":{"type":"integer"},"current":{"type":"integer"}}}}}}}',
+  ),
+  NatsUser: JSON.parse(
+    '{"type":"object","properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"type":"object","properties":{"name":{"type":"string"},"namespace":{"type":"string"},"uid":{"type":"string"},"generation":{"type":"integer"},"labels":{"type":"object","patternProperties":{"^(.*)$":{"type":"string"}}},"annotations":{"type":"object","patternProperties":{"^(.*)$":{"type":"string"}}},"resourceVersion":{"type":"string"},"finalizers":{"type":"array","items":{"type":"string"}},"deletionTimestamp":{"type":"string"}}},"spec":{"type":"object","properties":{"accountRef":{"type":"object","properties":{"name":{"type":"string"}}},"authType":{"type":"string","default":"NKey"},"username":{"type":"string"},"passwordSecretRef":{"type":"object","properties":{"name":{"type":"string"},"key":{"default":"password","type":"string"}}},"certificate":{"type":"object","properties":{"commonName":{"type":"string"},"emailAddresses":{"type":"array","items":{"type":"string"}},"duration":{"default":"2160h","type":"string"},"renewBefore":{"default":"360h","type":"string"}}},"permissions":{"type":"object","properties":{"publish":{"type":"object","properties":{"allow":{"type":"array","items":{"type":"string"}},"deny":{"type":"array","items":{"type":"string"}}}},"subscribe":{"type":"object","properties":{"allow":{"type":"array","items":{"type":"string"}},"deny":{"type":"array","items":{"type":"string"}}}},"allowResponses":{"type":"object","properties":{"maxMsgs":{"default":1,"type":"integer"},"expires":{"type":"string"}}}}},"limits":{"type":"object","properties":{"maxSubscriptions":{"type":"integer"},"maxPayload":{"type":"string"},"maxData":{"type":"string"}}},"allowedConnectionTypes":{"type":"array","items":{"type":"string"}},"jwtExpiry":{"type":"string"},"secretName":{"type":"string"}},"x-kubernetes-validations":[{"rule":"self.authType == \'Password\' || (!has(self.username) && !has(self.passwordSecretRef))","message":"username and passwordSecretRef apply to authType Password only","fieldPath":".username"},{"rule":"self.authType == \'Certificate\' || !has(self.certificate)","message":"certificate applies to authType Certificate only","fieldPath":".certificate"},{"rule":"!has(self.passwordSecretRef)","message":"passwordSecretRef is not supported yet: the operator generates the password; remove the field","fieldPath":".passwordSecretRef"},{"rule":"self.authType == \'Creds\' || !has(self.limits)","message":"limits apply to authType Creds (JWT mode) only","fieldPath":".limits"},{"rule":"self.authType == \'Creds\' || !has(self.jwtExpiry)","message":"jwtExpiry applies to authType Creds (JWT mode) only","fieldPath":".jwtExpiry"},{"rule":"!has(self.jwtExpiry) || (duration(self.jwtExpiry) >= duration(\'1h\') && duration(self.jwtExpiry) <= duration(\'87600h\'))","message":"jwtExpiry must be between 1h and 87600h (10 years)","fieldPath":".jwtExpiry"}]},"status":{"type":"object","properties":{"observedGeneration":{"type":"integer"},"conditions":{"type":"array","items":{"type":"object","properties":{"type":{"type":"string"},"status":{},"reason":{"type":"string"},"message":{"type":"string"},"lastTransitionTime":{"type":"string"},"observedGeneration":{"type":"integer"}}}},"secretName":{"type":"string"},"publicKey":{"type":"string"},"expiresAt":{"type":"string"}}}}}',
+  ),
 };
 
 /** What TypeBox's compiled checks call for a string format (as its FormatRegistry answers). */
@@ -1597,38 +23,6 @@ const format = (name: string, value: string): boolean => FORMATS[name]?.(value) 
 /** TypeBox's compiled check of each (what Value.Check answers). */
 export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> = {
   NatsCluster: (() => {
-    const local_0 = /^(.*)$/;
-    const local_1 = /^(.*)$/;
-    const local_2 = /^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$/;
-    const local_3 = /^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$/;
-    const local_4 = /^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$/;
-    const local_5 = /^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$/;
-    const local_6 = /^[A-Fa-f0-9]{64}$/;
-    const local_7 =
-      /^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*|\*(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?){2,})$/;
-    const local_8 =
-      /^(((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])|[0-9a-fA-F]{0,4}(:[0-9a-fA-F]{0,4}){2,7})$/;
-    const local_9 =
-      /^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*|\*(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?){2,})$/;
-    const local_10 = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-    const local_11 = /^[A-Za-z0-9_-]+$/;
-    const local_12 = /^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$/;
-    const local_13 = /^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$/;
-    const local_14 = /^[A-Za-z0-9_-]+$/;
-    const local_15 = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
-    const local_16 = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
-    const local_17 = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
-    const local_18 = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
-    const local_19 = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
-    const local_20 = /^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$/;
-    const local_21 = /^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$/;
-    const local_22 = /^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$/;
-    const local_23 = /^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$/;
-    const local_24 = /^(.*)$/;
-    const local_25 = /^(.*)$/;
-    const local_26 = /^(.*)$/;
-    const local_27 = /^(.*)$/;
-    const local_28 = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
     return function check(value) {
       return (
         typeof value === 'object' &&
@@ -1654,7 +48,7 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
             !(value['metadata']['labels'] instanceof Date) &&
             !(value['metadata']['labels'] instanceof Uint8Array) &&
             Object.entries(value['metadata']['labels']).every(([key, value]) =>
-              local_0.test(key) ? typeof value === 'string' : true,
+              /^(.*)$/.test(key) ? typeof value === 'string' : true,
             )
           : true) &&
         (value['metadata']['annotations'] !== undefined
@@ -1664,7 +58,7 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
             !(value['metadata']['annotations'] instanceof Date) &&
             !(value['metadata']['annotations'] instanceof Uint8Array) &&
             Object.entries(value['metadata']['annotations']).every(([key, value]) =>
-              local_1.test(key) ? typeof value === 'string' : true,
+              /^(.*)$/.test(key) ? typeof value === 'string' : true,
             )
           : true) &&
         (value['metadata']['resourceVersion'] !== undefined
@@ -1706,9 +100,9 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
             typeof value['spec']['tls']['issuerRef']['group'] === 'string'
           : true) &&
         typeof value['spec']['tls']['duration'] === 'string' &&
-        local_2.test(value['spec']['tls']['duration']) &&
+        /^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$/.test(value['spec']['tls']['duration']) &&
         typeof value['spec']['tls']['renewBefore'] === 'string' &&
-        local_3.test(value['spec']['tls']['renewBefore']) &&
+        /^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$/.test(value['spec']['tls']['renewBefore']) &&
         typeof value['spec']['tls']['privateKey'] === 'object' &&
         value['spec']['tls']['privateKey'] !== null &&
         !Array.isArray(value['spec']['tls']['privateKey']) &&
@@ -1726,7 +120,9 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
         typeof value['spec']['tls']['client']['handshakeFirst'] === 'boolean' &&
         (value['spec']['tls']['client']['handshakeFirstFallback'] !== undefined
           ? typeof value['spec']['tls']['client']['handshakeFirstFallback'] === 'string' &&
-            local_4.test(value['spec']['tls']['client']['handshakeFirstFallback'])
+            /^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$/.test(
+              value['spec']['tls']['client']['handshakeFirstFallback'],
+            )
           : true) &&
         (value['spec']['tls']['client']['minVersion'] === '1.2' ||
           value['spec']['tls']['client']['minVersion'] === '1.3') &&
@@ -1777,7 +173,7 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
             })(value['spec']['tls']['client']['curvePreferences'])
           : true) &&
         typeof value['spec']['tls']['client']['timeout'] === 'string' &&
-        local_5.test(value['spec']['tls']['client']['timeout']) &&
+        /^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$/.test(value['spec']['tls']['client']['timeout']) &&
         (value['spec']['tls']['client']['connectionRateLimit'] !== undefined
           ? Number.isInteger(value['spec']['tls']['client']['connectionRateLimit']) &&
             value['spec']['tls']['client']['connectionRateLimit'] <= 2147483647 &&
@@ -1788,7 +184,7 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
             value['spec']['tls']['client']['pinnedCerts'].length <= 64 &&
             ((array) => {
               for (const value of array)
-                if (!(typeof value === 'string' && local_6.test(value))) {
+                if (!(typeof value === 'string' && /^[A-Fa-f0-9]{64}$/.test(value))) {
                   return false;
                 }
               return true;
@@ -1800,7 +196,13 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
             value['spec']['tls']['client']['extraDNSNames'].length <= 32 &&
             ((array) => {
               for (const value of array)
-                if (!(typeof value === 'string' && value.length <= 253 && local_7.test(value))) {
+                if (!(
+                  typeof value === 'string' &&
+                  value.length <= 253 &&
+                  /^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*|\*(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?){2,})$/.test(
+                    value,
+                  )
+                )) {
                   return false;
                 }
               return true;
@@ -1811,7 +213,13 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
             value['spec']['tls']['client']['extraIPAddresses'].length <= 32 &&
             ((array) => {
               for (const value of array)
-                if (!(typeof value === 'string' && value.length <= 45 && local_8.test(value))) {
+                if (!(
+                  typeof value === 'string' &&
+                  value.length <= 45 &&
+                  /^(((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])|[0-9a-fA-F]{0,4}(:[0-9a-fA-F]{0,4}){2,7})$/.test(
+                    value,
+                  )
+                )) {
                   return false;
                 }
               return true;
@@ -1826,7 +234,13 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
                 value['spec']['tls']['routes']['extraDNSNames'].length <= 32 &&
                 ((array) => {
                   for (const value of array)
-                    if (!(typeof value === 'string' && value.length <= 253 && local_9.test(value))) {
+                    if (!(
+                      typeof value === 'string' &&
+                      value.length <= 253 &&
+                      /^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*|\*(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?){2,})$/.test(
+                        value,
+                      )
+                    )) {
                       return false;
                     }
                   return true;
@@ -1909,7 +323,7 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
                   typeof value === 'string' &&
                   value.length <= 253 &&
                   value.length >= 1 &&
-                  local_10.test(value)
+                  /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value)
                 )) {
                   return false;
                 }
@@ -1920,7 +334,7 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
         value['spec']['auth']['routes'] !== null &&
         !Array.isArray(value['spec']['auth']['routes']) &&
         typeof value['spec']['auth']['routes']['username'] === 'string' &&
-        local_11.test(value['spec']['auth']['routes']['username']) &&
+        /^[A-Za-z0-9_-]+$/.test(value['spec']['auth']['routes']['username']) &&
         (value['spec']['auth']['jwt'] !== undefined
           ? typeof value['spec']['auth']['jwt'] === 'object' &&
             value['spec']['auth']['jwt'] !== null &&
@@ -1930,9 +344,13 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
             !Array.isArray(value['spec']['auth']['jwt']['resolver']) &&
             typeof value['spec']['auth']['jwt']['resolver']['allowDelete'] === 'boolean' &&
             typeof value['spec']['auth']['jwt']['resolver']['interval'] === 'string' &&
-            local_12.test(value['spec']['auth']['jwt']['resolver']['interval']) &&
+            /^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$/.test(
+              value['spec']['auth']['jwt']['resolver']['interval'],
+            ) &&
             typeof value['spec']['auth']['jwt']['resolver']['timeout'] === 'string' &&
-            local_13.test(value['spec']['auth']['jwt']['resolver']['timeout']) &&
+            /^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$/.test(
+              value['spec']['auth']['jwt']['resolver']['timeout'],
+            ) &&
             Number.isInteger(value['spec']['auth']['jwt']['resolver']['limit']) &&
             value['spec']['auth']['jwt']['resolver']['limit'] <= 2147483647 &&
             value['spec']['auth']['jwt']['resolver']['limit'] >= 1
@@ -1944,13 +362,15 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
         typeof value['spec']['jetstream']['enabled'] === 'boolean' &&
         (value['spec']['jetstream']['domain'] !== undefined
           ? typeof value['spec']['jetstream']['domain'] === 'string' &&
-            local_14.test(value['spec']['jetstream']['domain'])
+            /^[A-Za-z0-9_-]+$/.test(value['spec']['jetstream']['domain'])
           : true) &&
         typeof value['spec']['jetstream']['fileStorage'] === 'object' &&
         value['spec']['jetstream']['fileStorage'] !== null &&
         !Array.isArray(value['spec']['jetstream']['fileStorage']) &&
         typeof value['spec']['jetstream']['fileStorage']['size'] === 'string' &&
-        local_15.test(value['spec']['jetstream']['fileStorage']['size']) &&
+        /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/.test(
+          value['spec']['jetstream']['fileStorage']['size'],
+        ) &&
         (value['spec']['jetstream']['fileStorage']['storageClassName'] !== undefined
           ? typeof value['spec']['jetstream']['fileStorage']['storageClassName'] === 'string'
           : true) &&
@@ -1959,7 +379,9 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
             value['spec']['jetstream']['memoryStorage'] !== null &&
             !Array.isArray(value['spec']['jetstream']['memoryStorage']) &&
             typeof value['spec']['jetstream']['memoryStorage']['size'] === 'string' &&
-            local_16.test(value['spec']['jetstream']['memoryStorage']['size'])
+            /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/.test(
+              value['spec']['jetstream']['memoryStorage']['size'],
+            )
           : true) &&
         (value['spec']['jetstream']['encryption'] !== undefined
           ? typeof value['spec']['jetstream']['encryption'] === 'object' &&
@@ -1978,19 +400,21 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
           : true) &&
         (value['spec']['limits']['maxPayload'] !== undefined
           ? typeof value['spec']['limits']['maxPayload'] === 'string' &&
-            local_17.test(value['spec']['limits']['maxPayload'])
+            /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/.test(value['spec']['limits']['maxPayload'])
           : true) &&
         (value['spec']['limits']['maxPending'] !== undefined
           ? typeof value['spec']['limits']['maxPending'] === 'string' &&
-            local_18.test(value['spec']['limits']['maxPending'])
+            /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/.test(value['spec']['limits']['maxPending'])
           : true) &&
         (value['spec']['limits']['maxControlLine'] !== undefined
           ? typeof value['spec']['limits']['maxControlLine'] === 'string' &&
-            local_19.test(value['spec']['limits']['maxControlLine'])
+            /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/.test(
+              value['spec']['limits']['maxControlLine'],
+            )
           : true) &&
         (value['spec']['limits']['pingInterval'] !== undefined
           ? typeof value['spec']['limits']['pingInterval'] === 'string' &&
-            local_20.test(value['spec']['limits']['pingInterval'])
+            /^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$/.test(value['spec']['limits']['pingInterval'])
           : true) &&
         (value['spec']['limits']['pingMax'] !== undefined
           ? Number.isInteger(value['spec']['limits']['pingMax']) &&
@@ -1999,15 +423,15 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
           : true) &&
         (value['spec']['limits']['writeDeadline'] !== undefined
           ? typeof value['spec']['limits']['writeDeadline'] === 'string' &&
-            local_21.test(value['spec']['limits']['writeDeadline'])
+            /^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$/.test(value['spec']['limits']['writeDeadline'])
           : true) &&
         typeof value['spec']['lameDuck'] === 'object' &&
         value['spec']['lameDuck'] !== null &&
         !Array.isArray(value['spec']['lameDuck']) &&
         typeof value['spec']['lameDuck']['duration'] === 'string' &&
-        local_22.test(value['spec']['lameDuck']['duration']) &&
+        /^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$/.test(value['spec']['lameDuck']['duration']) &&
         typeof value['spec']['lameDuck']['gracePeriod'] === 'string' &&
-        local_23.test(value['spec']['lameDuck']['gracePeriod']) &&
+        /^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$/.test(value['spec']['lameDuck']['gracePeriod']) &&
         typeof value['spec']['service'] === 'object' &&
         value['spec']['service'] !== null &&
         !Array.isArray(value['spec']['service']) &&
@@ -2021,7 +445,7 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
             !(value['spec']['service']['annotations'] instanceof Date) &&
             !(value['spec']['service']['annotations'] instanceof Uint8Array) &&
             Object.entries(value['spec']['service']['annotations']).every(([key, value]) =>
-              local_24.test(key) ? typeof value === 'string' : true,
+              /^(.*)$/.test(key) ? typeof value === 'string' : true,
             )
           : true) &&
         typeof value['spec']['podTemplate'] === 'object' &&
@@ -2034,7 +458,7 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
             !(value['spec']['podTemplate']['labels'] instanceof Date) &&
             !(value['spec']['podTemplate']['labels'] instanceof Uint8Array) &&
             Object.entries(value['spec']['podTemplate']['labels']).every(([key, value]) =>
-              local_25.test(key) ? typeof value === 'string' : true,
+              /^(.*)$/.test(key) ? typeof value === 'string' : true,
             )
           : true) &&
         (value['spec']['podTemplate']['annotations'] !== undefined
@@ -2044,7 +468,7 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
             !(value['spec']['podTemplate']['annotations'] instanceof Date) &&
             !(value['spec']['podTemplate']['annotations'] instanceof Uint8Array) &&
             Object.entries(value['spec']['podTemplate']['annotations']).every(([key, value]) =>
-              local_26.test(key) ? typeof value === 'string' : true,
+              /^(.*)$/.test(key) ? typeof value === 'string' : true,
             )
           : true) &&
         (value['spec']['podTemplate']['resources'] !== undefined
@@ -2059,7 +483,7 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
             !(value['spec']['podTemplate']['nodeSelector'] instanceof Date) &&
             !(value['spec']['podTemplate']['nodeSelector'] instanceof Uint8Array) &&
             Object.entries(value['spec']['podTemplate']['nodeSelector']).every(([key, value]) =>
-              local_27.test(key) ? typeof value === 'string' : true,
+              /^(.*)$/.test(key) ? typeof value === 'string' : true,
             )
           : true) &&
         (value['spec']['podTemplate']['tolerations'] !== undefined
@@ -2118,7 +542,11 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
             value['spec']['networkPolicy']['monitoringFromNamespaces'].length <= 32 &&
             ((array) => {
               for (const value of array)
-                if (!(typeof value === 'string' && value.length <= 63 && local_28.test(value))) {
+                if (!(
+                  typeof value === 'string' &&
+                  value.length <= 63 &&
+                  /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(value)
+                )) {
                   return false;
                 }
               return true;
@@ -2188,39 +616,6 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
     };
   })(),
   NatsAccount: (() => {
-    const local_0 = /^(.*)$/;
-    const local_1 = /^(.*)$/;
-    const local_2 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-    const local_3 = /^[A-Za-z0-9_-]+$/;
-    const local_4 =
-      /^(>|(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+)(\.(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+))*(\.>)?)$/;
-    const local_5 =
-      /^(>|(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+)(\.(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+))*(\.>)?)$/;
-    const local_6 = /^[A-Za-z0-9_-]+$/;
-    const local_7 = /^[A-Za-z0-9_-]+$/;
-    const local_8 =
-      /^(>|(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+)(\.(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+))*(\.>)?)$/;
-    const local_9 = /^[A-Za-z0-9_-]+$/;
-    const local_10 =
-      /^(>|(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+)(\.(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+))*(\.>)?)$/;
-    const local_11 =
-      /^[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+(\.[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+)*$/;
-    const local_12 =
-      /^(>|(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+)(\.(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+))*(\.>)?)$/;
-    const local_13 = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
-    const local_14 = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
-    const local_15 =
-      /^(>|(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+)(\.(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+))*(\.>)?)$/;
-    const local_16 =
-      /^(>|(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+)(\.(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+))*(\.>)?)$/;
-    const local_17 =
-      /^(>|(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+)(\.(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+))*(\.>)?)$/;
-    const local_18 =
-      /^(>|(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+)(\.(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+))*(\.>)?)$/;
-    const local_19 = /^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$/;
-    const local_20 = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
-    const local_21 = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
-    const local_22 = /^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$/;
     return function check(value) {
       return (
         typeof value === 'object' &&
@@ -2246,7 +641,7 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
             !(value['metadata']['labels'] instanceof Date) &&
             !(value['metadata']['labels'] instanceof Uint8Array) &&
             Object.entries(value['metadata']['labels']).every(([key, value]) =>
-              local_0.test(key) ? typeof value === 'string' : true,
+              /^(.*)$/.test(key) ? typeof value === 'string' : true,
             )
           : true) &&
         (value['metadata']['annotations'] !== undefined
@@ -2256,7 +651,7 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
             !(value['metadata']['annotations'] instanceof Date) &&
             !(value['metadata']['annotations'] instanceof Uint8Array) &&
             Object.entries(value['metadata']['annotations']).every(([key, value]) =>
-              local_1.test(key) ? typeof value === 'string' : true,
+              /^(.*)$/.test(key) ? typeof value === 'string' : true,
             )
           : true) &&
         (value['metadata']['resourceVersion'] !== undefined
@@ -2283,12 +678,14 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
         !Array.isArray(value['spec']['clusterRef']) &&
         typeof value['spec']['clusterRef']['name'] === 'string' &&
         value['spec']['clusterRef']['name'].length <= 253 &&
-        local_2.test(value['spec']['clusterRef']['name']) &&
+        /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(
+          value['spec']['clusterRef']['name'],
+        ) &&
         (value['spec']['accountName'] !== undefined
           ? typeof value['spec']['accountName'] === 'string' &&
             value['spec']['accountName'].length <= 64 &&
             value['spec']['accountName'].length >= 1 &&
-            local_3.test(value['spec']['accountName'])
+            /^[A-Za-z0-9_-]+$/.test(value['spec']['accountName'])
           : true) &&
         (value['spec']['exports'] !== undefined
           ? Array.isArray(value['spec']['exports']) &&
@@ -2303,13 +700,17 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
                     ? typeof value['stream'] === 'string' &&
                       value['stream'].length <= 512 &&
                       value['stream'].length >= 1 &&
-                      local_4.test(value['stream'])
+                      /^(>|(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+)(\.(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+))*(\.>)?)$/.test(
+                        value['stream'],
+                      )
                     : true) &&
                   (value['service'] !== undefined
                     ? typeof value['service'] === 'string' &&
                       value['service'].length <= 512 &&
                       value['service'].length >= 1 &&
-                      local_5.test(value['service'])
+                      /^(>|(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+)(\.(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+))*(\.>)?)$/.test(
+                        value['service'],
+                      )
                     : true) &&
                   (value['accounts'] !== undefined
                     ? Array.isArray(value['accounts']) &&
@@ -2320,7 +721,7 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
                             typeof value === 'string' &&
                             value.length <= 64 &&
                             value.length >= 1 &&
-                            local_6.test(value)
+                            /^[A-Za-z0-9_-]+$/.test(value)
                           )) {
                             return false;
                           }
@@ -2354,11 +755,13 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
                       typeof value['stream']['account'] === 'string' &&
                       value['stream']['account'].length <= 64 &&
                       value['stream']['account'].length >= 1 &&
-                      local_7.test(value['stream']['account']) &&
+                      /^[A-Za-z0-9_-]+$/.test(value['stream']['account']) &&
                       typeof value['stream']['subject'] === 'string' &&
                       value['stream']['subject'].length <= 512 &&
                       value['stream']['subject'].length >= 1 &&
-                      local_8.test(value['stream']['subject'])
+                      /^(>|(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+)(\.(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+))*(\.>)?)$/.test(
+                        value['stream']['subject'],
+                      )
                     : true) &&
                   (value['service'] !== undefined
                     ? typeof value['service'] === 'object' &&
@@ -2367,22 +770,28 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
                       typeof value['service']['account'] === 'string' &&
                       value['service']['account'].length <= 64 &&
                       value['service']['account'].length >= 1 &&
-                      local_9.test(value['service']['account']) &&
+                      /^[A-Za-z0-9_-]+$/.test(value['service']['account']) &&
                       typeof value['service']['subject'] === 'string' &&
                       value['service']['subject'].length <= 512 &&
                       value['service']['subject'].length >= 1 &&
-                      local_10.test(value['service']['subject'])
+                      /^(>|(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+)(\.(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+))*(\.>)?)$/.test(
+                        value['service']['subject'],
+                      )
                     : true) &&
                   (value['prefix'] !== undefined
                     ? typeof value['prefix'] === 'string' &&
                       value['prefix'].length <= 512 &&
-                      local_11.test(value['prefix'])
+                      /^[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+(\.[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+)*$/.test(
+                        value['prefix'],
+                      )
                     : true) &&
                   (value['to'] !== undefined
                     ? typeof value['to'] === 'string' &&
                       value['to'].length <= 512 &&
                       value['to'].length >= 1 &&
-                      local_12.test(value['to'])
+                      /^(>|(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+)(\.(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+))*(\.>)?)$/.test(
+                        value['to'],
+                      )
                     : true)
                 )) {
                   return false;
@@ -2397,11 +806,15 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
             typeof value['spec']['jetstream']['enabled'] === 'boolean' &&
             (value['spec']['jetstream']['maxMemory'] !== undefined
               ? typeof value['spec']['jetstream']['maxMemory'] === 'string' &&
-                local_13.test(value['spec']['jetstream']['maxMemory'])
+                /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/.test(
+                  value['spec']['jetstream']['maxMemory'],
+                )
               : true) &&
             (value['spec']['jetstream']['maxStorage'] !== undefined
               ? typeof value['spec']['jetstream']['maxStorage'] === 'string' &&
-                local_14.test(value['spec']['jetstream']['maxStorage'])
+                /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/.test(
+                  value['spec']['jetstream']['maxStorage'],
+                )
               : true) &&
             (value['spec']['jetstream']['maxStreams'] !== undefined
               ? Number.isInteger(value['spec']['jetstream']['maxStreams']) &&
@@ -2431,7 +844,9 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
                           typeof value === 'string' &&
                           value.length <= 512 &&
                           value.length >= 1 &&
-                          local_15.test(value)
+                          /^(>|(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+)(\.(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+))*(\.>)?)$/.test(
+                            value,
+                          )
                         )) {
                           return false;
                         }
@@ -2447,7 +862,9 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
                           typeof value === 'string' &&
                           value.length <= 512 &&
                           value.length >= 1 &&
-                          local_16.test(value)
+                          /^(>|(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+)(\.(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+))*(\.>)?)$/.test(
+                            value,
+                          )
                         )) {
                           return false;
                         }
@@ -2468,7 +885,9 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
                           typeof value === 'string' &&
                           value.length <= 512 &&
                           value.length >= 1 &&
-                          local_17.test(value)
+                          /^(>|(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+)(\.(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+))*(\.>)?)$/.test(
+                            value,
+                          )
                         )) {
                           return false;
                         }
@@ -2484,7 +903,9 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
                           typeof value === 'string' &&
                           value.length <= 512 &&
                           value.length >= 1 &&
-                          local_18.test(value)
+                          /^(>|(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+)(\.(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+))*(\.>)?)$/.test(
+                            value,
+                          )
                         )) {
                           return false;
                         }
@@ -2503,7 +924,9 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
                   : true) &&
                 (value['spec']['defaultPermissions']['allowResponses']['expires'] !== undefined
                   ? typeof value['spec']['defaultPermissions']['allowResponses']['expires'] === 'string' &&
-                    local_19.test(value['spec']['defaultPermissions']['allowResponses']['expires'])
+                    /^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$/.test(
+                      value['spec']['defaultPermissions']['allowResponses']['expires'],
+                    )
                   : true)
               : true)
           : true) &&
@@ -2523,11 +946,13 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
               : true) &&
             (value['spec']['limits']['maxPayload'] !== undefined
               ? typeof value['spec']['limits']['maxPayload'] === 'string' &&
-                local_20.test(value['spec']['limits']['maxPayload'])
+                /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/.test(
+                  value['spec']['limits']['maxPayload'],
+                )
               : true) &&
             (value['spec']['limits']['maxData'] !== undefined
               ? typeof value['spec']['limits']['maxData'] === 'string' &&
-                local_21.test(value['spec']['limits']['maxData'])
+                /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/.test(value['spec']['limits']['maxData'])
               : true) &&
             (value['spec']['limits']['maxLeafNodes'] !== undefined
               ? Number.isInteger(value['spec']['limits']['maxLeafNodes']) &&
@@ -2536,7 +961,8 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
               : true)
           : true) &&
         (value['spec']['jwtExpiry'] !== undefined
-          ? typeof value['spec']['jwtExpiry'] === 'string' && local_22.test(value['spec']['jwtExpiry'])
+          ? typeof value['spec']['jwtExpiry'] === 'string' &&
+            /^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$/.test(value['spec']['jwtExpiry'])
           : true) &&
         (value['status'] !== undefined
           ? typeof value['status'] === 'object' &&
@@ -2594,29 +1020,6 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
     };
   })(),
   NatsUser: (() => {
-    const local_0 = /^(.*)$/;
-    const local_1 = /^(.*)$/;
-    const local_2 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-    const local_3 = /^[A-Za-z0-9_.@-]+$/;
-    const local_4 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-    const local_5 = /^[^\x00-\x1f\x7f]+$/;
-    const local_6 =
-      /^[^@\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+@[^@\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+$/;
-    const local_7 = /^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$/;
-    const local_8 = /^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$/;
-    const local_9 =
-      /^(>|(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+)(\.(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+))*(\.>)?)$/;
-    const local_10 =
-      /^(>|(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+)(\.(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+))*(\.>)?)$/;
-    const local_11 =
-      /^(>|(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+)(\.(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+))*(\.>)?)$/;
-    const local_12 =
-      /^(>|(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+)(\.(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+))*(\.>)?)$/;
-    const local_13 = /^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$/;
-    const local_14 = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
-    const local_15 = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
-    const local_16 = /^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$/;
-    const local_17 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
     return function check(value) {
       return (
         typeof value === 'object' &&
@@ -2642,7 +1045,7 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
             !(value['metadata']['labels'] instanceof Date) &&
             !(value['metadata']['labels'] instanceof Uint8Array) &&
             Object.entries(value['metadata']['labels']).every(([key, value]) =>
-              local_0.test(key) ? typeof value === 'string' : true,
+              /^(.*)$/.test(key) ? typeof value === 'string' : true,
             )
           : true) &&
         (value['metadata']['annotations'] !== undefined
@@ -2652,7 +1055,7 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
             !(value['metadata']['annotations'] instanceof Date) &&
             !(value['metadata']['annotations'] instanceof Uint8Array) &&
             Object.entries(value['metadata']['annotations']).every(([key, value]) =>
-              local_1.test(key) ? typeof value === 'string' : true,
+              /^(.*)$/.test(key) ? typeof value === 'string' : true,
             )
           : true) &&
         (value['metadata']['resourceVersion'] !== undefined
@@ -2679,7 +1082,9 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
         !Array.isArray(value['spec']['accountRef']) &&
         typeof value['spec']['accountRef']['name'] === 'string' &&
         value['spec']['accountRef']['name'].length <= 253 &&
-        local_2.test(value['spec']['accountRef']['name']) &&
+        /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(
+          value['spec']['accountRef']['name'],
+        ) &&
         (value['spec']['authType'] === 'Password' ||
           value['spec']['authType'] === 'NKey' ||
           value['spec']['authType'] === 'Certificate' ||
@@ -2687,7 +1092,7 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
         (value['spec']['username'] !== undefined
           ? typeof value['spec']['username'] === 'string' &&
             value['spec']['username'].length <= 128 &&
-            local_3.test(value['spec']['username'])
+            /^[A-Za-z0-9_.@-]+$/.test(value['spec']['username'])
           : true) &&
         (value['spec']['passwordSecretRef'] !== undefined
           ? typeof value['spec']['passwordSecretRef'] === 'object' &&
@@ -2695,7 +1100,9 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
             !Array.isArray(value['spec']['passwordSecretRef']) &&
             typeof value['spec']['passwordSecretRef']['name'] === 'string' &&
             value['spec']['passwordSecretRef']['name'].length <= 253 &&
-            local_4.test(value['spec']['passwordSecretRef']['name']) &&
+            /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(
+              value['spec']['passwordSecretRef']['name'],
+            ) &&
             typeof value['spec']['passwordSecretRef']['key'] === 'string'
           : true) &&
         (value['spec']['certificate'] !== undefined
@@ -2705,23 +1112,29 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
             (value['spec']['certificate']['commonName'] !== undefined
               ? typeof value['spec']['certificate']['commonName'] === 'string' &&
                 value['spec']['certificate']['commonName'].length <= 64 &&
-                local_5.test(value['spec']['certificate']['commonName'])
+                /^[^\x00-\x1f\x7f]+$/.test(value['spec']['certificate']['commonName'])
               : true) &&
             (value['spec']['certificate']['emailAddresses'] !== undefined
               ? Array.isArray(value['spec']['certificate']['emailAddresses']) &&
                 value['spec']['certificate']['emailAddresses'].length <= 8 &&
                 ((array) => {
                   for (const value of array)
-                    if (!(typeof value === 'string' && value.length <= 254 && local_6.test(value))) {
+                    if (!(
+                      typeof value === 'string' &&
+                      value.length <= 254 &&
+                      /^[^@\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+@[^@\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+$/.test(
+                        value,
+                      )
+                    )) {
                       return false;
                     }
                   return true;
                 })(value['spec']['certificate']['emailAddresses'])
               : true) &&
             typeof value['spec']['certificate']['duration'] === 'string' &&
-            local_7.test(value['spec']['certificate']['duration']) &&
+            /^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$/.test(value['spec']['certificate']['duration']) &&
             typeof value['spec']['certificate']['renewBefore'] === 'string' &&
-            local_8.test(value['spec']['certificate']['renewBefore'])
+            /^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$/.test(value['spec']['certificate']['renewBefore'])
           : true) &&
         (value['spec']['permissions'] !== undefined
           ? typeof value['spec']['permissions'] === 'object' &&
@@ -2740,7 +1153,9 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
                           typeof value === 'string' &&
                           value.length <= 512 &&
                           value.length >= 1 &&
-                          local_9.test(value)
+                          /^(>|(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+)(\.(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+))*(\.>)?)$/.test(
+                            value,
+                          )
                         )) {
                           return false;
                         }
@@ -2756,7 +1171,9 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
                           typeof value === 'string' &&
                           value.length <= 512 &&
                           value.length >= 1 &&
-                          local_10.test(value)
+                          /^(>|(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+)(\.(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+))*(\.>)?)$/.test(
+                            value,
+                          )
                         )) {
                           return false;
                         }
@@ -2777,7 +1194,9 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
                           typeof value === 'string' &&
                           value.length <= 512 &&
                           value.length >= 1 &&
-                          local_11.test(value)
+                          /^(>|(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+)(\.(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+))*(\.>)?)$/.test(
+                            value,
+                          )
                         )) {
                           return false;
                         }
@@ -2793,7 +1212,9 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
                           typeof value === 'string' &&
                           value.length <= 512 &&
                           value.length >= 1 &&
-                          local_12.test(value)
+                          /^(>|(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+)(\.(\*|[^.*>\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x00-\x1f\x7f]+))*(\.>)?)$/.test(
+                            value,
+                          )
                         )) {
                           return false;
                         }
@@ -2812,7 +1233,9 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
                   : true) &&
                 (value['spec']['permissions']['allowResponses']['expires'] !== undefined
                   ? typeof value['spec']['permissions']['allowResponses']['expires'] === 'string' &&
-                    local_13.test(value['spec']['permissions']['allowResponses']['expires'])
+                    /^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$/.test(
+                      value['spec']['permissions']['allowResponses']['expires'],
+                    )
                   : true)
               : true)
           : true) &&
@@ -2827,11 +1250,13 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
               : true) &&
             (value['spec']['limits']['maxPayload'] !== undefined
               ? typeof value['spec']['limits']['maxPayload'] === 'string' &&
-                local_14.test(value['spec']['limits']['maxPayload'])
+                /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/.test(
+                  value['spec']['limits']['maxPayload'],
+                )
               : true) &&
             (value['spec']['limits']['maxData'] !== undefined
               ? typeof value['spec']['limits']['maxData'] === 'string' &&
-                local_15.test(value['spec']['limits']['maxData'])
+                /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/.test(value['spec']['limits']['maxData'])
               : true)
           : true) &&
         (value['spec']['allowedConnectionTypes'] !== undefined
@@ -2855,12 +1280,15 @@ export const CHECKS: Record<keyof typeof SCHEMAS, (value: unknown) => boolean> =
             })(value['spec']['allowedConnectionTypes'])
           : true) &&
         (value['spec']['jwtExpiry'] !== undefined
-          ? typeof value['spec']['jwtExpiry'] === 'string' && local_16.test(value['spec']['jwtExpiry'])
+          ? typeof value['spec']['jwtExpiry'] === 'string' &&
+            /^([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+$/.test(value['spec']['jwtExpiry'])
           : true) &&
         (value['spec']['secretName'] !== undefined
           ? typeof value['spec']['secretName'] === 'string' &&
             value['spec']['secretName'].length <= 253 &&
-            local_17.test(value['spec']['secretName'])
+            /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(
+              value['spec']['secretName'],
+            )
           : true) &&
         (value['status'] !== undefined
           ? typeof value['status'] === 'object' &&
