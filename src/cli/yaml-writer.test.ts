@@ -60,6 +60,15 @@ describe('the YAML writer, against js-yaml dump', () => {
     for (const object of placements(s)) expect(writeYamlDocument(object)).toBe(dump(object, DUMP_OPTIONS));
   });
 
+  test('strings written once and remembered are written as dump writes each document', () => {
+    // One toYaml call shares what it wrote across its documents: every tricky string at the top
+    // level, as a key and as a value, in one call, twice over, and in the other order.
+    const objects = TRICKY_STRINGS.flatMap((s) => [s, ...placements(s)]) as object[];
+    const expected = (list: object[]) => list.map((o) => dump(o, DUMP_OPTIONS)).join('---\n');
+    expect(toYaml([...objects, ...objects])).toBe(expected([...objects, ...objects]));
+    expect(toYaml([...objects].reverse())).toBe(expected([...objects].reverse()));
+  });
+
   test('writes nearly every tricky string itself, not through js-yaml', () => {
     const own = TRICKY_STRINGS.flatMap(placements).filter((o) => writeOwnYaml(o) !== undefined);
     // Left to js-yaml: keys with a line break (explicit `? key` pairs) and the 1100-character key.

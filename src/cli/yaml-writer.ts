@@ -56,11 +56,16 @@ function plainStyle(printable: string, flags: string) {
     key: new RegExp(`^(?:${PLAIN_ONE_LINE})$`, flags),
   };
 }
-const PLAIN = plainStyle(C_PRINTABLE, 'u');
+/** Made when first asked for: the Unicode expressions are for text beyond printable ASCII, which is rare. */
+const lazily = <T>(make: () => T): (() => T) => {
+  let made: T | undefined;
+  return () => (made ??= make());
+};
+const PLAIN = lazily(() => plainStyle(C_PRINTABLE, 'u'));
 const PLAIN_ASCII = plainStyle(C_PRINTABLE_ASCII, '');
-const SINGLE_ONE_LINE = new RegExp(`^(?:${NB_JSON})*$`, 'u');
-const SINGLE_MULTI_LINE = new RegExp(`^(?:${NB_JSON}|\\n)*$`, 'u');
-const BLOCK_CONTENT = new RegExp(`^(?:${NB_CHAR}|\\n)*$`, 'u');
+const SINGLE_ONE_LINE = lazily(() => new RegExp(`^(?:${NB_JSON})*$`, 'u'));
+const SINGLE_MULTI_LINE = lazily(() => new RegExp(`^(?:${NB_JSON}|\\n)*$`, 'u'));
+const BLOCK_CONTENT = lazily(() => new RegExp(`^(?:${NB_CHAR}|\\n)*$`, 'u'));
 // Shortcuts past the Unicode expressions above (compiled afresh by every process) for the usual text:
 // names, paths, words with single spaces can be plain; printable ASCII fits any quoted or block style.
 const SURELY_PLAIN = /^[A-Za-z0-9_/](?:[A-Za-z0-9_./-]| (?! |$))*$/;
@@ -105,7 +110,7 @@ function doubleQuoted(text: string): string {
 
 function canBePlain(text: string, level: number, isKey: boolean): boolean {
   if (text !== '' && !SURELY_PLAIN.test(text)) {
-    const plain = PRINTABLE_ASCII_LINES.test(text) ? PLAIN_ASCII : PLAIN;
+    const plain = PRINTABLE_ASCII_LINES.test(text) ? PLAIN_ASCII : PLAIN();
     if (!(isKey ? plain.key : plain.value).test(text)) return false;
     if (level === 0 && FORBIDDEN_FIRST_LINE.test(text)) return false;
   }
@@ -127,21 +132,40 @@ function literalBlock(text: string, level: number): string {
 interface WriterState {
   /** A literal block kept its final line breaks: js-yaml then ends the document with `...`. */
   openEnded: boolean;
+  written: WrittenStrings;
+}
+
+/**
+ * Single-line strings already written, apart at the top level (the one place that changes how such a
+ * string is written: key or value, any depth below, it comes out the same). Keys, names and labels
+ * repeat throughout render's output, and each was checked again in code too cold to be fast.
+ */
+export type WrittenStrings = { topLevel: Map<string, string>; below: Map<string, string> };
+export const writtenStrings = (): WrittenStrings => ({ topLevel: new Map(), below: new Map() });
+
+/** A string as writeNewString writes it, remembered when it has one line. */
+function writeString(state: WriterState, text: string, level: number, isKey: boolean): string {
+  if (text.includes('\n')) return writeNewString(state, text, level, isKey);
+  const written = level === 0 ? state.written.topLevel : state.written.below;
+  let out = written.get(text);
+  if (out === undefined) written.set(text, (out = writeNewString(state, text, level, isKey)));
+  state.openEnded = false;
+  return out;
 }
 
 /** js-yaml's scalar style rules, in its order, for a string in block context. */
-function writeString(state: WriterState, text: string, level: number, isKey: boolean): string {
+function writeNewString(state: WriterState, text: string, level: number, isKey: boolean): string {
   state.openEnded = false;
   // js-yaml writes such a key as an explicit `? key` pair.
   if (isKey && text.includes('\n')) throw new LeftToJsYaml();
   if (INVISIBLE.test(text) || /^\s+$/.test(text)) return doubleQuoted(text);
   if (text.includes('\n')) {
-    if (!PRINTABLE_ASCII_LINES.test(text) && !BLOCK_CONTENT.test(text)) return doubleQuoted(text);
+    if (!PRINTABLE_ASCII_LINES.test(text) && !BLOCK_CONTENT().test(text)) return doubleQuoted(text);
     state.openEnded = text === '\n' || text.endsWith('\n\n');
     return literalBlock(text, level);
   }
   if (canBePlain(text, level, isKey)) return text;
-  if (PRINTABLE_ASCII_LINES.test(text) || (isKey ? SINGLE_ONE_LINE : SINGLE_MULTI_LINE).test(text))
+  if (PRINTABLE_ASCII_LINES.test(text) || (isKey ? SINGLE_ONE_LINE() : SINGLE_MULTI_LINE()).test(text))
     return `'${text.replace(/'/g, "''")}'`;
   return doubleQuoted(text);
 }
@@ -182,8 +206,8 @@ function writeNode(state: WriterState, value: unknown, level: number, compact: b
 }
 
 /** One YAML document as js-yaml's dump writes it, or undefined for what this writer leaves to js-yaml. */
-export function writeOwnYaml(object: object): string | undefined {
-  const state: WriterState = { openEnded: false };
+export function writeOwnYaml(object: object, written = writtenStrings()): string | undefined {
+  const state: WriterState = { openEnded: false, written };
   try {
     const text = writeNode(state, object, 0, true);
     return `${text}\n${state.openEnded ? '...\n' : ''}`;
@@ -196,10 +220,11 @@ export function writeOwnYaml(object: object): string | undefined {
 export const DUMP_OPTIONS = { noRefs: true, lineWidth: -1 } as const;
 
 /** One YAML document, as `dump(object, DUMP_OPTIONS)` writes it. */
-export const writeYamlDocument = (object: object): string =>
-  writeOwnYaml(object) ?? dump(object, DUMP_OPTIONS);
+export const writeYamlDocument = (object: object, written = writtenStrings()): string =>
+  writeOwnYaml(object, written) ?? dump(object, DUMP_OPTIONS);
 
 /** Multi-document YAML, one document an object. */
 export function toYaml(objects: object[]): string {
-  return objects.map(writeYamlDocument).join('---\n');
+  const written = writtenStrings();
+  return objects.map((object) => writeYamlDocument(object, written)).join('---\n');
 }
