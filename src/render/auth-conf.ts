@@ -3,7 +3,7 @@
 // full resolver. It holds hashes and JWTs, so it lives in a Secret, never in the ConfigMap.
 import type { NatsAccount, NatsCluster, NatsUser, Permissions } from '../api/index.ts';
 import { accountNameOf, usernameOf } from '../api/names.ts';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { writeNatsConf, type ConfBlock, type ConfValue } from './conf-writer.ts';
 import type { ClusterIdentities, RenderContext } from './context.ts';
 import { routeUrls } from './nats-conf.ts';
@@ -107,8 +107,7 @@ function accountLimits(account: NatsAccount): ConfBlock | undefined {
  */
 export const LOAD_MARKER_PREFIX = '$NW_INCLUDE_';
 
-const digestOf = (value: unknown) =>
-  createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+const digestOf = (value: unknown) => hash('sha256', JSON.stringify(value)).slice(0, 16);
 
 /** The Config-mode auth block, its load marker, and a digest of each account's and user's entry in it. */
 export interface ConfigModeAuth {

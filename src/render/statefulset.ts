@@ -9,7 +9,7 @@ import { childMeta, childNames, commonLabels, namespaceOf, selectorLabels } from
 import { listensForRoutes } from './nats-conf.ts';
 import { durationToSeconds } from './units.ts';
 import { tlsRevisionAnnotation, TLS_REVISION_ANNOTATION } from './tls-revision.ts';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** On the StatefulSet: a digest of the desired pod template; a change starts a health-gated roll. */
 export const TEMPLATE_HASH_ANNOTATION = 'natswarden.io/template-hash';
@@ -180,7 +180,7 @@ function podTemplateAnnotations(cluster: NatsCluster, context: RenderContext): R
 }
 
 export function templateHash(template: object): string {
-  return createHash('sha256').update(JSON.stringify(template)).digest('hex').slice(0, 20);
+  return hash('sha256', JSON.stringify(template)).slice(0, 20);
 }
 
 /** The servers' pod template. Its hash (podTemplateHash) is what the health-gated roll compares. */

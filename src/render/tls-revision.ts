@@ -4,7 +4,7 @@
 //   an unrelated edit must not restart every server);
 // - the verified key recorded on the StatefulSet once every server was proven to serve them:
 //   revision and the notAfter actually served, per role, for one StatefulSet revision.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { RenderContext } from './context.ts';
 
 export const TLS_REVISION_ANNOTATION = 'natswarden.io/tls-revision';
@@ -14,7 +14,7 @@ export function tlsRevisionAnnotation(context: RenderContext): string {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([role, revision]) => `${role}=${revision ?? 0}`)
     .join(',');
-  const bundle = createHash('sha256').update(context.trustBundle).digest('hex').slice(0, 16);
+  const bundle = hash('sha256', context.trustBundle).slice(0, 16);
   return `${revisions};ca=${bundle}`;
 }
 
