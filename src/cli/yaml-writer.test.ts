@@ -69,6 +69,28 @@ describe('the YAML writer, against js-yaml dump', () => {
     expect(toYaml([...objects].reverse())).toBe(expected([...objects].reverse()));
   });
 
+  test('every short string over indicators, spaces and plain-safe characters, as dump writes it', () => {
+    // Where the shortcut past the plain style's productions (SURELY_PLAIN) could go wrong: each string
+    // of up to three characters from this alphabet, and longer ones drawn at random (a fixed seed),
+    // as a value, a key, a list item and a document of its own.
+    const alphabet = [...'a0-?:# =+$*&!@%./,[{"\'|>~(;'];
+    const strings = [''];
+    for (let length = 1, last = ['']; length <= 3; length++) {
+      last = last.flatMap((s) => alphabet.map((c) => s + c));
+      strings.push(...last);
+    }
+    let seed = 42;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    for (let i = 0; i < 3000; i++)
+      strings.push(Array.from({ length: 4 + random(8) }, () => alphabet[random(alphabet.length)]).join(''));
+    const mismatches = strings.filter((s) =>
+      [{ v: s }, { [s]: 1 }, [s], s as unknown as object].some(
+        (o) => writeYamlDocument(o) !== dump(o, DUMP_OPTIONS),
+      ),
+    );
+    expect(mismatches).toEqual([]);
+  });
+
   test('writes nearly every tricky string itself, not through js-yaml', () => {
     const own = TRICKY_STRINGS.flatMap(placements).filter((o) => writeOwnYaml(o) !== undefined);
     // Left to js-yaml: keys with a line break (explicit `? key` pairs) and the 1100-character key.
