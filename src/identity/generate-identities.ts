@@ -7,7 +7,7 @@ import { accountNameOf, usernameOf } from '../api/names.ts';
 import type { ClusterIdentities, JwtIdentities, UserCredentials } from '../render/context.ts';
 import type { KeyIdentity } from './jwt.ts';
 import { createNativeKey, NKEY_PREFIX } from './native-signer.ts';
-import { generateJetStreamKey, generatePassword, hashPassword } from './secrets.ts';
+import { generateJetStreamKey, generatePassword } from './secrets.ts';
 
 // JWTs need @nats-io/jwt, @nats-io/nkeys and tweetnacl: loaded only for a JWT-mode cluster or a Creds
 // user, so that `nats-warden render` of a Config-mode cluster starts without them (docs/cli.md).
@@ -88,6 +88,8 @@ async function credentialsOf(
   switch (user.spec.authType) {
     case 'Password': {
       const plaintext = generatePassword();
+      // bcryptjs only when a Password user needs it.
+      const { hashPassword } = await import('./password-hash.ts');
       return { password: { plaintext, bcryptHash: hashPassword(plaintext) } };
     }
     case 'NKey': {

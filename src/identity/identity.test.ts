@@ -5,7 +5,8 @@ import { loadExample } from '../../test/fixtures/examples.ts';
 import { membersOf } from '../render/index.ts';
 import { generateIdentities } from './generate-identities.ts';
 import { newAccountKey, newUserKey, userCreds } from './jwt.ts';
-import { generatePassword, hashPassword, passwordMatches } from './secrets.ts';
+import { hashPassword, passwordMatches } from './password-hash.ts';
+import { generatePassword } from './secrets.ts';
 
 describe('passwords', () => {
   test('are long, random and URL-safe', () => {
