@@ -197,9 +197,12 @@ function writeNode(state: WriterState, value: unknown, level: number, compact: b
     }
     return out;
   }
-  if (typeof value === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
+  const prototype: unknown = typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
+  if (prototype === Object.prototype || prototype === null) {
     let out = '';
-    for (const [key, child] of Object.entries(value)) {
+    // Keys, not entries: no pair array made per field (most of what writing allocated).
+    for (const key of Object.keys(value as object)) {
+      const child = (value as Record<string, unknown>)[key];
       if (child === undefined) continue;
       const keyText = writeString(state, key, level + 1, true);
       if (keyText.length > 1024) throw new LeftToJsYaml();
