@@ -4,34 +4,13 @@
 import { describe, expect, test } from '@jest/globals';
 import { Kind, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { BAD_CASES, GOOD_CASES } from '../../test/api/bad-input-cases.ts';
-import { exampleDocuments } from '../../test/fixtures/examples.ts';
+import { knownDocuments, withoutEachField } from '../../test/fixtures/document-variants.ts';
 import { applyDefaults, shapeOf } from './defaults.ts';
 import { NatsAccount, NatsCluster, NatsUser } from './index.ts';
 
 const SCHEMAS: Record<string, TSchema> = { NatsCluster, NatsAccount, NatsUser };
 
-const documents = [...BAD_CASES.map((c) => c.doc), ...GOOD_CASES, ...exampleDocuments()] as {
-  kind: string;
-}[];
-
-/** The document, then a copy without each field in turn (objects at any depth). */
-function withoutEachField(doc: unknown): unknown[] {
-  const variants: unknown[] = [doc];
-  const visit = (node: unknown, path: string[]) => {
-    if (node === null || typeof node !== 'object') return;
-    for (const [key, child] of Object.entries(node)) {
-      const copy = structuredClone(doc) as Record<string, unknown>;
-      const parent = path.reduce<Record<string, unknown>>((at, k) => at[k] as Record<string, unknown>, copy);
-      if (Array.isArray(parent)) parent.splice(Number(key), 1);
-      else delete parent[key];
-      variants.push(copy);
-      visit(child, [...path, key]);
-    }
-  };
-  visit(doc, []);
-  return variants;
-}
+const documents = knownDocuments();
 
 describe('schema defaults', () => {
   test('the documents compared cover every kind', () => {

@@ -1,8 +1,9 @@
-// `render` validates without TypeBox (src/api/quick-check.ts): the schemas as literals and TypeBox's own
-// compiled checks, written by `npm run gen:schemas` (scripts/gen-schemas.ts). Here the generated file
-// must be what the generator writes from today's schemas, its schemas TypeBox's, its checks what
-// Value.Check answers, and quickValidate must pass exactly what validateResource passes, with the same
-// defaults, on every document the tests know and on variants of each with one field left out.
+// `render` validates without TypeBox (src/api/quick-check.ts): TypeBox's own compiled checks and the part
+// of each schema the walkers beside them read, written by `npm run gen:schemas` (scripts/gen-schemas.ts).
+// Here the generated file must be what the generator writes from today's schemas, its checks must
+// answer what Value.Check answers, the walkers must read of its schemas what they read of TypeBox's,
+// and quickValidate must pass exactly what validateResource passes, with the same defaults: on every
+// document the tests know and on variants of each (a field left out, a leaf of another type).
 import { describe, expect, test } from '@jest/globals';
 import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
@@ -13,51 +14,12 @@ import { NatsAccount, NatsCluster, NatsUser, validateResource } from '../../src/
 import { quickValidate } from '../../src/api/quick-check.ts';
 import { CHECKS, SCHEMAS } from '../../src/api/schemas.generated.ts';
 import { GENERATED_FILE, schemasSource, withStandardKinds } from '../../scripts/gen-schemas.ts';
-import { exampleDocuments } from '../fixtures/examples.ts';
-import { BAD_CASES, GOOD_CASES } from './bad-input-cases.ts';
+import { knownDocuments, withEachLeafMistyped, withoutEachField } from '../fixtures/document-variants.ts';
 
 const TYPEBOX: Record<keyof typeof SCHEMAS, TSchema> = { NatsCluster, NatsAccount, NatsUser };
 type Kind = keyof typeof SCHEMAS;
 
-const documents = [...BAD_CASES.map((c) => c.doc), ...GOOD_CASES, ...exampleDocuments()] as {
-  kind: string;
-}[];
-
-/** The document, then a copy without each field in turn (objects at any depth). */
-function withoutEachField(doc: unknown): unknown[] {
-  const variants: unknown[] = [doc];
-  const visit = (node: unknown, path: string[]) => {
-    if (node === null || typeof node !== 'object') return;
-    for (const [key, child] of Object.entries(node)) {
-      const copy = structuredClone(doc) as Record<string, unknown>;
-      const parent = path.reduce<Record<string, unknown>>((at, k) => at[k] as Record<string, unknown>, copy);
-      if (Array.isArray(parent)) parent.splice(Number(key), 1);
-      else delete parent[key];
-      variants.push(copy);
-      visit(child, [...path, key]);
-    }
-  };
-  visit(doc, []);
-  return variants;
-}
-/** A copy with each leaf in turn given a value of another type (a string for a number, and so on). */
-function withEachLeafMistyped(doc: unknown): unknown[] {
-  const variants: unknown[] = [];
-  const visit = (node: unknown, path: string[]) => {
-    if (node === null || typeof node !== 'object') {
-      const copy = structuredClone(doc) as Record<string, unknown>;
-      const parent = path
-        .slice(0, -1)
-        .reduce<Record<string, unknown>>((at, k) => at[k] as Record<string, unknown>, copy);
-      parent[path.at(-1)!] = typeof node === 'string' ? 7 : 'seven';
-      variants.push(copy);
-      return;
-    }
-    for (const [key, child] of Object.entries(node)) visit(child, [...path, key]);
-  };
-  visit(doc, []);
-  return variants;
-}
+const documents = knownDocuments();
 const variants = documents.flatMap((doc) => [...withoutEachField(doc), ...withEachLeafMistyped(doc)]);
 
 describe('validation without TypeBox', () => {
