@@ -1,9 +1,10 @@
-// `npm run gen:schemas`: writes src/api/schemas.generated.ts, the three kinds' TypeBox schemas as plain
-// literals and TypeBox's own compiled check of each (TypeCompiler.Code), so that `render` passes a
-// valid document without loading TypeBox: its ~250 modules were a quarter of a start's work, half of
-// it deserializing their code from the code cache (docs/cli.md). An invalid document still goes to
-// schema-check.ts, which loads TypeBox for the messages. test/api/quick-check.test.ts fails when the
-// file is stale and compares the quick path with schema-check.ts on every document the tests know.
+// `npm run gen:schemas`: writes src/api/schemas.generated.ts: TypeBox's own compiled check of each of
+// the three kinds (TypeCompiler.Code) and, as JSON, the part of each schema that defaults, unknown
+// fields and the CEL rules need, so that `render` passes a valid document without loading TypeBox:
+// its ~250 modules were a quarter of a start's work, half of it deserializing their code from the
+// code cache (ADR 17, docs/cli.md). An invalid document still goes to schema-check.ts, which loads
+// TypeBox for the messages. test/api/quick-check.test.ts fails when the file is stale and compares
+// the quick path with schema-check.ts on every document the tests know.
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Kind, Type, type TSchema } from '@sinclair/typebox';
 import { writeFileSync } from 'node:fs';
