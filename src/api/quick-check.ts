@@ -1,8 +1,9 @@
 // Validation without TypeBox at run time, for the CLI: `render` starts without loading TypeBox's ~250
-// modules (docs/cli.md). The schemas and TypeBox's own compiled checks are generated ahead of time
-// (schemas.generated.ts, `npm run gen:schemas`). This only tells a valid document, with its defaults
-// applied, from one that is not; the errors of one that is not come from schema-check.ts's
-// validateResource, which loads TypeBox. test/api/quick-check.test.ts compares the two.
+// modules (ADR 17). TypeBox's own compiled checks, and the part of each schema that defaults, unknown
+// fields and CEL rules need, are generated ahead of time (schemas.generated.ts, `npm run gen:schemas`).
+// This only tells a valid document, with its defaults applied, from one that is not; the errors of
+// one that is not come from schema-check.ts's validateResource, which loads TypeBox.
+// test/api/quick-check.test.ts compares the two.
 import { celErrors, unknownFields } from './cel.ts';
 import { applyDefaults } from './defaults.ts';
 import type { Resource } from './schema-check.ts';
