@@ -78,3 +78,10 @@ export function applyDefaults(schema: TSchema, value: unknown): unknown {
       return valueOrDefault(schema, value);
   }
 }
+
+/**
+ * A copy of `doc` with the schema's defaults filled in. JSON, not structuredClone: plain objects of
+ * this realm only (under Jest the latter builds another's).
+ */
+export const defaultedCopy = (schema: TSchema, doc: unknown): unknown =>
+  applyDefaults(schema, JSON.parse(JSON.stringify(doc ?? null)));

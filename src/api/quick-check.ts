@@ -5,7 +5,7 @@
 // one that is not come from schema-check.ts's validateResource, which loads TypeBox.
 // test/api/quick-check.test.ts compares the two.
 import { celErrors, unknownFields } from './cel.ts';
-import { applyDefaults } from './defaults.ts';
+import { defaultedCopy } from './defaults.ts';
 import type { Resource } from './schema-check.ts';
 import { CHECKS, SCHEMAS } from './schemas.generated.ts';
 
@@ -16,8 +16,7 @@ export function quickValidate(doc: unknown): Resource | undefined {
   const kind = (doc as { kind?: unknown } | null)?.kind;
   if (kind !== 'NatsCluster' && kind !== 'NatsAccount' && kind !== 'NatsUser') return undefined;
   const schema = SCHEMAS[kind];
-  // JSON, not structuredClone, as validateAgainst copies it.
-  const value = applyDefaults(schema, JSON.parse(JSON.stringify(doc))) as { spec?: unknown };
+  const value = defaultedCopy(schema, doc) as { spec?: unknown };
   const spec = (schema.properties as Record<string, Node>).spec!;
   if (unknownFields(spec, value.spec, 'spec').length) return undefined;
   if (!CHECKS[kind](value)) return undefined;

@@ -3,7 +3,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { celErrors, unknownFields } from './cel.ts';
-import { applyDefaults } from './defaults.ts';
+import { defaultedCopy } from './defaults.ts';
 import { NatsAccount } from './natsaccount.ts';
 import { NatsCluster } from './natscluster.ts';
 import { NatsUser } from './natsuser.ts';
@@ -30,8 +30,7 @@ export function toFieldPath(pointer: string): string {
 
 /** Applies schema defaults to a copy of `doc` and reports every schema violation with its field path. */
 export function validateAgainst<T>(schema: TSchema, doc: unknown): Validated<T> {
-  // JSON, not structuredClone: plain objects of this realm only (under Jest the latter builds another's).
-  const value = applyDefaults(schema, JSON.parse(JSON.stringify(doc ?? null)));
+  const value = defaultedCopy(schema, doc);
   const errors: FieldError[] = [];
   const seen = new Set<string>();
   const add = (error: FieldError) => {
