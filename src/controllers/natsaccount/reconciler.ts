@@ -8,6 +8,7 @@
 // - Config mode: Ready once every server has loaded the account (config-mode.ts).
 // The keys themselves are generated once by the cluster controller (identities.ts) and only read here.
 import type { KubernetesObject, V1Pod, V1Secret } from '@kubernetes/client-node';
+import type { Kube } from '../../k8s/client.ts';
 import { createHash } from 'node:crypto';
 import {
   accountNameOf,
@@ -80,7 +81,7 @@ const VERIFIED_FOR_MS = 60_000;
 
 type Status = NonNullable<NatsAccount['status']>;
 /** What carries the revocation finalizer: accounts, users' credentials Secrets, users of older operators. */
-type FinalizedPlural = 'natsaccounts' | 'natsusers' | 'secrets';
+type FinalizedPlural = Parameters<Kube['patchFinalizers']>[0];
 type Finalized = NatsUser | NatsAccount | V1Secret;
 type Outcome =
   | { ready: false; reason: string; message: string; publicKey?: string }
